@@ -1,0 +1,58 @@
+# eoffice — the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SYSTEM_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools xmlsec1 chromium fonts-liberation2
+
+.PHONY: run test test-sqlite test-postgres lint typecheck bench system-deps venv clean help
+
+help:            ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.stamp-installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.stamp-installed   ## create .venv and install eoffice with its dev tools
+
+system-deps:     ## install the Debian packages the tests need (as root), or say what is missing
+	@bash scripts/system-deps.sh $(SYSTEM_PACKAGES)
+
+run: venv        ## set up and serve the demo agency on http://127.0.0.1:5000
+	@bash scripts/system-deps.sh --optional fonts-liberation2
+	$(BIN)/eoffice demo --host 127.0.0.1 --port 5000
+
+test: system-deps venv   ## set up and run the whole suite (SQLite, then PostgreSQL when reachable)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: venv
+	@echo "== test suite on SQLite =="
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-postgres: venv
+	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not sqlite_only" tests/functional tests/e2e; \
+	else \
+	  if [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_URL) is not reachable; CI requires it"; exit 1; fi; \
+	  echo "== PostgreSQL at $(PG_URL) not reachable: PostgreSQL run skipped (set PG_URL=...) =="; \
+	fi
+
+lint: venv       ## ruff
+	$(BIN)/ruff check eoffice signing workflow search tests bench
+
+typecheck: venv  ## mypy on the libraries
+	$(BIN)/mypy signing workflow search
+
+bench: venv      ## benchmarks (ratios against naive baselines measured in the same run)
+	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
