@@ -2,3 +2,35 @@
 
 A library: it imports neither Flask nor a database session.
 """
+
+from workflow.definitions import ASSIGNMENT, INCOMING, MACHINES, MEETING, OUTGOING
+from workflow.machine import (
+    CommentRequired,
+    Event,
+    GuardFailed,
+    InvalidHistory,
+    Machine,
+    Transition,
+    TransitionNotAllowed,
+    WorkflowError,
+    any_of,
+    guard,
+)
+
+__all__ = [
+    "ASSIGNMENT",
+    "INCOMING",
+    "MACHINES",
+    "MEETING",
+    "OUTGOING",
+    "CommentRequired",
+    "Event",
+    "GuardFailed",
+    "InvalidHistory",
+    "Machine",
+    "Transition",
+    "TransitionNotAllowed",
+    "WorkflowError",
+    "any_of",
+    "guard",
+]
