@@ -1,0 +1,321 @@
+"""Raw facts about the signatures of a PDF, gathered with pyHanko.
+
+This module parses *untrusted* bytes. Its entry point, :func:`analyse_pdf`, takes
+plain values (bytes, lists of DER blobs, flags) and returns a plain, JSON-serialisable
+dict, so that it can run in the sandbox subprocess (:mod:`signing.sandbox`). It passes
+no judgment: the verdict is computed from these facts in :mod:`signing.validation`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (
+    EmbeddedPdfSignature,
+    SignatureCoverageLevel,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator import ValidationContext
+
+VN_TZ = timezone(timedelta(hours=7))
+_MAX_FIELDS = 2000
+
+COVERAGE_NAMES = {
+    SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
+    SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
+}
+MODIFICATION_NAMES = {
+    ModificationLevel.NONE: "none",
+    ModificationLevel.LTA_UPDATES: "none",
+    ModificationLevel.FORM_FILLING: "form_filling",
+    ModificationLevel.ANNOTATIONS: "annotations",
+    ModificationLevel.OTHER: "other",
+}
+DOCMDP_NAMES = {1: "no_changes", 2: "fill_forms", 3: "annotate"}
+
+
+def vn_iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in Vietnam time (+07:00), seconds precision."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class _FilledField:
+    name: str
+    field: generic.DictionaryObject
+    sig_type: str
+
+
+@dataclass
+class _Inputs:
+    trust_roots: list[x509.Certificate]
+    crls: list[bytes]
+    ocsps: list[bytes]
+    allow_fetching: bool
+    dss_certs: list[x509.Certificate] = field(default_factory=list)
+    dss_crls: list[Any] = field(default_factory=list)
+    dss_ocsps: list[Any] = field(default_factory=list)
+
+    def context(self, mode: str) -> ValidationContext:
+        return ValidationContext(
+            trust_roots=list(self.trust_roots),
+            other_certs=list(self.dss_certs),
+            crls=[*self.crls, *self.dss_crls],
+            ocsps=[*self.ocsps, *self.dss_ocsps],
+            allow_fetching=self.allow_fetching,
+            revocation_mode=mode,
+        )
+
+
+def _field_name(node: generic.DictionaryObject, parents: list[str]) -> str:
+    own = node.get("/T")
+    parts = [*parents, str(own)] if own is not None else parents
+    return ".".join(parts) or "(không tên)"
+
+
+def _inherited_ft(node: generic.DictionaryObject, inherited: Any) -> Any:
+    ft = node.get("/FT")
+    return ft if ft is not None else inherited
+
+
+def _filled_value(node: generic.DictionaryObject) -> generic.PdfObject | None:
+    if "/V" not in node:
+        return None
+    value = node.raw_get("/V")
+    resolved = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    if isinstance(resolved, generic.NullObject):
+        return None
+    return resolved
+
+
+def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
+    """Every filled signature field: AcroForm tree and widgets on pages.
+
+    Unlike pyHanko's ``embedded_signatures`` this skips nothing: fields without
+    ``/SubFilter`` or with a broken value are returned too.
+    """
+    found: list[_FilledField] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(ref: Any, parents: list[str], ft: Any, depth: int) -> None:
+        if depth > 50 or len(seen) > _MAX_FIELDS:
+            raise ValueError("form field tree too deep or too large")
+        if isinstance(ref, generic.IndirectObject):
+            key = (ref.idnum, ref.generation)
+            if key in seen:
+                return
+            seen.add(key)
+        node = ref.get_object()
+        if not isinstance(node, generic.DictionaryObject):
+            return
+        ft = _inherited_ft(node, ft)
+        name = _field_name(node, parents)
+        kids = node.get("/Kids")
+        if str(ft) == "/Sig":
+            value = _filled_value(node)
+            if value is not None:
+                sig_type = ""
+                if isinstance(value, generic.DictionaryObject):
+                    sig_type = str(value.get("/Type", "/Sig"))
+                found.append(_FilledField(name, node, sig_type))
+        if isinstance(kids, generic.ArrayObject):
+            for kid in kids:
+                visit(kid, name.split(".") if name != "(không tên)" else [], ft, depth + 1)
+
+    root = reader.root
+    acroform = root.get("/AcroForm")
+    if isinstance(acroform, generic.DictionaryObject):
+        fields = acroform.get("/Fields")
+        if isinstance(fields, generic.ArrayObject):
+            for ref in fields:
+                visit(ref, [], None, 0)
+    # Widgets with a signature value that the AcroForm does not list.
+    for page_ix in range(min(reader.root["/Pages"].get("/Count", 0), 5000)):
+        page = reader.find_page_for_modification(page_ix)[0].get_object()
+        annots = page.get("/Annots")
+        if isinstance(annots, generic.ArrayObject):
+            for ref in annots:
+                visit(ref, [], None, 0)
+    return found
+
+
+def _certificate_facts(cert: x509.Certificate) -> dict[str, Any]:
+    subject = cert.subject.native
+    issuer = cert.issuer.native
+
+    def first(value: Any) -> str | None:
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return str(value) if value is not None else None
+
+    return {
+        "signer": first(subject.get("common_name")) or cert.subject.human_friendly,
+        "title": first(subject.get("title")),
+        "organizational_unit": first(subject.get("organizational_unit_name")),
+        "organization": first(subject.get("organization_name")),
+        "issuer": cert.issuer.human_friendly,
+        "issuer_organization": first(issuer.get("organization_name")),
+        "issuer_cn": first(issuer.get("common_name")),
+        "serial": format(cert.serial_number, "X"),
+        "self_signed": cert.self_signed in ("maybe", "yes"),
+    }
+
+
+def _chain(embedded: EmbeddedPdfSignature, path: Any) -> list[str]:
+    if path is not None:
+        return [c.subject.human_friendly for c in reversed(list(path))]
+    cert = embedded.signer_cert
+    pool = {c.subject.dump(): c for c in embedded.other_embedded_certs}
+    chain = [cert.subject.human_friendly]
+    while cert.issuer.dump() in pool and len(chain) < 10 and not cert.self_signed:
+        cert = pool.pop(cert.issuer.dump())
+        chain.append(cert.subject.human_friendly)
+    return chain
+
+
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet", default=False)
+
+
+class _QuietFilter(logging.Filter):
+    """Drops pyHanko's error tracebacks for the expected failures of the strict check."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _quiet.get()
+
+
+logging.getLogger("pyhanko.sign.validation.generic_cms").addFilter(_QuietFilter())
+
+
+def _revocation_state(embedded: EmbeddedPdfSignature, inputs: _Inputs, status: Any) -> str:
+    """`revoked`, `good` (checked with data for the whole path) or `unknown`."""
+    if status.revoked:
+        return "revoked"
+    if not status.trusted:
+        return "unknown"
+    token = _quiet.set(True)
+    try:
+        strict = validate_pdf_signature(
+            embedded, inputs.context("require"), inputs.context("soft-fail"), skip_diff=True
+        )
+    finally:
+        _quiet.reset(token)
+    if strict.revoked:
+        return "revoked"
+    return "good" if strict.trusted else "unknown"
+
+
+def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Inputs) -> dict:
+    facts: dict[str, Any] = {"field": filled.name, "error": None}
+    embedded = EmbeddedPdfSignature(reader, filled.field, filled.name)
+    facts["signed_revision"] = embedded.signed_revision
+    facts["kind"] = "timestamp" if embedded.sig_object_type == "/DocTimeStamp" else "signature"
+    context = inputs.context("soft-fail")
+    status: Any
+    if facts["kind"] == "timestamp":
+        status = validate_pdf_timestamp(embedded, context)
+        facts["signing_time"] = vn_iso(status.timestamp)
+        facts["timestamp"] = vn_iso(status.timestamp)
+        facts["timestamp_ok"] = status.intact and status.valid and status.trusted
+        facts["revocation"] = "revoked" if status.revoked else "good"
+    else:
+        status = validate_pdf_signature(embedded, context, context)
+        facts["signing_time"] = vn_iso(status.signer_reported_dt)
+        ts = status.timestamp_validity
+        facts["timestamp"] = vn_iso(ts.timestamp) if ts is not None else None
+        facts["timestamp_ok"] = None if ts is None else bool(ts.intact and ts.valid and ts.trusted)
+        if facts["timestamp"] and not facts["signing_time"]:
+            facts["signing_time"] = facts["timestamp"]
+        facts["revocation"] = _revocation_state(embedded, inputs, status)
+    facts.update(_certificate_facts(status.signing_cert))
+    facts["intact"] = bool(status.intact and status.valid)
+    facts["trusted"] = bool(status.trusted)
+    facts["trust_problem"] = str(status.trust_problem_indic) if status.trust_problem_indic else None
+    facts["chain"] = _chain(embedded, status.validation_path)
+    facts["coverage"] = COVERAGE_NAMES.get(status.coverage, "partial")
+    level = status.modification_level
+    facts["modification_level"] = MODIFICATION_NAMES.get(level, "other") if level else "other"
+    facts["docmdp_ok"] = status.docmdp_ok
+    perm = embedded.docmdp_level
+    facts["docmdp"] = DOCMDP_NAMES.get(int(perm.value)) if perm is not None else None
+    facts["certification"] = bool(
+        facts["kind"] == "signature" and embedded.sig_object.get("/Reference") is not None
+        and perm is not None
+    )
+    return facts
+
+
+
+def trailing_garbage(data: bytes) -> int:
+    """Bytes after the last ``%%EOF`` marker that are not whitespace."""
+    last = data.rfind(b"%%EOF")
+    if last < 0:
+        return len(data)
+    return len(data[last + 5:].strip(b"\x00\t\n\x0c\r "))
+
+
+def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # a missing or broken DSS only means no embedded data
+        return
+    inputs.dss_certs = list(dss.load_certs())
+    for ref in dss.crls:
+        inputs.dss_crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
+    for ref in dss.ocsps:
+        inputs.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
+
+
+def analyse_pdf(
+    data: bytes,
+    trust_roots: list[bytes],
+    crls: list[bytes],
+    ocsps: list[bytes],
+    allow_fetching: bool,
+) -> dict[str, Any]:
+    """Gather the facts about every filled signature field of ``data``.
+
+    Returns ``{"error": str|None, "field_count": n, "signatures": [...],
+    "trailing_bytes": n}``. Per-signature failures are recorded in the
+    signature's ``error`` entry; a file that cannot be parsed sets ``error``.
+    """
+    result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
+    result["trailing_bytes"] = trailing_garbage(data)
+    inputs = _Inputs(
+        [x509.Certificate.load(der) for der in trust_roots], list(crls), list(ocsps),
+        allow_fetching,
+    )
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        fields = find_filled_signature_fields(reader)
+        result["field_count"] = len(fields)
+        result["revision_count"] = reader.xrefs.total_revisions
+        if fields:
+            _load_dss(reader, inputs)
+    except Exception as exc:  # any parse failure means an invalid file
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        return result
+    for filled in fields:
+        try:
+            facts = _signature_facts(filled, reader, inputs)
+        except Exception as exc:  # a signature we cannot check is invalid
+            facts = {"field": filled.name, "error": f"{type(exc).__name__}: {exc}"[:500]}
+        result["signatures"].append(facts)
+    result["signatures"].sort(key=lambda f: (f.get("signed_revision", 10**9), f["field"]))
+    return result
