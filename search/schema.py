@@ -1,0 +1,139 @@
+"""Whoosh schema, document → fields, and query construction for :class:`WhooshIndex`."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+from typing import Any
+
+from whoosh import fields as wf
+from whoosh import query as wq
+
+from search.analysis import ParsedQuery, exact_analyzer, fold, folded_analyzer, nfc
+from search.model import IndexedDocument, SearchError, SearchQuery
+
+#: Characters of content kept (compressed) for snippets; matches beyond it still count.
+SNIPPET_SOURCE_CHARS = 3000
+
+
+def build_schema() -> wf.Schema:
+    """Exact and folded text fields side by side; only folded fields keep positions."""
+    exact, folded = exact_analyzer(), folded_analyzer()
+    return wf.Schema(
+        id=wf.ID(unique=True, stored=True),
+        version=wf.STORED(),
+        acl=wf.KEYWORD(lowercase=False, commas=False, scorable=False),
+        type_code=wf.ID(stored=True, sortable=True),
+        year=wf.NUMERIC(int, bits=32, sortable=True),
+        issued=wf.NUMERIC(int, bits=32, sortable=True),
+        issuer=wf.ID(),
+        register=wf.ID(),
+        direction=wf.ID(),
+        urgency=wf.STORED(),
+        subject=wf.STORED(),
+        code=wf.STORED(),
+        snip=wf.STORED(),
+        subj=wf.TEXT(analyzer=exact, phrase=False),
+        subj_f=wf.TEXT(analyzer=folded, phrase=True),
+        body=wf.TEXT(analyzer=exact, phrase=False),
+        body_f=wf.TEXT(analyzer=folded, phrase=True),
+    )
+
+
+def issuer_key(name: str) -> str:
+    """Issuer names compare case- and accent-insensitively, spaces collapsed."""
+    return " ".join(fold(nfc(name).lower()).split())
+
+
+def date_key(d: date | None) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def check_access_key(key: str) -> str:
+    if not key or any(c.isspace() for c in key):
+        raise SearchError(
+            f"Khóa quyền truy cập không hợp lệ: {key!r} (không được chứa khoảng trắng)."
+        )
+    return key
+
+
+def doc_fields(doc: IndexedDocument) -> dict[str, Any]:
+    """Field values for an UNCLASSIFIED document (callers check secrecy first)."""
+    subject = nfc(doc.subject)
+    content = nfc(doc.content)
+    body = "\n".join(
+        nfc(x) for x in (doc.subject, doc.code, doc.issuer_name, doc.signer_name) if x
+    )
+    body = body + "\n" + content
+    year = doc.year or (doc.issued_date.year if doc.issued_date else 0)
+    return {
+        "id": doc.id,
+        "version": doc.version,
+        "acl": " ".join(sorted(check_access_key(k) for k in doc.visibility)),
+        "type_code": nfc(doc.type_code or ""),
+        "year": year,
+        "issued": date_key(doc.issued_date),
+        "issuer": issuer_key(doc.issuer_name or ""),
+        "register": doc.register or "",
+        "direction": doc.direction or "",
+        "urgency": doc.urgency,
+        "subject": subject,
+        "code": nfc(doc.code or ""),
+        "snip": zlib.compress(content[:SNIPPET_SOURCE_CHARS].encode("utf-8"), 6),
+        "subj": subject,
+        "subj_f": subject,
+        "body": body,
+        "body_f": body,
+    }
+
+
+def snippet_source(stored: dict[str, Any]) -> str:
+    blob = stored.get("snip")
+    return zlib.decompress(blob).decode("utf-8") if blob else ""
+
+
+def filter_query(q: SearchQuery, access_keys: set[str]) -> wq.Query:
+    """Visibility (any access key) AND every metadata filter of ``q``."""
+    parts: list[wq.Query] = [wq.Or([wq.Term("acl", k) for k in sorted(access_keys)])]
+    if q.type_code:
+        parts.append(wq.Term("type_code", nfc(q.type_code)))
+    if q.year:
+        parts.append(wq.Term("year", int(q.year)))
+    if q.issuer:
+        parts.append(wq.Term("issuer", issuer_key(q.issuer)))
+    if q.register:
+        parts.append(wq.Term("register", q.register))
+    if q.direction:
+        parts.append(wq.Term("direction", q.direction))
+    if q.date_from or q.date_to:
+        lo = date_key(q.date_from) if q.date_from else 1
+        hi = date_key(q.date_to) if q.date_to else 99991231
+        parts.append(wq.NumericRange("issued", lo, hi))
+    return wq.And(parts)
+
+
+def text_queries(pq: ParsedQuery) -> tuple[wq.Query, wq.Query | None]:
+    """(required, boost): ``required`` decides what matches (folded field, so typing with or
+    without diacritics finds the same documents); ``boost`` only adds score: exact-diacritics
+    matches and subject matches rank first."""
+    required: list[wq.Query] = []
+    boost: list[wq.Query] = []
+    for t in pq.terms:
+        f = fold(t)
+        required.append(wq.Term("body_f", f))
+        boost.append(wq.Term("subj_f", f, boost=1.5))
+        if f != t:
+            boost.append(wq.Term("body", t, boost=3.0))
+            boost.append(wq.Term("subj", t, boost=3.0))
+    for words in pq.phrases:
+        folded = [fold(w) for w in words]
+        required.append(wq.Phrase("body_f", folded))
+        boost.append(wq.Phrase("subj_f", folded, boost=1.5))
+        for w in words:
+            if fold(w) != w:
+                boost.append(wq.Term("body", w, boost=3.0))
+                boost.append(wq.Term("subj", w, boost=3.0))
+    for p in pq.prefixes:
+        required.append(wq.Prefix("body_f", fold(p)))
+    req = required[0] if len(required) == 1 else wq.And(required)
+    return req, (wq.Or(boost) if boost else None)

@@ -1,0 +1,361 @@
+"""Whoosh implementation of :class:`search.model.SearchIndex`.
+
+Layout on disk::
+
+    <path>/current -> gen-<stamp>     symlink swapped atomically by rebuild()
+    <path>/gen-<stamp>/               a Whoosh index
+    <path>/.admin.lock                serialises creation and rebuild
+
+Classified documents are refused here, at the library boundary: they are never handed to a
+Whoosh writer, so none of their words can reach the files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as wix
+from whoosh import query as wq
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+from whoosh.writing import MERGE_SMALL, SegmentWriter
+
+from search.analysis import parse_query
+from search.model import (
+    ApplyResult,
+    Hit,
+    IndexBusyError,
+    IndexedDocument,
+    ProgressCallback,
+    RebuildReport,
+    SearchQuery,
+    SearchResults,
+)
+from search.schema import build_schema, doc_fields, filter_query, snippet_source, text_queries
+from search.snippets import snippet_html
+from search.suggest import suggestions
+
+log = logging.getLogger(__name__)
+
+_FILTER_CACHE_SIZE = 64
+
+
+def _purge_deleted(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Merge policy: rewrite every segment holding deleted documents, so the words of a
+    document that became classified disappear from the files, then merge small ones."""
+    from whoosh.reading import SegmentReader
+
+    keep = []
+    for seg in segments:
+        if seg.deleted_count():
+            reader = SegmentReader(writer.storage, writer.schema, seg, generation=writer.generation)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            keep.append(seg)
+    return list(MERGE_SMALL(writer, keep))
+
+
+class WhooshIndex:
+    """A Whoosh index under ``path``; one instance per process (searches are serialised).
+
+    ``lock_timeout``: seconds :meth:`apply` waits for the writer lock held by another
+    process before raising :class:`IndexBusyError`. ``procs``: processes used by
+    :meth:`rebuild` (Whoosh multiprocessing writer, one segment per process).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0, procs: int = 2,
+                 limitmb: int = 256) -> None:
+        self.root = Path(path)
+        self.lock_timeout = lock_timeout
+        self.procs = procs
+        self.limitmb = limitmb
+        self._lock = threading.RLock()
+        self._ix: Any = None
+        self._ix_dir: str | None = None
+        self._searcher: Searcher | None = None
+        self._filters: dict[tuple[Any, ...], set[int]] = {}
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._admin_lock():
+            if not (self.root / "current").exists():
+                gen = self._new_generation()
+                self._swap(gen)
+
+    # -- storage ---------------------------------------------------------------------------
+    @contextmanager
+    def _admin_lock(self) -> Iterator[None]:
+        with open(self.root / ".admin.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _new_generation(self) -> Path:
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        gen = self.root / name
+        gen.mkdir()
+        wix.create_in(str(gen), build_schema())
+        return gen
+
+    def _swap(self, gen: Path) -> None:
+        tmp = self.root / f".current-{uuid.uuid4().hex}"
+        os.symlink(gen.name, tmp)
+        os.replace(tmp, self.root / "current")
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def current_dir(self) -> str:
+        """Absolute path of the generation readers and writers use now."""
+        return str(self.root / os.readlink(self.root / "current"))
+
+    def _open(self) -> Any:
+        cur = self.current_dir()
+        if self._ix is None or cur != self._ix_dir:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix, self._ix_dir = wix.open_dir(cur), cur
+            self._filters.clear()
+        return self._ix
+
+    def _get_searcher(self) -> Searcher:
+        ix = self._open()
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        elif ix.latest_generation() != self._searcher.reader().generation():
+            # Not Searcher.refresh(): its reader reuse kept a purged segment alive here.
+            self._searcher.close()
+            self._searcher = ix.searcher()
+            self._filters.clear()
+        return self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._ix, self._ix_dir = None, None, None
+
+    # -- writing ---------------------------------------------------------------------------
+    def _writer(self) -> tuple[SegmentWriter, str]:
+        """Take the writer lock of the current generation (retrying, then IndexBusyError)."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            gen = self.current_dir()
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                w = wix.open_dir(gen).writer(timeout=min(left, 1.0), delay=0.02)
+            except (LockError, FileNotFoundError, wix.EmptyIndexError):
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        "Chỉ mục tìm kiếm đang bận (một tiến trình khác đang ghi); hãy thử lại sau."
+                    ) from None
+                continue
+            if self.current_dir() == gen:
+                return w, gen
+            w.cancel()  # a rebuild swapped generations meanwhile: write to the new one
+
+    def apply(self, upserts: Iterable[IndexedDocument] = (), deletes: Iterable[str] = ()
+              ) -> ApplyResult:
+        """Apply upserts then deletes in one writer transaction (one Whoosh commit).
+
+        A classified upsert is refused: it is not written, any existing entry for its id is
+        deleted, and the segments that held it are rewritten so its words leave the disk.
+        It is reported in ``ApplyResult.refused`` (and logged), never raised, so a worker
+        applying an outbox can always make progress. An id repeated within one batch forces
+        an intermediate commit (Whoosh cannot replace a document added by the same writer).
+        """
+        result = ApplyResult()
+        w, _ = self._writer()
+        purge = False
+        seen: set[str] = set()
+        try:
+            for doc in upserts:
+                if doc.id in seen:
+                    w.commit(mergetype=_purge_deleted if purge else None)
+                    purge, seen = False, set()
+                    w, _ = self._writer()
+                seen.add(doc.id)
+                if doc.classified:
+                    if w.delete_by_term("id", doc.id):
+                        purge = True
+                    result.refused.append(doc.id)
+                    log.warning("search: refused classified document %s (secrecy=%s)",
+                                doc.id, doc.secrecy)
+                    continue
+                w.update_document(**doc_fields(doc))
+                result.upserted.append(doc.id)
+            for doc_id in deletes:
+                if doc_id in seen:
+                    w.commit(mergetype=_purge_deleted if purge else None)
+                    purge, seen = False, set()
+                    w, _ = self._writer()
+                w.delete_by_term("id", doc_id)
+                result.deleted.append(doc_id)
+            w.commit(mergetype=_purge_deleted if purge else None)
+        except BaseException:
+            w.cancel()
+            raise
+        return result
+
+    def rebuild(self, docs: Iterable[IndexedDocument], progress: ProgressCallback | None = None
+                ) -> RebuildReport:
+        """Index ``docs`` into a new generation, then swap it in atomically.
+
+        Readers keep using the old generation until the swap. Writers are held off during the
+        swap; an :meth:`apply` that committed to the old generation after ``docs`` was read
+        from the database is lost — run :func:`search.verify` afterwards (or keep the outbox
+        entries until the rebuild ends). Classified documents are skipped and reported.
+        """
+        refused: list[str] = []
+        count = 0
+        with self._admin_lock():
+            gen = self._new_generation()
+            try:
+                ix = wix.open_dir(str(gen))
+                if self.procs > 1:
+                    w = ix.writer(procs=self.procs, multisegment=True, limitmb=self.limitmb)
+                else:
+                    w = ix.writer(limitmb=self.limitmb)
+                try:
+                    for doc in docs:
+                        if doc.classified:
+                            refused.append(doc.id)
+                            continue
+                        w.add_document(**doc_fields(doc))
+                        count += 1
+                        if progress is not None:
+                            progress(count)
+                    w.commit()
+                except BaseException:
+                    w.cancel()
+                    raise
+                old_w, _ = self._writer()
+                try:
+                    self._swap(gen)
+                finally:
+                    old_w.cancel()
+            except BaseException:
+                shutil.rmtree(gen, ignore_errors=True)
+                raise
+            self._remove_old_generations(keep=gen.name)
+        return RebuildReport(indexed=count, refused=refused, path=str(gen))
+
+    def _remove_old_generations(self, keep: str) -> None:
+        for p in self.root.iterdir():
+            if p.name.startswith("gen-") and p.name != keep:
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.name.startswith(".current-"):
+                p.unlink(missing_ok=True)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _allowed(self, s: Searcher, q: SearchQuery, keys: set[str]) -> set[int]:
+        key = (tuple(sorted(keys)), q.type_code, q.year, q.issuer, q.date_from, q.date_to,
+               q.register, q.direction)
+        got = self._filters.get(key)
+        if got is None:
+            got = set(s.docs_for_query(filter_query(q, keys)))
+            if len(self._filters) >= _FILTER_CACHE_SIZE:
+                self._filters.pop(next(iter(self._filters)))
+            self._filters[key] = got
+        return got
+
+    def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
+        """Search what ``access_keys`` may see; totals, facets and snippets count only that."""
+        keys = {k for k in access_keys if k and not any(c.isspace() for c in k)}
+        page, per_page = max(1, query.page), max(1, min(query.per_page, 200))
+        empty = SearchResults(total=0, hits=[], page=page, per_page=per_page)
+        if not keys:
+            return empty
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._search(query, keys, page, per_page)
+                except (FileNotFoundError, OSError):
+                    if attempt == 2:
+                        raise
+                    self.close()  # files of a swapped-out generation vanished: reopen
+        return empty  # pragma: no cover
+
+    def _search(self, q: SearchQuery, keys: set[str], page: int, per_page: int) -> SearchResults:
+        s = self._get_searcher()
+        allowed = self._allowed(s, q, keys)
+        pq = parse_query(q.text)
+        limit = page * per_page
+        if not allowed:
+            return SearchResults(total=0, hits=[], page=page, per_page=per_page)
+        if pq.empty:
+            matched: set[int] | None = allowed
+            total = len(allowed)
+            res = s.search(wq.Every(), filter=allowed, limit=limit, sortedby="issued",
+                           reverse=True)
+        else:
+            required, boost = text_queries(pq)
+            scored = wq.AndMaybe(required, boost) if boost is not None else required
+            if q.facets:
+                matched = {d for d in s.docs_for_query(required) if d in allowed}
+                total = len(matched)
+            else:
+                matched = None
+                total = sum(1 for d in s.docs_for_query(required) if d in allowed)
+            res = s.search(scored, filter=allowed, limit=limit)
+        words, prefixes = pq.folded_words(), pq.folded_prefixes()
+        hits: list[Hit] = []
+        for hit in list(res)[(page - 1) * per_page:limit]:
+            f = hit.fields()
+            content = snippet_source(f)
+            snip = snippet_html(content, words, prefixes)
+            if "<mark>" not in snip and f.get("subject"):
+                alt = snippet_html(f["subject"], words, prefixes)
+                snip = alt if "<mark>" in alt else snip
+            hits.append(Hit(id=f["id"], subject=f.get("subject", ""), code=f.get("code", ""),
+                            snippet_html=snip, score=float(hit.score or 0.0),
+                            urgency=f.get("urgency", ""), type_code=f.get("type_code", "")))
+        facets = self._facets(s, matched) if (q.facets and matched is not None) else {}
+        return SearchResults(total=total, hits=hits, page=page, per_page=per_page, facets=facets)
+
+    def _facets(self, s: Searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for name in ("type_code", "year"):
+            col = s.reader().column_reader(name)
+            counts: dict[str, int] = {}
+            for d in docs:
+                v = str(col[d])
+                if v and v != "0":
+                    counts[v] = counts.get(v, 0) + 1
+            out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return out
+
+    def suggest(self, prefix: str, access_keys: Iterable[str], limit: int = 8) -> list[str]:
+        """Subject words/word pairs starting with ``prefix`` from documents the caller may see."""
+        keys = {k for k in access_keys if k and not any(c.isspace() for c in k)}
+        if not keys:
+            return []
+        with self._lock:
+            s = self._get_searcher()
+            allowed = self._allowed(s, SearchQuery(), keys)
+            return suggestions(s, prefix, allowed, limit)
+
+    def stamps(self) -> dict[str, str]:
+        """``{id: version}`` of every live document (for :func:`search.verify`)."""
+        with self._lock:
+            s = self._get_searcher()
+            r = s.reader()
+            return {f["id"]: f.get("version", "") for _, f in r.iter_docs()}
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return int(self._get_searcher().doc_count())

@@ -1,0 +1,70 @@
+"""Fixtures for the search library tests: real Vietnamese seed texts, a fresh index."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from search import IndexedDocument, WhooshIndex
+
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+if not SEEDS.is_dir():
+    SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    assert texts, f"no seed texts in {SEEDS}"
+    return texts
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_doc() -> Callable[..., IndexedDocument]:
+    def make(**kw: object) -> IndexedDocument:
+        n = next(_ids)
+        defaults: dict[str, object] = {
+            "id": f"doc{n}",
+            "secrecy": "none",
+            "type_code": "KH",
+            "code": f"{n:02d}/KH-UBND",
+            "issuer_name": "UBND thành phố Vĩnh Yên",
+            "subject": f"Kế hoạch số {n}",
+            "signer_name": "Nguyễn Văn An",
+            "issued_date": date(2026, 3, 5),
+            "year": 2026,
+            "register": "di-2026",
+            "direction": "outgoing",
+            "urgency": "thuong",
+            "content": "",
+            "visibility": frozenset({"all"}),
+            "version": "v1",
+        }
+        defaults.update(kw)
+        return IndexedDocument(**defaults)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> WhooshIndex:
+    ix = WhooshIndex(tmp_path / "ix")
+    yield ix
+    ix.close()
+
+
+@pytest.fixture
+def seeded(index: WhooshIndex, seed_texts: list[str], make_doc) -> WhooshIndex:
+    """The five seed articles as documents s0..s4, visible to everyone."""
+    index.apply(
+        make_doc(id=f"s{i}", subject=t.splitlines()[0], content=t)
+        for i, t in enumerate(seed_texts)
+    )
+    return index
