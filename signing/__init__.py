@@ -5,14 +5,43 @@ A library: it imports neither Flask nor the eoffice application.
 
 from signing.devpki import DevPki, UserCredential, init_dev_pki, issue_user
 from signing.errors import SigningError, TokenNotFound, WrongPassphrase, WrongPin
+from signing.pades import (
+    make_validation_context,
+    sign_batch,
+    sign_copy_stamp,
+    sign_official,
+    vn_now,
+)
+from signing.signers import (
+    Pkcs11SignerConfig,
+    Pkcs12Signer,
+    close_pkcs11_sessions,
+    load_pkcs12_signer,
+    open_pkcs11_signer,
+)
+from signing.tsa import dev_timestamper, load_tsa, serve_tsa, url_timestamper
 
 __all__ = [
     "DevPki",
+    "Pkcs11SignerConfig",
+    "Pkcs12Signer",
     "SigningError",
     "TokenNotFound",
     "UserCredential",
     "WrongPassphrase",
     "WrongPin",
+    "close_pkcs11_sessions",
+    "dev_timestamper",
     "init_dev_pki",
     "issue_user",
+    "load_pkcs12_signer",
+    "load_tsa",
+    "make_validation_context",
+    "open_pkcs11_signer",
+    "serve_tsa",
+    "sign_batch",
+    "sign_copy_stamp",
+    "sign_official",
+    "url_timestamper",
+    "vn_now",
 ]
