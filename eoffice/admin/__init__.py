@@ -1,0 +1,1 @@
+"""Administration: users, departments and the audit log."""

@@ -1,0 +1,53 @@
+"""Authentication and the OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from eoffice.api.helpers import json_body, required
+from eoffice.api.openapi import openapi_document
+from eoffice.auth import operations
+from eoffice.db import db
+from eoffice.extensions import acting_user
+from eoffice.permissions import authenticated, public
+from eoffice.web.errors import error_response
+
+bp = Blueprint("api", __name__)
+
+
+def user_json(user) -> dict:
+    return {"username": user.username, "full_name": user.full_name,
+            "roles": sorted(r.value for r in user.roles),
+            "department": user.department_code, "clearance": user.clearance.value}
+
+
+@bp.route("/api/v1/auth/token", methods=["POST"])
+@public
+def token():
+    username, password = required(json_body(), "username", "password")
+    try:
+        user = operations.authenticate(
+            db.session, str(username), str(password), request.remote_addr or "-",
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            window=current_app.config["LOGIN_WINDOW_SECONDS"], channel="api")
+    except operations.TooManyAttempts as exc:
+        db.session.commit()
+        return error_response(429, str(exc), "too_many_attempts")
+    except operations.AuthError as exc:
+        db.session.commit()
+        return error_response(401, str(exc), "invalid_credentials")
+    value = operations.issue_token(db.session, user, current_app.config["API_TOKEN_HOURS"])
+    db.session.commit()
+    return jsonify({"token": value, "user": user_json(user)})
+
+
+@bp.route("/api/v1/me")
+@authenticated
+def me():
+    return jsonify(user_json(acting_user()))
+
+
+@bp.route("/api/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document(current_app))

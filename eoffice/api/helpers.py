@@ -1,0 +1,23 @@
+"""Small helpers shared by the API modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from eoffice.errors import Invalid
+
+
+def json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("Nội dung yêu cầu phải là một đối tượng JSON.", code="invalid_json")
+    return data
+
+
+def required(data: dict[str, Any], *names: str) -> list[Any]:
+    missing = [n for n in names if data.get(n) in (None, "")]
+    if missing:
+        raise Invalid("Thiếu trường bắt buộc: " + ", ".join(missing), code="missing_field")
+    return [data[n] for n in names]

@@ -1,0 +1,1 @@
+"""Accounts: agency, departments, users, roles, clearances, login and API tokens."""

@@ -1,0 +1,125 @@
+"""Passwords (Argon2), login throttling and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from eoffice.audit import operations as audit
+from eoffice.auth.models import ApiToken, Clearance, Department, LoginAttempt, Role, User
+from eoffice.db import utcnow
+
+_hasher = PasswordHasher()
+# A real hash to compare against when the user does not exist (keeps timing similar).
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def configure_hasher(**parameters: int) -> None:
+    """Change Argon2 cost parameters (tests use cheap ones; production keeps the defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(**parameters)
+    _DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+class AuthError(Exception):
+    """Authentication failed; the message is for the user."""
+
+
+class TooManyAttempts(AuthError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _recent_failures(session: Session, username: str, address: str, window: int) -> int:
+    since = utcnow() - timedelta(seconds=window)
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.address == address,
+            LoginAttempt.at >= since)
+    ) or 0
+
+
+def authenticate(session: Session, username: str, password: str, address: str, *,
+                 max_failures: int = 10, window: int = 900, channel: str = "web") -> User:
+    """Return the user for valid credentials, or raise AuthError / TooManyAttempts.
+
+    Failures are recorded (throttling and audit) even though the caller's request fails:
+    the caller must commit after catching AuthError.
+    """
+    username = (username or "").strip()
+    if _recent_failures(session, username, address, window) >= max_failures:
+        audit.append(session, "login_throttled", actor=username or None,
+                     details={"address": address, "channel": channel})
+        raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if not check_password(user, password) or user is None or not user.active:
+        session.add(LoginAttempt(username=username, address=address))
+        audit.append(session, "login_failed", actor=username or None,
+                     details={"address": address, "channel": channel})
+        raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.")
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username,
+                                                  LoginAttempt.address == address))
+    audit.append(session, "login", actor=user, details={"address": address, "channel": channel})
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise AuthError("Mật khẩu hiện tại không đúng.")
+    if len(new) < 10:
+        raise AuthError("Mật khẩu mới phải có ít nhất 10 ký tự.")
+    user.password_hash = hash_password(new)
+    audit.append(session, "password_change", actor=user, object_type="user", object_id=user.id)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, hours: int = 12) -> str:
+    """Create an API token; only its sha256 is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token),
+                         expires_at=utcnow() + timedelta(hours=hours)))
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def create_user(session: Session, *, username: str, full_name: str, password: str,
+                department: Department, roles: set[Role] | set[str],
+                clearance: Clearance | str = Clearance.NONE, position_title: str = "",
+                actor: User | str | None = None) -> User:
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise AuthError(f"Tên đăng nhập '{username}' đã tồn tại.")
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
+                department=department, clearance=Clearance(clearance),
+                position_title=position_title)
+    user.set_roles(set(roles))
+    session.add(user)
+    session.flush()
+    audit.append(session, "user_create", actor=actor, object_type="user", object_id=user.id,
+                 details={"username": username, "roles": sorted(str(r) for r in roles),
+                          "clearance": str(clearance)})
+    return user

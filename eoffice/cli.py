@@ -1,0 +1,177 @@
+"""The ``eoffice`` command."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from typing import Any
+
+import click
+
+from eoffice.config import instance_path_from_env
+
+
+class Context:
+    def __init__(self, instance: str | None) -> None:
+        self.instance = instance_path_from_env(instance)
+
+    def app(self, **config: Any):
+        from eoffice import create_app
+
+        return create_app(config or None, instance=self.instance)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One line on stderr, non-zero exit."""
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--instance", envvar="EOFFICE_INSTANCE", default=None,
+              help="Instance folder (default ./instance, or $EOFFICE_INSTANCE).")
+@click.pass_context
+def cli(ctx: click.Context, instance: str | None) -> None:
+    """eoffice — văn bản điện tử và chữ ký số."""
+    ctx.obj = Context(instance)
+
+
+# --- database -------------------------------------------------------------------------------
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Apply all migrations."""
+    from eoffice.migrate import upgrade
+
+    app = ctx.app()
+    upgrade(app.config["DATABASE_URL"])
+    click.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+# --- users ----------------------------------------------------------------------------------
+@cli.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--department", required=True, help="Department abbreviation, e.g. VP.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["clerk", "leader", "head", "specialist", "secretary", "admin"]))
+@click.option("--clearance", default="none",
+              type=click.Choice(["none", "mat", "toi_mat", "tuyet_mat"]))
+@click.option("--position", default="")
+@click.option("--password-env", default="EOFFICE_NEW_PASSWORD", show_default=True,
+              help="Environment variable holding the password (prompted when unset).")
+@pass_ctx
+def users_create(ctx: Context, username: str, full_name: str, department: str,
+                 roles: tuple[str, ...], clearance: str, position: str, password_env: str) -> None:
+    """Create a user."""
+    import os
+
+    import sqlalchemy as sa
+
+    from eoffice.auth.models import Department
+    from eoffice.auth.operations import AuthError, create_user
+    from eoffice.db import db
+
+    password = os.environ.get(password_env) or click.prompt(
+        "Mật khẩu", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        fail("mật khẩu phải có ít nhất 10 ký tự.")
+    with ctx.app().app_context(), db.transaction() as session:
+        dept = session.scalar(sa.select(Department).where(Department.abbreviation == department))
+        if dept is None:
+            fail(f"không có phòng ban '{department}'.")
+        try:
+            create_user(session, username=username, full_name=full_name, password=password,
+                        department=dept, roles=set(roles), clearance=clearance,
+                        position_title=position, actor="cli")
+        except AuthError as exc:
+            fail(str(exc))
+    click.echo(f"Đã tạo người dùng {username}.")
+
+
+# --- audit ----------------------------------------------------------------------------------
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@pass_ctx
+def audit_verify(ctx: Context) -> None:
+    """Check the hash chain; exit 1 naming the first broken entry."""
+    from eoffice.audit.operations import verify_chain
+    from eoffice.db import db
+
+    with ctx.app().app_context():
+        count, problem = verify_chain(db.session)
+    if problem is not None:
+        fail(f"chuỗi nhật ký bị phá vỡ tại mục {problem.entry_id}: {problem.reason}")
+    click.echo(f"Nhật ký toàn vẹn: {count} mục.")
+
+
+# --- demo -----------------------------------------------------------------------------------
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--public", is_flag=True, help="Allow a non-loopback host.")
+@click.option("--no-serve", is_flag=True, help="Prepare the instance, do not serve.")
+@pass_ctx
+def demo(ctx: Context, host: str, port: int, public: bool, no_serve: bool) -> None:
+    """Create (or reuse) a demo instance with the agency UBND thành phố Vĩnh Yên, then serve."""
+    if not public and not _is_loopback(host):
+        fail(f"địa chỉ {host} không phải loopback; thêm --public nếu thật sự muốn mở ra mạng.", 2)
+    from eoffice.demo_setup import prepare_demo, serve
+
+    app = prepare_demo(ctx.instance)
+    if no_serve:
+        click.echo(f"Instance sẵn sàng: {ctx.instance}")
+        return
+    serve(app, host, port)
+
+
+def _register_optional_commands() -> None:
+    """Commands contributed by the libraries' CLI modules."""
+    import importlib
+
+    for module_name in ("eoffice.cli_signing", "eoffice.cli_verify", "eoffice.cli_search"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for command in getattr(module, "COMMANDS", []):
+            cli.add_command(command)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    cli(prog_name="eoffice")
+
+
+if __name__ == "__main__":
+    main()

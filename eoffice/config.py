@@ -1,0 +1,84 @@
+"""Layered configuration: defaults → instance config file → EOFFICE_* environment → test dict."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/eoffice.sqlite3
+    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    "CLASSIFIED_FILES": False,
+    "DEMO": False,
+    "LANGUAGE": "vi",
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "API_TOKEN_HOURS": 12,
+    "TRUST_ROOTS": [],  # PEM files or folders; the demo adds <instance>/pki/root.pem
+    "SEARCH_WORKER": "thread",  # "thread": embedded writer; "external": `eoffice search worker`
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set EOFFICE_SESSION_COOKIE_SECURE=1 behind HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "AGENCY_TIMEZONE": "Asia/Ho_Chi_Minh",
+}
+
+BOOL_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
+INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
+LIST_KEYS = {"TRUST_ROOTS"}
+
+
+def instance_path_from_env(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The instance folder: explicit argument, then EOFFICE_INSTANCE, then ./instance."""
+    raw = explicit or os.environ.get("EOFFICE_INSTANCE") or "instance"
+    return Path(raw).resolve()
+
+
+def _parse_env_value(key: str, raw: str) -> Any:
+    if key in BOOL_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INT_KEYS:
+        return int(raw)
+    if key in LIST_KEYS:
+        return [part for part in raw.split(os.pathsep) if part]
+    return raw
+
+
+def load_config(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration dict for an instance folder."""
+    config = dict(DEFAULTS)
+    config_file = instance / "config.py"
+    if config_file.exists():
+        namespace: dict[str, Any] = {}
+        exec(compile(config_file.read_text("utf-8"), str(config_file), "exec"), namespace)  # noqa: S102
+        config.update({k: v for k, v in namespace.items() if k.isupper()})
+    for key, raw in os.environ.items():
+        if key.startswith("EOFFICE_") and key not in {"EOFFICE_INSTANCE"}:
+            name = key.removeprefix("EOFFICE_")
+            if name in DEFAULTS or name in {"SECRET_KEY", "DATABASE_URL"}:
+                config[name] = _parse_env_value(name, raw)
+    config.update(overrides or {})
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'eoffice.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance)
+    return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's secret key, generating it (mode 0600) on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,106 @@
+"""Database layer: declarative base, naming convention, enum columns, engine and sessions."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware current time in UTC (stored as naive UTC for portability)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
+    """A portable enum column: stored as its string value, guarded by a CHECK constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE makes every SQLite transaction take the write lock up front, which is what
+    keeps counters (document numbers, arrival numbers, the audit chain) free of duplicates and
+    gaps when several processes write at once (see FIELD-NOTES).
+    """
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """Engine plus a scoped session, bound to a Flask app by ``init_app`` (or used alone)."""
+
+    def __init__(self) -> None:
+        self.engine: sa.Engine | None = None
+        self.session: scoped_session[Session] = scoped_session(sessionmaker())
+
+    def configure(self, url: str) -> None:
+        if self.engine is not None:
+            self.session.remove()
+            self.engine.dispose()
+        self.engine = make_engine(url)
+        self.session.configure(bind=self.engine, expire_on_commit=False)
+
+    def init_app(self, app: Any) -> None:
+        self.configure(app.config["DATABASE_URL"])
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work outside a request: commit on success, roll back on error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+db = Database()

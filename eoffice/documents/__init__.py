@@ -1,0 +1,1 @@
+"""Documents shared by the incoming and outgoing flows: metadata, files, access, numbering."""

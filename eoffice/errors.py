@@ -1,0 +1,41 @@
+"""Domain errors: raised by operations, turned into 4xx answers by the web and API layers."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """An error the user can act on; ``message`` is Vietnamese and shown as is."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(AppError):
+    """Also used for anything the user may not see: same answer as a missing document."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Không tìm thấy văn bản.", **kwargs: str) -> None:
+        super().__init__(message, **kwargs)
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class Invalid(AppError):
+    status = 422
+    code = "invalid"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,90 @@
+"""Extensions bound to the app: database, login, CSRF, file store, access enforcement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from eoffice.db import db
+from eoffice.i18n import translate
+from eoffice.permissions import rule_of
+from eoffice.storage import FileStore
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+PUBLIC_ENDPOINTS = {"static"}
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    app.extensions["eoffice.files"] = FileStore(Path(app.instance_path) / "files")
+
+    from eoffice.auth.models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    app.before_request(_enforce_access)
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        from eoffice.web.nav import nav_items
+
+        return {"_": gettext, "language": current_language(), "nav_items": nav_items}
+
+
+def file_store() -> FileStore:
+    return current_app.extensions["eoffice.files"]
+
+
+def current_language() -> str:
+    lang = session.get("lang") or getattr(current_user, "language", None)
+    return lang if lang in {"vi", "en"} else current_app.config["LANGUAGE"]
+
+
+def gettext(message: str, **values: Any) -> str:
+    return translate(message, current_language(), **values)
+
+
+def acting_user() -> Any:
+    """The user behind this request: API token user or the session user (or None)."""
+    return g.get("api_user") or (current_user if current_user.is_authenticated else None)
+
+
+def _enforce_access() -> Any:
+    """Run the view's declared access rule; a route without one is refused (fail closed)."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    rule = rule_of(view)
+    if rule is None:
+        current_app.logger.error("route %s declares no access rule", request.endpoint)
+        abort(404)
+    if not rule.login_required:
+        return None
+    is_api = request.path.startswith("/api/")
+    if is_api:
+        from eoffice.auth.operations import user_for_token
+
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        user = user_for_token(db.session, token) if token else None
+        if user is None:
+            abort(401)
+        g.api_user = user
+    elif not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    user = acting_user()
+    if rule.roles and not user.has_role(*rule.roles):
+        abort(403)
+    return None

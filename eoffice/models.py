@@ -1,0 +1,10 @@
+"""Import every model module so that ``Base.metadata`` is complete (migrations, tests)."""
+
+from eoffice.audit.models import AuditEntry, AuditHead
+from eoffice.auth.models import Agency, ApiToken, Department, LoginAttempt, User, UserRole
+from eoffice.db import Base
+from eoffice.documents.models import Counter, Document, DocumentAccess, DocumentFile, StoredFile
+
+__all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
+           "Document", "DocumentAccess", "DocumentFile", "LoginAttempt", "StoredFile", "User",
+           "UserRole"]

@@ -1,0 +1,21 @@
+"""Web pages: blueprints, dashboard, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from eoffice.admin.views import bp as admin_bp
+    from eoffice.auth.models import Role
+    from eoffice.auth.views import bp as auth_bp
+    from eoffice.web.errors import register_error_handlers
+    from eoffice.web.nav import add_nav
+    from eoffice.web.views import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(admin_bp)
+    add_nav("Người dùng", "admin.users", {Role.ADMIN}, order=90)
+    add_nav("Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
+    register_error_handlers(app)
