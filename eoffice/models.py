@@ -3,8 +3,16 @@
 from eoffice.audit.models import AuditEntry, AuditHead
 from eoffice.auth.models import Agency, ApiToken, Department, LoginAttempt, User, UserRole
 from eoffice.db import Base
-from eoffice.documents.models import Counter, Document, DocumentAccess, DocumentFile, StoredFile
+from eoffice.documents.models import (
+    Counter,
+    Document,
+    DocumentAccess,
+    DocumentEvent,
+    DocumentFile,
+    SearchOutbox,
+    StoredFile,
+)
 
 __all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
-           "Document", "DocumentAccess", "DocumentFile", "LoginAttempt", "StoredFile", "User",
+           "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "SearchOutbox", "LoginAttempt", "StoredFile", "User",
            "UserRole"]

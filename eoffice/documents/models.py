@@ -172,3 +172,32 @@ class Counter(Base):
 
     key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class DocumentEvent(Base):
+    """Append-only history of a document's workflow (the state follows from it)."""
+
+    __tablename__ = "document_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    machine: Mapped[str] = mapped_column(sa.String(32))
+    transition: Mapped[str] = mapped_column(sa.String(32))
+    from_state: Mapped[str] = mapped_column(sa.String(32))
+    to_state: Mapped[str] = mapped_column(sa.String(32))
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class SearchOutbox(Base):
+    """Documents whose index entry must be refreshed; written in the same transaction as the
+    change, applied by the single index writer after commit."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,37 @@
+"""GET /api/v1/documents/{id} and its file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from eoffice.audit import operations as audit
+from eoffice.db import db
+from eoffice.documents.operations import get_visible
+from eoffice.documents.serialize import document_json
+from eoffice.documents.views import send_current_file
+from eoffice.errors import NotFound
+from eoffice.extensions import acting_user
+from eoffice.permissions import authenticated
+
+bp = Blueprint("documents_api", __name__)
+
+
+@bp.route("/api/v1/documents/<int:document_id>")
+@authenticated
+def get_document(document_id: int):
+    user = acting_user()
+    document = get_visible(db.session, user, document_id)
+    audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
+    body = document_json(db.session, document)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.route("/api/v1/documents/<int:document_id>/file")
+@authenticated
+def get_document_file(document_id: int):
+    user = acting_user()
+    document = get_visible(db.session, user, document_id)
+    if document.current_file_sha is None:
+        raise NotFound("Văn bản này không có tệp.")
+    return send_current_file(document, user)

@@ -1,0 +1,141 @@
+"""Domain operations on documents shared by every flow: files, visibility, history, secrecy.
+
+Operations take the acting user, flush, and never commit; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import workflow
+from eoffice.audit import operations as audit
+from eoffice.auth.models import Clearance, User
+from eoffice.documents.models import (
+    Document,
+    DocumentAccess,
+    DocumentEvent,
+    DocumentFile,
+    SearchOutbox,
+    StoredFile,
+)
+from eoffice.errors import Invalid, NotFound
+from eoffice.storage import FileStore, require_type
+
+
+def store_bytes(session: Session, store: FileStore, data: bytes, accepted: set[str]) -> StoredFile:
+    """Check the real type, write the blob atomically, record it. Raises Invalid on bad type."""
+    try:
+        mime = require_type(data, accepted)
+    except ValueError as exc:
+        raise Invalid(str(exc), code="unsupported_type") from exc
+    blob = store.put(data)
+    row = session.get(StoredFile, blob.sha256)
+    if row is None:
+        row = StoredFile(sha256=blob.sha256, size=blob.size, mime=mime)
+        session.add(row)
+    return row
+
+
+def attach_file(session: Session, store: FileStore, document: Document, kind: str, data: bytes,
+                actor: User, *, accepted: set[str], filename: str = "",
+                current: bool = True) -> DocumentFile:
+    """Store ``data`` and attach it to the document; ``current`` makes it the file served."""
+    stored = store_bytes(session, store, data, accepted)
+    record = DocumentFile(document=document, kind=kind, sha256=stored.sha256,
+                          filename=filename[:255], created_by_id=actor.id)
+    session.add(record)
+    if current:
+        document.current_file_sha = stored.sha256
+    session.flush()
+    return record
+
+
+def visible_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL condition: the user's clearance covers the secrecy and an access key matches."""
+    allowed = [c.value for c in Clearance if Clearance(user.clearance).allows(c)]
+    keyed = sa.select(DocumentAccess.document_id).where(
+        DocumentAccess.key.in_(sorted(user.access_keys())))
+    return sa.and_(Document.secrecy.in_(allowed), Document.id.in_(keyed))
+
+
+def visible_documents(user: User) -> sa.Select[tuple[Document]]:
+    return sa.select(Document).where(visible_filter(user))
+
+
+def get_visible(session: Session, user: User, document_id: Any) -> Document:
+    """The document if the user may see it; otherwise NotFound, exactly as if it did not exist."""
+    try:
+        doc_id = int(document_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    document = session.get(Document, doc_id)
+    if document is None or not document.can_view(user):
+        raise NotFound()
+    return document
+
+
+def history_of(session: Session, document: Document, machine: str) -> list[workflow.Event]:
+    rows = session.scalars(sa.select(DocumentEvent).where(
+        DocumentEvent.document_id == document.id, DocumentEvent.machine == machine)
+        .order_by(DocumentEvent.id)).all()
+    return [workflow.Event(transition=r.transition, from_state=r.from_state, to_state=r.to_state,
+                           actor=r.actor, at=r.at, comment=r.comment) for r in rows]
+
+
+def record_event(session: Session, document: Document, machine: str, event: workflow.Event,
+                 actor: User, details: dict[str, Any] | None = None) -> None:
+    """Append the workflow event, update the cached state, audit it, refresh the index."""
+    session.add(DocumentEvent(document_id=document.id, machine=machine,
+                              transition=event.transition, from_state=event.from_state,
+                              to_state=event.to_state, actor=event.actor, at=event.at,
+                              comment=event.comment))
+    document.state = event.to_state
+    audit.append(session, f"{machine}.{event.transition}", actor=actor, object_type="document",
+                 object_id=document.id,
+                 details={"from": event.from_state, "to": event.to_state,
+                          "comment": event.comment, **(details or {})})
+    mark_changed(session, document)
+
+
+def fire(session: Session, machine: workflow.Machine, document: Document, actor: User,
+         transition: str, *, comment: str = "", subject: Any = None,
+         details: dict[str, Any] | None = None) -> workflow.Event:
+    """Fire a workflow transition on the document; refusals become 403/409 domain errors."""
+    from eoffice.errors import Conflict, Forbidden
+
+    history = history_of(session, document, machine.name)
+    try:
+        event = machine.fire(subject or document, actor, transition, history, comment=comment)
+    except workflow.TransitionNotAllowed as exc:
+        raise Conflict(str(exc), code="transition_not_allowed") from exc
+    except workflow.GuardFailed as exc:
+        raise Forbidden(str(exc), code="not_allowed") from exc
+    record_event(session, document, machine.name, event, actor, details)
+    return event
+
+
+def mark_changed(session: Session, document: Document) -> None:
+    """Queue the document for the search index (applied after commit by the index writer)."""
+    session.flush()
+    session.add(SearchOutbox(document_id=document.id))
+
+
+def reclassify(session: Session, document: Document, secrecy: Clearance | str,
+               actor: User) -> None:
+    """Change the secrecy level; the search layer removes a classified document at once."""
+    new = Clearance(secrecy)
+    if not actor.may_see_secrecy(new):
+        raise Invalid("Bạn không thể đặt độ mật cao hơn độ mật mình được xem.")
+    old = document.secrecy
+    document.secrecy = new
+    audit.append(session, "reclassify", actor=actor, object_type="document",
+                 object_id=document.id, details={"from": str(old), "to": new.value})
+    mark_changed(session, document)
+
+
+def files_of_kind(document: Document, kinds: Sequence[str]) -> list[DocumentFile]:
+    return [f for f in document.files if f.kind in kinds]
