@@ -42,6 +42,9 @@ def create_app(config: dict[str, Any] | None = None, instance: str | Path | None
     from eoffice.api import register_api
     from eoffice.web import register_web
 
+    from eoffice.features import register_features
+
     register_web(app)
     register_api(app)
+    register_features(app)
     return app

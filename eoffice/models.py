@@ -16,3 +16,7 @@ from eoffice.documents.models import (
 __all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
            "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "SearchOutbox", "LoginAttempt", "StoredFile", "User",
            "UserRole"]
+
+from eoffice.features import import_models  # noqa: E402  (feature models join the metadata)
+
+import_models()
