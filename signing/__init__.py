@@ -5,6 +5,7 @@ A library: it imports neither Flask nor the eoffice application.
 
 from signing.devpki import DevPki, UserCredential, init_dev_pki, issue_user
 from signing.errors import SigningError, TokenNotFound, WrongPassphrase, WrongPin
+from signing.issuance import add_reserved_fields, fill_text_field, issue_document
 from signing.pades import (
     make_validation_context,
     sign_batch,
@@ -30,6 +31,9 @@ __all__ = [
     "UserCredential",
     "WrongPassphrase",
     "WrongPin",
+    "add_reserved_fields",
+    "fill_text_field",
+    "issue_document",
     "close_pkcs11_sessions",
     "dev_timestamper",
     "init_dev_pki",

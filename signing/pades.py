@@ -47,7 +47,7 @@ def make_validation_context(
     """Trust anchors (PEM/DER paths or bytes) and CRLs (DER) for B-LT/B-LTA signing."""
     from asn1crypto import pem, x509
 
-    roots = []
+    roots: list[x509.Certificate] = []
     for item in trust_roots:
         data = Path(item).read_bytes() if isinstance(item, Path) else item
         if pem.detect(data):
@@ -131,7 +131,7 @@ def page_refs(writer: IncrementalPdfFileWriter) -> list:
             if obj.get("/Type") == "/Pages":
                 walk(obj)
             else:
-                result.append(kid.reference if hasattr(kid, "reference") else kid)
+                result.append(kid)
 
     walk(writer.root["/Pages"])
     return result
@@ -150,8 +150,8 @@ def field_rect(writer: IncrementalPdfFileWriter, name: str
             page_ref = fld.get_value_as_reference("/P") if "/P" in fld else None
             page_ix = -1
             if page_ref is not None:
-                refs = page_refs(writer)
-                page_ix = refs.index(page_ref) if page_ref in refs else -1
+                ids = [r.idnum for r in page_refs(writer)]
+                page_ix = ids.index(page_ref.idnum) if page_ref.idnum in ids else -1
             x1, y1, x2, y2 = rect
             return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)), page_ix
     return None

@@ -7,6 +7,7 @@ documents (batch signing with one passphrase/PIN entry). PKCS#11 sessions are ca
 
 from __future__ import annotations
 
+import hmac
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,16 +78,19 @@ class Pkcs11SignerConfig:
     """Defaults to ``key_label``."""
 
 
-_SESSIONS: dict[tuple[str, str], pkcs11.Session] = {}
+_SESSIONS: dict[tuple[str, str], tuple[pkcs11.Session, str]] = {}
 _SESSION_LOCK = threading.Lock()
 
 
 def _session(config: Pkcs11SignerConfig, pin: str) -> pkcs11.Session:
     key = (config.module_path, config.token_label)
     with _SESSION_LOCK:
-        session = _SESSIONS.get(key)
-        if session is not None:
-            return session
+        cached = _SESSIONS.get(key)
+        if cached is not None:
+            # one login per process: a different PIN cannot be checked again on the token
+            if not hmac.compare_digest(cached[1], pin):
+                raise WrongPin()
+            return cached[0]
         try:
             lib = pkcs11.lib(config.module_path)
         except RuntimeError as exc:
@@ -107,14 +111,14 @@ def _session(config: Pkcs11SignerConfig, pin: str) -> pkcs11.Session:
             raise WrongPin("Mã PIN của thiết bị ký số đã bị khóa.") from exc
         except pkcs11.UserAlreadyLoggedIn:
             session = token.open()
-        _SESSIONS[key] = session
+        _SESSIONS[key] = (session, pin)
         return session
 
 
 def close_pkcs11_sessions() -> None:
     """Log out and close every cached PKCS#11 session of this process."""
     with _SESSION_LOCK:
-        for session in _SESSIONS.values():
+        for session, _ in _SESSIONS.values():
             try:
                 session.close()
             except pkcs11.PKCS11Error:
@@ -142,6 +146,7 @@ def open_pkcs11_signer(config: Pkcs11SignerConfig, pin: str) -> Signer:
             key_label=config.key_label,
             cert_label=config.cert_label or config.key_label,
             use_raw_mechanism=use_raw,
+            other_certs_to_pull=None,  # all certificates on the token (CA chain)
         )
     except hk_pkcs11.PKCS11Error as exc:
         raise TokenNotFound(

@@ -63,7 +63,7 @@ def import_p12_to_token(
 ) -> None:
     """Write the private key and certificate of a PKCS#12 file onto a PKCS#11 token."""
     try:
-        key, cert, _ = pkcs12.load_key_and_certificates(
+        key, cert, chain = pkcs12.load_key_and_certificates(
             Path(p12_path).read_bytes(), passphrase.encode()
         )
     except ValueError as exc:
@@ -88,3 +88,8 @@ def import_p12_to_token(
                      "--label", key_label, "--id", key_id, "--usage-sign"])
         _run(base + ["--write-object", str(cert_der), "--type", "cert",
                      "--label", cert_label or key_label, "--id", key_id])
+        for ca in chain:  # CA certificates, so signatures embed the whole chain
+            ca_der = Path(tmp) / "ca.der"
+            ca_der.write_bytes(ca.public_bytes(serialization.Encoding.DER))
+            label = f"ca-{ca.serial_number:x}"[:32]
+            _run(base + ["--write-object", str(ca_der), "--type", "cert", "--label", label])

@@ -136,6 +136,23 @@ def build_reserved_pdf(pages: int = 1, *, with_fields: bool = True) -> bytes:
 
 
 @pytest.fixture(scope="session")
+def pyhanko_status() -> Callable[..., list]:
+    """Validate every signature with pyHanko (dev root trusted, dev CRLs supplied)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    from signing import make_validation_context
+
+    def run(data: bytes, pki: DevPki) -> list:
+        reader = PdfFileReader(io.BytesIO(data))
+        return [validate_pdf_signature(sig, make_validation_context([pki.root_pem],
+                                                                    pki.crls()))
+                for sig in reader.embedded_regular_signatures]
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def reserved_pdf() -> bytes:
     """A one-page PDF with the reserved fields of the renderer contract."""
     return build_reserved_pdf()
