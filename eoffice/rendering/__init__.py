@@ -7,6 +7,28 @@ Plain functions over dataclasses: no Flask, no database.
 from eoffice.rendering.dates import vn_date_text, vn_short_date
 from eoffice.rendering.draft import DraftDocument, render_docx, render_pdf
 from eoffice.rendering.fonts import FontUnavailable
+from eoffice.rendering.meeting import (
+    AgendaItem,
+    Meeting,
+    Minutes,
+    render_agenda_pdf,
+    render_minutes_pdf,
+)
+from eoffice.rendering.register_rows import (
+    IncomingRegisterRow,
+    OutgoingRegisterRow,
+    TrackingRegisterRow,
+)
+from eoffice.rendering.registers import (
+    render_incoming_register,
+    render_outgoing_register,
+    render_tracking_register,
+)
+from eoffice.rendering.registers_xlsx import (
+    incoming_register_xlsx,
+    outgoing_register_xlsx,
+    tracking_register_xlsx,
+)
 from eoffice.rendering.types import (
     DOCUMENT_TYPES,
     SECRECY_LABELS,
@@ -16,6 +38,20 @@ from eoffice.rendering.types import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "IncomingRegisterRow",
+    "Meeting",
+    "Minutes",
+    "OutgoingRegisterRow",
+    "TrackingRegisterRow",
+    "incoming_register_xlsx",
+    "outgoing_register_xlsx",
+    "render_agenda_pdf",
+    "render_incoming_register",
+    "render_minutes_pdf",
+    "render_outgoing_register",
+    "render_tracking_register",
+    "tracking_register_xlsx",
     "DOCUMENT_TYPES",
     "SECRECY_LABELS",
     "URGENCY_LABELS",

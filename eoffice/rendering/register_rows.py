@@ -1,0 +1,130 @@
+"""Rows and columns of the registers (SPEC §2; Decree 30/2020, Appendix IV)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+from datetime import date
+
+from eoffice.rendering.dates import vn_short_date
+from eoffice.rendering.types import nfc
+
+Cell = str | int | date | None
+
+OUTGOING_COLUMNS: list[tuple[str, float]] = [
+    ("Số ký hiệu", 25),
+    ("Ngày văn bản", 20),
+    ("Tên loại và trích yếu", 62),
+    ("Người ký", 28),
+    ("Nơi nhận", 35),
+    ("Đơn vị/người nhận bản lưu", 25),
+    ("Số lượng bản", 15),
+    ("Ngày chuyển", 20),
+    ("Ký nhận", 17),
+    ("Ghi chú", 20),
+]
+INCOMING_COLUMNS: list[tuple[str, float]] = [
+    ("Ngày đến", 20),
+    ("Số đến", 14),
+    ("Tác giả", 35),
+    ("Số ký hiệu", 30),
+    ("Ngày văn bản", 20),
+    ("Tên loại và trích yếu", 61),
+    ("Đơn vị hoặc người nhận", 32),
+    ("Ngày chuyển", 20),
+    ("Ký nhận", 17),
+    ("Ghi chú", 18),
+]
+TRACKING_COLUMNS: list[tuple[str, float]] = [
+    ("Số đến", 14),
+    ("Ngày đến", 20),
+    ("Tác giả", 32),
+    ("Số ký hiệu", 28),
+    ("Tên loại và trích yếu", 51),
+    ("Đơn vị chủ trì", 28),
+    ("Đơn vị phối hợp", 28),
+    ("Thời hạn giải quyết", 20),
+    ("Tiến độ giải quyết", 26),
+    ("Ghi chú", 20),
+]
+"""Sổ theo dõi giải quyết văn bản đến (column widths in mm, landscape A4)."""
+
+
+def type_and_subject(type_name: str, subject: str) -> str:
+    """``Tên loại và trích yếu`` cell: ``Kế hoạch Tổ chức …``."""
+    return " ".join(p for p in (nfc(type_name).strip(), nfc(subject).strip()) if p)
+
+
+class _Row:
+    def values(self) -> list[Cell]:
+        """Column values in order (dates as ``date``; used by the XLSX export)."""
+        raise NotImplementedError
+
+    def cells(self) -> list[str]:
+        """Column texts in order (used by the PDF)."""
+        return [
+            vn_short_date(v) if isinstance(v, date) else nfc("" if v is None else str(v))
+            for v in self.values()
+        ]
+
+
+@dataclass
+class OutgoingRegisterRow(_Row):
+    """One line of the outgoing register (sổ đăng ký văn bản đi)."""
+
+    code: str
+    issued_date: date | None
+    type_name: str
+    subject: str
+    signer: str
+    recipients: str
+    archive_holder: str = ""
+    copies: int | None = None
+    transfer_date: date | None = None
+    receiver_signature: str = ""
+    note: str = ""
+
+    def values(self) -> list[Cell]:
+        v = list(astuple(self))
+        return [v[0], v[1], type_and_subject(self.type_name, self.subject), *v[4:]]
+
+
+@dataclass
+class IncomingRegisterRow(_Row):
+    """One line of the incoming register (sổ đăng ký văn bản đến)."""
+
+    arrival_date: date | None
+    arrival_number: int | str
+    issuer: str
+    code: str
+    issued_date: date | None
+    type_name: str
+    subject: str
+    recipient: str = ""
+    transfer_date: date | None = None
+    receiver_signature: str = ""
+    note: str = ""
+
+    def values(self) -> list[Cell]:
+        v = list(astuple(self))
+        return [*v[:5], type_and_subject(self.type_name, self.subject), *v[7:]]
+
+
+@dataclass
+class TrackingRegisterRow(_Row):
+    """One line of the tracking register (sổ theo dõi giải quyết văn bản đến)."""
+
+    arrival_number: int | str
+    arrival_date: date | None
+    issuer: str
+    code: str
+    type_name: str
+    subject: str
+    lead: str = ""
+    coordinators: str = ""
+    deadline: date | None = None
+    progress: str = ""
+    note: str = ""
+
+    def values(self) -> list[Cell]:
+        v = list(astuple(self))
+        return [*v[:4], type_and_subject(self.type_name, self.subject), *v[6:]]
