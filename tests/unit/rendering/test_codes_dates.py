@@ -58,3 +58,14 @@ def test_unknown_type_and_bad_number_are_refused_in_vietnamese():
         reference_code(1, "XYZ", "UBND")
     with pytest.raises(ValueError, match="Số văn bản không hợp lệ"):
         reference_code(0, "KH", "UBND")
+
+
+@pytest.mark.parametrize("code", ["CV", "QĐ", "KH", "TB", "TTr", "BC", "GM", "NQ"])
+def test_starters_prefill_drafts_that_render(code, make_draft, pdf_text):
+    from eoffice.rendering import render_pdf
+    from eoffice.rendering.starters import starter
+
+    s = starter(code)
+    assert s["type_name"] == DOCUMENT_TYPES[code]
+    draft = make_draft(code, body=s["body"] or ["..."], recipients=s["recipients"] or ["..."])
+    assert DOCUMENT_TYPES[code].upper() in pdf_text(render_pdf(draft)) or code == "CV"
