@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -70,7 +71,7 @@ def para(value: str, st: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), st)
 
 
-def left_style(size: float, font: str = FAMILY, **kw: object) -> ParagraphStyle:
+def left_style(size: float, font: str = FAMILY, **kw: Any) -> ParagraphStyle:
     return style("left", size, font=font, align=TA_LEFT, **kw)
 
 
@@ -201,7 +202,7 @@ class MarkBox(Flowable):
 
 
 def grid(
-    rows: list[list[object]],
+    rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
     *,
     valign: str = "TOP",
