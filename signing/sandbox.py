@@ -12,6 +12,7 @@ of time is killed. Cost: one interpreter start (~0.5 s with pyHanko imported).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import pickle
 import resource
@@ -56,7 +57,10 @@ def run_sandboxed(
     :class:`SandboxMemoryError` or :class:`SandboxError` (crash, or an exception
     raised by ``func``, whose message is kept).
     """
-    request = pickle.dumps((func.__module__, func.__qualname__, args, memory, timeout))
+    module_file = getattr(sys.modules.get(func.__module__), "__file__", None)
+    request = pickle.dumps(
+        (func.__module__, module_file, func.__qualname__, args, memory, timeout)
+    )
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "signing.sandbox"],
@@ -88,14 +92,30 @@ def _set_limits(memory: int, timeout: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
+def _import(module_name: str, module_file: str | None) -> Any:
+    """Import by name; fall back to the file (e.g. test modules in importlib mode)."""
+    try:
+        return importlib.import_module(module_name)
+    except ImportError:
+        if not module_file:
+            raise
+    spec = importlib.util.spec_from_file_location(module_name, module_file)
+    if spec is None or spec.loader is None:
+        raise ImportError(module_name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _main() -> int:
     """Child side: limits first, then import and run the function."""
-    module_name, qualname, args, memory, timeout = pickle.loads(  # noqa: S301 - written by the parent
+    module_name, module_file, qualname, args, memory, timeout = pickle.loads(  # noqa: S301 - written by the parent
         sys.stdin.buffer.read()
     )
     _set_limits(memory, timeout)
     try:
-        func: Any = importlib.import_module(module_name)
+        func: Any = _import(module_name, module_file)
         for part in qualname.split("."):
             func = getattr(func, part)
         payload = {"ok": True, "value": func(*args)}

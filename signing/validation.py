@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import pem
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -145,8 +146,12 @@ def _der(cert: CertLike) -> bytes:
 
 
 def _blob(data: Any) -> bytes:
+    """DER bytes of a CRL / OCSP response given as DER, PEM or an asn1crypto object."""
     dump = getattr(data, "dump", None)
-    return bytes(dump()) if callable(dump) else bytes(data)
+    raw = bytes(dump()) if callable(dump) else bytes(data)
+    if pem.detect(raw):
+        return bytes(pem.unarmor(raw)[2])
+    return raw
 
 
 def load_trust_roots(paths: Iterable[Path]) -> list[cx509.Certificate]:

@@ -1,0 +1,134 @@
+"""Hostile structures end as `invalid` inside the sandbox, and the test process survives."""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+
+import pytest
+
+from signing.sandbox import SandboxError, SandboxMemoryError, SandboxTimeout, run_sandboxed
+
+
+def append_raw_update(data: bytes, objects: dict[int, bytes], *, self_prev: bool = False,
+                      xref_stream: bytes | None = None) -> bytes:
+    """Append a hand-written incremental update (classic xref, or an xref stream)."""
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    root = int(re.findall(rb"/Root\s+(\d+)\s+0\s+R", data)[-1])
+    size = max(int(re.findall(rb"/Size\s+(\d+)", data)[-1]), max(objects, default=0) + 2)
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    offsets = {}
+    for num, body in objects.items():
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    xref_pos = len(out)
+    if xref_stream is not None:
+        out += (b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R /Prev %d /W [1 2 1] "
+                b"/Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n"
+                % (size - 1, size, root, prev, len(xref_stream)))
+        out += xref_stream + b"\nendstream\nendobj\n"
+    else:
+        out += b"xref\n"
+        for num in sorted(offsets):
+            out += b"%d 1\n%010d 00000 n \n" % (num, offsets[num])
+        out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\n" % (
+            size, root, xref_pos if self_prev else prev)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_pos
+    return bytes(out)
+
+
+def _pages_number(data: bytes) -> int:
+    return int(re.search(rb"/Pages\s+(\d+)\s+0\s+R", data).group(1))
+
+
+def deflate_bomb(data: bytes, gigabytes: int = 1) -> bytes:
+    """An xref stream that inflates (twice) to ``gigabytes`` of zeros."""
+    inner = zlib.compressobj(9)
+    chunk = bytes(1 << 20)
+    once = b"".join(inner.compress(chunk) for _ in range(1024 * gigabytes)) + inner.flush()
+    return append_raw_update(data, {}, xref_stream=zlib.compress(once, 9))
+
+
+def page_tree_loop(data: bytes) -> bytes:
+    pages = _pages_number(data)
+    return append_raw_update(data, {pages: b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % pages})
+
+
+def self_reference(data: bytes) -> bytes:
+    pages = _pages_number(data)
+    return append_raw_update(data, {pages: b"%d 0 R" % pages})
+
+
+def prev_loop(data: bytes) -> bytes:
+    pages = _pages_number(data)
+    return append_raw_update(data, {pages: b"<< /Type /Pages /Kids [] /Count 0 >>"},
+                             self_prev=True)
+
+
+HOSTILE = {
+    "page_tree_loop": page_tree_loop,
+    "self_reference": self_reference,
+    "xref_prev_loop": prev_loop,
+}
+
+
+@pytest.fixture(scope="module")
+def bomb(signed_once: bytes) -> bytes:
+    data = deflate_bomb(signed_once)
+    assert len(data) - len(signed_once) < 100_000
+    return data
+
+
+def test_deflate_bomb_is_invalid_and_parent_survives(bomb, validate):
+    report = validate(bomb)
+    assert report.verdict == "invalid"
+    assert report.reasons
+    # The test process is untouched: validation still works afterwards.
+    assert validate(b"%PDF-1.4\n").verdict == "invalid"
+
+
+@pytest.mark.parametrize("hostile", sorted(HOSTILE))
+@pytest.mark.parametrize("base", ["signed", "unsigned"])
+def test_reference_loops_are_invalid(hostile, base, signed_once, reserved_pdf, validate):
+    data = HOSTILE[hostile](signed_once if base == "signed" else reserved_pdf)
+    report = validate(data)
+    assert report.verdict == "invalid", report.reasons
+
+
+def _allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes << 20))
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _crash() -> None:
+    os._exit(3)
+
+
+def _fail() -> None:
+    raise ValueError("hỏng")
+
+
+def test_sandbox_returns_json_results():
+    assert run_sandboxed(_allocate, 10) == 10 << 20
+
+
+def test_sandbox_memory_limit():
+    with pytest.raises(SandboxMemoryError):
+        run_sandboxed(_allocate, 1024)
+
+
+def test_sandbox_time_limit():
+    with pytest.raises(SandboxTimeout):
+        run_sandboxed(_spin, timeout=1.0)
+
+
+def test_sandbox_crash_and_exception():
+    with pytest.raises(SandboxError):
+        run_sandboxed(_crash)
+    with pytest.raises(SandboxError, match="hỏng"):
+        run_sandboxed(_fail)
