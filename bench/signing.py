@@ -1,0 +1,130 @@
+# ruff: noqa: E402
+"""Signing benchmark: eoffice's signing paths vs naive pyHanko use, same run.
+
+Run: .venv/bin/python bench/signing.py   (prints medians in ms and ratios)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# this file is named signing.py: keep its folder from shadowing the `signing` package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+
+import fontpkg_noto_serif
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.stamp import TextStampStyle
+
+import signing
+from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit" / "signing"))
+from conftest import build_reserved_pdf  # noqa: E402
+
+NOTO = str(next((Path(fontpkg_noto_serif.__file__).parent / "files").glob("NotoSerif[[]*.ttf")))
+N = 15
+PASS = "eoffice-demo"
+
+
+def median_ms(fn: Callable[[], object], n: int = N) -> float:
+    fn()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def naive_sign(pdf: bytes, p12: Path, field: str, ts: object = None) -> bytes:
+    """What a first pyHanko integration does: load per call, defaults, full serif font."""
+    signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=PASS.encode())
+    style = TextStampStyle(stamp_text="%(signer)s\n%(ts)s",
+                           text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(NOTO)))
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(field_name=field)
+    out = signers.PdfSigner(meta, signer, timestamper=ts, stamp_style=style,  # type: ignore
+                            new_field_spec=None if field == "sig_official" else
+                            fields.SigFieldSpec(field, box=(150, 150, 300, 250))).sign_pdf(w)
+    return out.getvalue()
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    pki = signing.init_dev_pki(tmp / "pki", agency_name="UBND thành phố Vĩnh Yên",
+                               agency_abbr="UBND", passphrase=PASS)
+    cred = signing.issue_user(pki.out, "chutich", "Nguyễn Văn An", passphrase=PASS)
+    pdf = build_reserved_pdf()
+    official = signing.load_pkcs12_signer(cred.p12_path, PASS)
+    seal = signing.load_pkcs12_signer(pki.seal_p12, PASS)
+    tsa = signing.dev_timestamper(pki)
+    signed = signing.sign_official(pdf, official, image_png=cred.signature_png, level="B-B")
+    rows: list[tuple[str, float, float]] = []
+
+    ours = median_ms(lambda: signing.sign_official(pdf, official, image_png=cred.signature_png,
+                                                   level="B-B"))
+    naive = median_ms(lambda: naive_sign(pdf, cred.p12_path, "sig_official"))
+    rows.append(("visible official signature (B-B)", ours, naive))
+
+    ours = median_ms(lambda: signing.issue_document(
+        signed, number_text="82/KH-UBND", date_text="ngày 05 tháng 3 năm 2026",
+        seal_signer=seal, seal_png=pki.seal_png, level="B-B"))
+    naive = median_ms(lambda: naive_sign(signed, pki.seal_p12, "sig_seal"))
+    rows.append(("seal step (fill number/date + seal)", ours, naive))
+
+    ours = median_ms(lambda: signing.sign_official(pdf, official, image_png=cred.signature_png,
+                                                   timestamper=tsa, level="B-T"))
+    naive = median_ms(lambda: naive_sign(pdf, cred.p12_path, "sig_official", ts=tsa))
+    rows.append(("B-T official signature", ours, naive))
+
+    conf = init_softhsm(tmp / "hsm", token_label="bench", pin="1234")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    import_p12_to_token(cred.p12_path, PASS, token_label="bench", pin="1234", key_label="k")
+    hsm = signing.open_pkcs11_signer(
+        signing.Pkcs11SignerConfig(SOFTHSM_MODULE, "bench", "k"), "1234")
+    ours = median_ms(lambda: signing.sign_official(pdf, hsm, image_png=cred.signature_png,
+                                                   level="B-B"))
+    naive_hsm = median_ms(lambda: signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name="sig_official"), hsm).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf))))
+    rows.append(("SoftHSM signature (B-B)", ours, naive_hsm))
+
+    two = signing.issue_document(signed, number_text="82/KH-UBND", date_text="ngày 05",
+                                 seal_signer=seal, seal_png=pki.seal_png, level="B-B")
+    vc_args = ([pki.root_pem], pki.crls())
+    try:
+        from signing import validation  # type: ignore[attr-defined]
+        validate = getattr(validation, "validate_pdf", None)
+    except ImportError:
+        validate = None
+
+    def naive_validate() -> None:
+        r = PdfFileReader(io.BytesIO(two))
+        vc = signing.make_validation_context(*vc_args)
+        for sig in r.embedded_signatures:
+            validate_pdf_signature(sig, vc)
+
+    naive = median_ms(naive_validate, 7)
+    ours = median_ms((lambda: validate(two, trust_roots=[pki.root_cert()], crls=pki.crls()))
+                     if validate else naive_validate, 7)
+    rows.append(("validate two-signature document", ours, naive))
+
+    print(f"{'benchmark':42} {'eoffice ms':>11} {'naive ms':>10} {'speed-up':>9}")
+    for name, o, n in rows:
+        print(f"{name:42} {o:11.1f} {n:10.1f} {n / o:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
