@@ -305,13 +305,16 @@ class WhooshIndex:
         else:
             required, boost = text_queries(pq)
             scored = wq.AndMaybe(required, boost) if boost is not None else required
+            res = s.search(scored, filter=allowed, limit=limit)
             if q.facets:
                 matched = {d for d in s.docs_for_query(required) if d in allowed}
                 total = len(matched)
             else:
                 matched = None
-                total = sum(1 for d in s.docs_for_query(required) if d in allowed)
-            res = s.search(scored, filter=allowed, limit=limit)
+                if res.has_exact_length():  # the collector already counted (filter applied)
+                    total = len(res)
+                else:
+                    total = sum(1 for d in s.docs_for_query(required) if d in allowed)
         words, prefixes = pq.folded_words(), pq.folded_prefixes()
         hits: list[Hit] = []
         for hit in list(res)[(page - 1) * per_page:limit]:
