@@ -235,5 +235,8 @@ def extract_signer_info(report: ValidationReport) -> dict[str, str | None]:
     first = people[0]
     info["signer_name"] = first.signer
     info["position"] = first.title or first.organizational_unit
-    info["issuer_org"] = first.organization or first.issuer_organization
+    # The agency seal's certificate names the issuing organisation (CN = agency name).
+    seals = [s for s in people[1:] if not s.title and s.organization == s.signer]
+    info["issuer_org"] = (first.organization or (seals[0].signer if seals else None)
+                          or first.issuer_organization)
     return info
