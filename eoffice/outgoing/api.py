@@ -1,0 +1,218 @@
+"""JSON API of outgoing documents (SPEC §3): create, submit, approve, reject, sign, issue,
+dispatch, recall, batch signing, the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request, send_file
+
+from eoffice.api.helpers import json_body
+from eoffice.api.openapi import document as document_op
+from eoffice.auth.models import Role
+from eoffice.db import db
+from eoffice.errors import Invalid
+from eoffice.extensions import acting_user, file_store
+from eoffice.outgoing import operations as ops
+from eoffice.outgoing.appctx import classified_files, clock, signing_settings
+from eoffice.permissions import authenticated, roles
+
+bp = Blueprint("outgoing_api", __name__, url_prefix="/api/v1/outgoing")
+
+
+def _body() -> dict[str, Any]:
+    """JSON body, or an empty dict for a bodiless POST."""
+    if not request.data and not request.form:
+        return {}
+    return json_body()
+
+
+def _secret(data: dict[str, Any]) -> dict[str, str | None]:
+    return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
+
+
+@bp.route("", methods=["POST"])
+@roles(Role.SPECIALIST, Role.HEAD, Role.LEADER)
+def create():
+    user = acting_user()
+    upload = request.files.get("file")
+    if upload is not None:
+        form: dict[str, Any] = {k: request.form.get(k) for k in request.form}
+        for name in ("body", "recipients"):
+            values = request.form.getlist(name)
+            form[name] = values if len(values) > 1 else (values[0] if values else None)
+        data = ops.DraftInput.from_mapping(form)
+        document = ops.create_draft(db.session, file_store(), user, data, upload=upload.read(),
+                                    filename=upload.filename or "",
+                                    classified_files=classified_files())
+    else:
+        data = ops.DraftInput.from_mapping(json_body())
+        document = ops.create_draft(db.session, file_store(), user, data,
+                                    classified_files=classified_files())
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state}), 201
+
+
+def _transition(document_id: int, action: str) -> Any:
+    user = acting_user()
+    document = ops.get_outgoing(db.session, user, document_id)
+    data = _body()
+    comment = str(data.get("comment") or "")
+    if action == "submit":
+        ops.submit(db.session, document, user, comment)
+    elif action == "approve":
+        ops.approve(db.session, document, user, comment)
+    elif action == "reject":
+        ops.reject(db.session, document, user, comment)
+    elif action == "recall":
+        ops.recall(db.session, document, user, comment or str(data.get("reason") or ""))
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state})
+
+
+@bp.route("/<int:document_id>/submit", methods=["POST"])
+@authenticated
+def submit(document_id: int):
+    return _transition(document_id, "submit")
+
+
+@bp.route("/<int:document_id>/approve", methods=["POST"])
+@authenticated
+def approve(document_id: int):
+    return _transition(document_id, "approve")
+
+
+@bp.route("/<int:document_id>/reject", methods=["POST"])
+@authenticated
+def reject(document_id: int):
+    return _transition(document_id, "reject")
+
+
+@bp.route("/<int:document_id>/recall", methods=["POST"])
+@authenticated
+def recall(document_id: int):
+    return _transition(document_id, "recall")
+
+
+@bp.route("/<int:document_id>/sign", methods=["POST"])
+@authenticated
+def sign(document_id: int):
+    user = acting_user()
+    document = ops.get_outgoing(db.session, user, document_id)
+    ops.sign(db.session, file_store(), document, user, settings=signing_settings(),
+             **_secret(_body()))
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state})
+
+
+@bp.route("/sign-batch", methods=["POST"])
+@authenticated
+def sign_batch():
+    user = acting_user()
+    data = json_body()
+    ids = data.get("ids")
+    if not isinstance(ids, list):
+        raise Invalid("Trường “ids” phải là danh sách mã văn bản.", code="invalid_field")
+    documents = ops.sign_batch(db.session, file_store(), ids, user,
+                               settings=signing_settings(), **_secret(data))
+    db.session.commit()
+    return jsonify({"signed": [{"id": d.id, "state": d.state} for d in documents]})
+
+
+@bp.route("/<int:document_id>/issue", methods=["POST"])
+@authenticated
+def issue(document_id: int):
+    user = acting_user()
+    document = ops.get_outgoing(db.session, user, document_id)
+    ops.issue(db.session, file_store(), document, user, settings=signing_settings(),
+              clock=clock(), **_secret(_body()))
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state,
+                    "number": document.code_number, "code": document.code,
+                    "issued_date": document.issued_date.isoformat()})
+
+
+@bp.route("/<int:document_id>/dispatch", methods=["POST"])
+@authenticated
+def dispatch(document_id: int):
+    user = acting_user()
+    document = ops.get_outgoing(db.session, user, document_id)
+    recipients = json_body().get("recipients")
+    if not isinstance(recipients, list):
+        raise Invalid("Trường “recipients” phải là danh sách nơi nhận.", code="invalid_field")
+    rows = ops.dispatch(db.session, document, user, recipients)
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state,
+                    "recipients": [{"kind": r.kind, "recipient": r.recipient} for r in rows]})
+
+
+@bp.route("", methods=["GET"])
+@authenticated
+def list_outgoing():
+    user = acting_user()
+    query = ops.outgoing_query(user)
+    state = request.args.get("state")
+    if state:
+        from eoffice.documents.models import Document
+
+        query = query.where(Document.state == state)
+    docs = db.session.scalars(query.limit(200)).all()
+    return jsonify({"results": [{"id": d.id, "state": d.state, "code": d.code,
+                                 "type_code": d.type_code, "subject": d.subject,
+                                 "urgency": d.urgency.value} for d in docs]})
+
+
+@bp.route("/register", methods=["GET"])
+@roles(Role.CLERK, Role.LEADER, Role.ADMIN)
+def register():
+    user = acting_user()
+    year = request.args.get("year", type=int) or clock()().year
+    name = request.args.get("register") or "di"
+    if request.args.get("format") == "pdf":
+        import io
+
+        pdf = ops.register_pdf(db.session, user, year, name)
+        return send_file(io.BytesIO(pdf), mimetype="application/pdf",
+                         download_name=f"so-van-ban-di-{year}.pdf")
+    rows = ops.register_rows(db.session, ops.register_documents(db.session, user, year, name))
+    return jsonify({"year": year, "register": name,
+                    "rows": [dict(zip(["code", "issued_date", "type_and_subject", "signer",
+                                       "recipients", "archive_holder", "copies",
+                                       "transfer_date", "receiver_signature", "note"],
+                                      r.cells(), strict=True)) for r in rows]})
+
+
+_SECRET = {"type": "object", "properties": {"passphrase": {"type": "string"},
+                                           "pin": {"type": "string"}}}
+document_op("/api/v1/outgoing", "post", {
+    "summary": "Create an outgoing draft (JSON, or multipart with a PDF/DOCX file)",
+    "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "required": ["type_code", "subject", "signer"],
+        "properties": {"type_code": {"type": "string"}, "subject": {"type": "string"},
+                       "body": {"type": "array", "items": {"type": "string"}},
+                       "recipients": {"type": "array", "items": {"type": "string"}},
+                       "signer": {"type": "string"}, "authority": {"type": "string"},
+                       "urgency": {"type": "string"}, "secrecy": {"type": "string"}}}}}},
+    "responses": {"201": {"description": "{id, state: draft}"}}})
+for _action in ("submit", "approve", "reject", "recall"):
+    document_op(f"/api/v1/outgoing/{{document_id}}/{_action}", "post", {
+        "summary": f"Outgoing workflow: {_action}", "responses": {
+            "200": {"description": "{id, state}"}, "403": {"description": "may not act"},
+            "404": {"description": "not found or not visible"},
+            "409": {"description": "not allowed in this state"}}})
+document_op("/api/v1/outgoing/{document_id}/sign", "post", {
+    "summary": "Sign as the named signer (passphrase or PIN)",
+    "requestBody": {"content": {"application/json": {"schema": _SECRET}}},
+    "responses": {"200": {"description": "{state: signed}"},
+                  "422": {"description": "wrong passphrase/PIN; nothing changed"}}})
+document_op("/api/v1/outgoing/{document_id}/issue", "post", {
+    "summary": "Issue (number, date, agency seal) — clerk",
+    "requestBody": {"content": {"application/json": {"schema": _SECRET}}},
+    "responses": {"200": {"description": "{state: issued, number, code, issued_date}"},
+                  "422": {"description": "wrong passphrase/PIN; no number consumed"}}})
+document_op("/api/v1/outgoing/{document_id}/dispatch", "post", {
+    "summary": "Dispatch to departments / outside agencies — clerk",
+    "responses": {"200": {"description": "{state: dispatched}"}}})
+document_op("/api/v1/outgoing/sign-batch", "post", {
+    "summary": "Sign several documents with one passphrase/PIN entry",
+    "responses": {"200": {"description": "{signed: [{id, state}]}"}}})

@@ -1,0 +1,79 @@
+"""Shared pieces of the outgoing flow: the workflow subject, transition checks, queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import workflow
+from eoffice.auth.models import User
+from eoffice.documents.models import Direction, Document, Urgency
+from eoffice.documents.operations import get_visible, history_of
+from eoffice.errors import Conflict, Forbidden, NotFound
+
+MACHINE = workflow.OUTGOING
+STATES = list(MACHINE.states)
+ISSUED_STATES = ("issued", "dispatched", "recalled")
+
+
+@dataclass(frozen=True)
+class OutgoingSubject:
+    """What the workflow guards read about an outgoing document."""
+
+    drafter_username: str
+    department_code: str
+    signer_username: str | None
+
+
+def subject_of(document: Document) -> OutgoingSubject:
+    return OutgoingSubject(
+        drafter_username=document.created_by.username,
+        department_code=document.department.abbreviation,
+        signer_username=(document.extra or {}).get("signer"),
+    )
+
+
+def get_outgoing(session: Session, user: User, document_id: Any) -> Document:
+    """An outgoing document the user may see (NotFound otherwise, as if it did not exist)."""
+    document = get_visible(session, user, document_id)
+    if document.direction is not Direction.OUTGOING:
+        raise NotFound()
+    return document
+
+
+def history(session: Session, document: Document) -> list[workflow.Event]:
+    return history_of(session, document, MACHINE.name)
+
+
+def ensure_allowed(session: Session, document: Document, actor: User,
+                   transition: str) -> workflow.Transition:
+    """Check (without firing) that ``actor`` may fire ``transition`` now: 409 / 403."""
+    try:
+        return MACHINE.check(subject_of(document), actor, transition, history(session, document))
+    except workflow.TransitionNotAllowed as exc:
+        raise Conflict(str(exc), code="transition_not_allowed") from exc
+    except workflow.GuardFailed as exc:
+        raise Forbidden(str(exc), code="not_allowed") from exc
+
+
+def available_actions(session: Session, document: Document, actor: User) -> list[str]:
+    """Names of the transitions ``actor`` may fire now (buttons on the document page)."""
+    found = MACHINE.available(subject_of(document), actor, history(session, document))
+    return list(dict.fromkeys(t.name for t in found))
+
+
+URGENCY_ORDER = sa.case((Document.urgency == Urgency.HOA_TOC, 3),
+                        (Document.urgency == Urgency.THUONG_KHAN, 2),
+                        (Document.urgency == Urgency.KHAN, 1), else_=0)
+
+
+def outgoing_query(user: User) -> sa.Select[tuple[Document]]:
+    """Outgoing documents the user may see, urgent first then newest."""
+    from eoffice.documents.operations import visible_filter
+
+    return (sa.select(Document)
+            .where(Document.direction == Direction.OUTGOING, visible_filter(user))
+            .order_by(URGENCY_ORDER.desc(), Document.id.desc()))

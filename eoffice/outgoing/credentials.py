@@ -1,0 +1,143 @@
+"""Signing settings from the app config, and loading signers (user keys, agency seal).
+
+Plain values in, signers out: no Flask here; views build :class:`SigningSettings` with
+:func:`settings_from_config`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import signing
+from eoffice.auth.models import User
+from eoffice.errors import Invalid
+
+DEV_PASSPHRASE = "eoffice-demo"  # noqa: S105 - the development TSA key of the demo PKI
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    """Where keys, images, trust anchors and the timestamp authority are."""
+
+    seal_p12: Path
+    seal_png: Path | None
+    trust_roots: list[Path] = field(default_factory=list)
+    pkcs11_module: str | None = None
+    seal_token_label: str | None = None
+    seal_key_label: str | None = None
+    tsa_url: str | None = None
+    tsa_p12: Path | None = None
+    tsa_passphrase: str = DEV_PASSPHRASE
+    crls: list[Path] = field(default_factory=list)
+    """DER CRLs handed to validation (default: ``<instance>/pki/crl/*.crl``)."""
+
+
+def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
+    """Read ``SEAL_P12``, ``SEAL_PNG``, ``TRUST_ROOTS``, ``PKCS11_MODULE`` (or the env var
+    ``EOFFICE_PKCS11_MODULE``), ``SEAL_PKCS11_TOKEN``/``SEAL_PKCS11_KEY``, ``TSA_URL``,
+    ``TSA_P12``/``TSA_PASSPHRASE``, ``CRLS``; defaults point into ``<instance>/pki``."""
+    pki = Path(config["INSTANCE_PATH"]) / "pki"
+    seal_png = Path(config.get("SEAL_PNG") or pki / "seal.png")
+    return SigningSettings(
+        seal_p12=Path(config.get("SEAL_P12") or pki / "seal.p12"),
+        seal_png=seal_png if seal_png.is_file() else None,
+        trust_roots=[Path(p) for p in config.get("TRUST_ROOTS") or []],
+        pkcs11_module=config.get("PKCS11_MODULE") or os.environ.get("EOFFICE_PKCS11_MODULE"),
+        seal_token_label=config.get("SEAL_PKCS11_TOKEN"),
+        seal_key_label=config.get("SEAL_PKCS11_KEY"),
+        tsa_url=config.get("TSA_URL"),
+        tsa_p12=Path(config.get("TSA_P12") or pki / "tsa.p12"),
+        tsa_passphrase=config.get("TSA_PASSPHRASE") or DEV_PASSPHRASE,
+        crls=[Path(p) for p in config.get("CRLS") or sorted((pki / "crl").glob("*.crl"))],
+    )
+
+
+def _signing_error(exc: signing.SigningError) -> Invalid:
+    if isinstance(exc, signing.WrongPassphrase):
+        return Invalid("Mật khẩu khóa ký số không đúng. Văn bản chưa được ký; hãy nhập lại.",
+                       code="wrong_passphrase")
+    if isinstance(exc, signing.WrongPin):
+        return Invalid("Mã PIN của thiết bị ký số không đúng. Văn bản chưa được ký; "
+                       "hãy nhập lại.", code="wrong_pin")
+    return Invalid(str(exc) or "Không ký được văn bản.", code="signing_failed")
+
+
+def load_signer(*, p12: Path | str | None, token_label: str | None, key_label: str | None,
+                settings: SigningSettings, passphrase: str | None, pin: str | None,
+                owner: str) -> Any:
+    """A signer from a PKCS#12 file (passphrase) or a PKCS#11 token (PIN); Invalid (422)
+    with a Vietnamese message on a wrong secret or a missing key."""
+    try:
+        if pin:
+            if not (settings.pkcs11_module and token_label and key_label):
+                raise Invalid(f"{owner} chưa được cấu hình thiết bị ký số (PKCS#11).",
+                              code="no_token")
+            config = signing.Pkcs11SignerConfig(settings.pkcs11_module, token_label, key_label)
+            return signing.open_pkcs11_signer(config, pin)
+        if not passphrase:
+            raise Invalid("Hãy nhập mật khẩu khóa ký số hoặc mã PIN.", code="missing_secret")
+        if not p12:
+            raise Invalid(f"{owner} chưa có khóa ký số (tệp PKCS#12).", code="no_key")
+        return signing.load_pkcs12_signer(p12, passphrase)
+    except signing.SigningError as exc:
+        raise _signing_error(exc) from exc
+
+
+def user_signer(user: User, settings: SigningSettings, *, passphrase: str | None,
+                pin: str | None) -> Any:
+    return load_signer(p12=user.p12_path, token_label=user.pkcs11_token_label,
+                       key_label=user.pkcs11_key_label, settings=settings,
+                       passphrase=passphrase, pin=pin, owner="Người ký")
+
+
+def seal_signer(settings: SigningSettings, *, passphrase: str | None, pin: str | None) -> Any:
+    p12 = settings.seal_p12 if settings.seal_p12.is_file() else None
+    return load_signer(p12=p12, token_label=settings.seal_token_label,
+                       key_label=settings.seal_key_label, settings=settings,
+                       passphrase=passphrase, pin=pin, owner="Con dấu của cơ quan")
+
+
+def timestamper(settings: SigningSettings) -> Any:
+    """The TSA (URL, else the instance's development TSA), or None (then B-B)."""
+    if settings.tsa_url:
+        return signing.url_timestamper(settings.tsa_url)
+    if settings.tsa_p12 is not None and settings.tsa_p12.is_file():
+        try:
+            return signing.load_tsa(settings.tsa_p12, settings.tsa_passphrase)
+        except signing.SigningError:
+            return None
+    return None
+
+
+def level_for(stamper: Any) -> str:
+    return "B-T" if stamper is not None else "B-B"
+
+
+def signing_failed(exc: signing.SigningError) -> Invalid:
+    """The domain error for a failed signature (messages are already Vietnamese)."""
+    return _signing_error(exc)
+
+
+def trust_roots(settings: SigningSettings) -> list[bytes]:
+    """PEM bytes of the configured trust anchors (files, or every .pem in a folder)."""
+    out: list[bytes] = []
+    for path in settings.trust_roots:
+        if path.is_dir():
+            out += [p.read_bytes() for p in sorted(path.glob("*.pem"))]
+        elif path.is_file():
+            out.append(path.read_bytes())
+    return out
+
+
+def validation_summary(pdf: bytes, settings: SigningSettings) -> dict[str, Any]:
+    """Validate our own output in-process: verdict + per-signature facts (for the API)."""
+    from signing.validation import validate_pdf
+
+    roots = trust_roots(settings)
+    crls = [p.read_bytes() for p in settings.crls if p.is_file()]
+    report = validate_pdf(pdf, trust_roots=roots, crls=crls, sandbox=False)
+    return report.to_dict()

@@ -1,0 +1,105 @@
+"""Dispatch to departments (their inbox) and outside agencies (recorded), and recall."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.auth.models import Department, User
+from eoffice.documents.models import Document
+from eoffice.documents.operations import fire
+from eoffice.errors import Invalid
+from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
+from eoffice.outgoing.models import OutgoingDispatch, OutgoingNotification
+
+AGENCY_ID = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+
+
+def _classify(session: Session, document: Document, recipients: Sequence[str]
+              ) -> list[tuple[str, str]]:
+    """(kind, recipient) pairs; unknown names raise Invalid listing them."""
+    agency_id = document.department.agency_id
+    codes = set(session.scalars(sa.select(Department.abbreviation)
+                                .where(Department.agency_id == agency_id)))
+    pairs: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for raw in recipients:
+        value = str(raw or "").strip()
+        if not value:
+            continue
+        if value in codes:
+            pairs.append(("department", value))
+        elif AGENCY_ID.match(value):
+            pairs.append(("external", value))
+        else:
+            unknown.append(value)
+    if unknown:
+        raise Invalid("Không rõ nơi nhận: " + ", ".join(unknown)
+                      + " (dùng mã phòng ban hoặc mã định danh cơ quan, ví dụ 000.00.00.H12).",
+                      code="unknown_recipient")
+    if not pairs:
+        raise Invalid("Hãy chọn ít nhất một nơi nhận.", code="missing_field")
+    return list(dict.fromkeys(pairs))
+
+
+def dispatch(session: Session, document: Document, actor: User,
+             recipients: Sequence[str]) -> list[OutgoingDispatch]:
+    """Send an issued document: departments get access (``dept:<code>``, their inbox);
+    outside agencies are recorded for the document exchange."""
+    ensure_allowed(session, document, actor, "dispatch")
+    if document.is_classified and any(
+            kind == "external" for kind, _ in _classify(session, document, recipients)):
+        raise Invalid("Văn bản mật không được gửi qua mạng ra ngoài cơ quan.",
+                      code="classified")
+    rows = []
+    for kind, recipient in _classify(session, document, recipients):
+        if kind == "department":
+            document.grant(f"dept:{recipient}")
+        row = OutgoingDispatch(document_id=document.id, kind=kind, recipient=recipient,
+                               by_id=actor.id)
+        session.add(row)
+        rows.append(row)
+    fire(session, MACHINE, document, actor, "dispatch", subject=subject_of(document),
+         details={"recipients": [r.recipient for r in rows]})
+    return rows
+
+
+def dispatches_of(session: Session, document: Document) -> list[OutgoingDispatch]:
+    return list(session.scalars(sa.select(OutgoingDispatch)
+                                .where(OutgoingDispatch.document_id == document.id)
+                                .order_by(OutgoingDispatch.id)))
+
+
+def recall(session: Session, document: Document, actor: User, reason: str = "") -> str:
+    """Recall (thu hồi): the document is frozen (no further transition) and every
+    recipient gets a notification."""
+    fire(session, MACHINE, document, actor, "recall", comment=reason,
+         subject=subject_of(document))
+    code = document.code or f"#{document.id}"
+    message = f"Văn bản số {code} ({document.subject}) đã bị thu hồi."
+    if reason.strip():
+        message += f" Lý do: {reason.strip()}"
+    keys = {f"dept:{d.recipient}" if d.kind == "department" else f"external:{d.recipient}"
+            for d in dispatches_of(session, document)}
+    keys.add(f"user:{document.created_by.username}")
+    for key in sorted(keys):
+        session.add(OutgoingNotification(document_id=document.id, recipient_key=key,
+                                         message=message))
+    extra = dict(document.extra or {})
+    extra["recalled"] = {"by": actor.username, "reason": reason.strip()}
+    document.extra = extra
+    session.flush()
+    return document.state
+
+
+def notifications_for(session: Session, user: User, limit: int = 20
+                      ) -> list[OutgoingNotification]:
+    """Unread notifications addressed to one of the user's access keys."""
+    return list(session.scalars(
+        sa.select(OutgoingNotification)
+        .where(OutgoingNotification.recipient_key.in_(sorted(user.access_keys())),
+               OutgoingNotification.read.is_(False))
+        .order_by(OutgoingNotification.id.desc()).limit(limit)))

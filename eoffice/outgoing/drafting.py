@@ -1,0 +1,168 @@
+"""Drafting: a structured draft rendered to PDF (reserved fields) + DOCX, or an upload."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import signing
+from eoffice.audit import operations as audit
+from eoffice.auth.models import Clearance, Role, User
+from eoffice.documents.models import Direction, Document, Urgency
+from eoffice.documents.operations import attach_file, mark_changed
+from eoffice.errors import Forbidden, Invalid
+from eoffice.rendering import DOCUMENT_TYPES, DraftDocument, render_docx, render_pdf
+from eoffice.storage import DOCX, PDF, FileStore, sniff_type
+
+REGISTER = "di"
+CLASSIFIED_REGISTER = "di-mat"
+REGISTERS = {REGISTER: "Sổ văn bản đi", CLASSIFIED_REGISTER: "Sổ văn bản đi (mật)"}
+DRAFTER_ROLES = (Role.SPECIALIST, Role.HEAD, Role.LEADER)
+SIGNER_ROLES = (Role.LEADER, Role.HEAD)
+
+
+def nfc(value: Any) -> str:
+    return unicodedata.normalize("NFC", str(value or "")).strip()
+
+
+@dataclass
+class DraftInput:
+    """What a drafter fills in (API JSON fields of SPEC §3)."""
+
+    type_code: str
+    subject: str
+    signer: str
+    body: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    authority: str = ""
+    urgency: str = "thuong"
+    secrecy: str = "none"
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> DraftInput:
+        """From JSON (lists) or a form (lists as lines of text)."""
+        def lines(name: str) -> list[str]:
+            value = data.get(name)
+            if value is None:
+                return []
+            if isinstance(value, str):
+                value = value.splitlines()
+            if not isinstance(value, list):
+                raise Invalid(f"Trường “{name}” phải là danh sách.", code="invalid_field")
+            return [nfc(v) for v in value if nfc(v)]
+
+        return cls(type_code=nfc(data.get("type_code") or "CV"), subject=nfc(data.get("subject")),
+                   signer=nfc(data.get("signer")), body=lines("body"),
+                   recipients=lines("recipients"), authority=nfc(data.get("authority")),
+                   urgency=nfc(data.get("urgency") or "thuong"),
+                   secrecy=nfc(data.get("secrecy") or "none"))
+
+
+def _check(session: Session, actor: User, data: DraftInput) -> User:
+    """Validate the draft; return the named signer."""
+    if not actor.has_role(*DRAFTER_ROLES):
+        raise Forbidden("Chỉ chuyên viên, trưởng phòng hoặc lãnh đạo được soạn văn bản đi.")
+    if data.type_code not in DOCUMENT_TYPES:
+        raise Invalid(f"Loại văn bản không hợp lệ: «{data.type_code}».", code="invalid_type")
+    if not data.subject:
+        raise Invalid("Hãy nhập trích yếu của văn bản.", code="missing_field")
+    if len(data.subject) > 500:
+        raise Invalid("Trích yếu dài quá 500 ký tự.", code="invalid_field")
+    if data.urgency not in {u.value for u in Urgency}:
+        raise Invalid("Độ khẩn không hợp lệ.", code="invalid_field")
+    if data.secrecy not in {c.value for c in Clearance}:
+        raise Invalid("Độ mật không hợp lệ.", code="invalid_field")
+    if not actor.may_see_secrecy(data.secrecy):
+        raise Invalid("Bạn không thể soạn văn bản có độ mật cao hơn độ mật mình được xem.",
+                      code="invalid_field")
+    if not data.signer:
+        raise Invalid("Hãy chọn người ký.", code="missing_field")
+    signer = session.scalar(sa.select(User).where(User.username == data.signer))
+    if signer is None or not signer.active or not signer.has_role(*SIGNER_ROLES):
+        raise Invalid(f"Không có người ký “{data.signer}” (phải là lãnh đạo hoặc trưởng phòng).",
+                      code="invalid_signer")
+    if signer.department.agency_id != actor.department.agency_id:
+        raise Invalid("Người ký phải thuộc cùng cơ quan.", code="invalid_signer")
+    if not signer.may_see_secrecy(data.secrecy):
+        raise Invalid("Người ký không được xem văn bản có độ mật này.", code="invalid_signer")
+    return signer
+
+
+def draft_layout(actor: User, signer: User, data: DraftInput) -> DraftDocument:
+    agency = actor.department.agency
+    return DraftDocument(
+        agency_parent=agency.parent_name.upper(), agency_name=agency.name.upper(),
+        agency_abbr=agency.abbreviation, unit_abbr=actor.department_code, place=agency.place,
+        type_code=data.type_code, subject=data.subject, body=data.body,
+        recipients=data.recipients, signer_name=signer.full_name,
+        signer_position=signer.position_title or "", authority=data.authority,
+        urgency=data.urgency, secrecy=data.secrecy)
+
+
+def upload_to_pdf(data: bytes) -> bytes:
+    """An uploaded PDF (or DOCX, converted with LibreOffice) with the reserved fields."""
+    from eoffice.rendering.convert import ConversionFailed, ConversionUnavailable, docx_to_pdf
+
+    kind = sniff_type(data)
+    if kind == DOCX:
+        try:
+            data = docx_to_pdf(data)
+        except (ConversionUnavailable, ConversionFailed) as exc:
+            raise Invalid(str(exc), code="conversion_failed") from exc
+    elif kind != PDF:
+        raise Invalid("Chỉ nhận tệp PDF hoặc DOCX.", code="unsupported_type")
+    try:
+        return signing.add_reserved_fields(data)
+    except signing.SigningError as exc:
+        raise Invalid(f"Không chuẩn bị được tệp PDF để ký: {exc}", code="invalid_pdf") from exc
+
+
+def create_draft(session: Session, store: FileStore, actor: User, data: DraftInput, *,
+                 upload: bytes | None = None, filename: str = "",
+                 classified_files: bool = False) -> Document:
+    """Create an outgoing draft (state ``draft``) with its PDF (and DOCX when rendered)."""
+    signer = _check(session, actor, data)
+    if data.secrecy != "none" and not classified_files:
+        raise Invalid("Hệ thống không được phép lưu tệp văn bản mật (EOFFICE_CLASSIFIED_FILES "
+                      "đang tắt): hãy soạn văn bản mật trên máy tính không nối mạng.",
+                      code="classified")
+    agency = actor.department.agency
+    document = Document(
+        direction=Direction.OUTGOING, state="draft", type_code=data.type_code,
+        type_name=DOCUMENT_TYPES[data.type_code], subject=data.subject,
+        issuer_name=agency.name, issuer_id=agency.agency_code,
+        signer_name=signer.full_name, signer_position=signer.position_title or "",
+        recipients=data.recipients, urgency=Urgency(data.urgency),
+        secrecy=Clearance(data.secrecy),
+        register=REGISTER if data.secrecy == "none" else CLASSIFIED_REGISTER,
+        department_id=actor.department_id, created_by_id=actor.id,
+        extra={"signer": signer.username, "authority": data.authority, "body": data.body,
+               "source": "upload" if upload is not None else "template"})
+    document.created_by = actor
+    document.department = actor.department
+    session.add(document)
+    document.grant(f"user:{actor.username}", f"dept:{actor.department_code}",
+                   f"user:{signer.username}")
+    session.flush()
+    if upload is not None:
+        pdf = upload_to_pdf(upload)
+        if sniff_type(upload) == DOCX:
+            attach_file(session, store, document, "upload_docx", upload, actor,
+                        accepted={DOCX}, filename=filename, current=False)
+        attach_file(session, store, document, "draft_pdf", pdf, actor, accepted={PDF},
+                    filename=filename)
+    else:
+        layout = draft_layout(actor, signer, data)
+        attach_file(session, store, document, "draft_docx", render_docx(layout), actor,
+                    accepted={DOCX}, current=False)
+        attach_file(session, store, document, "draft_pdf", render_pdf(layout), actor,
+                    accepted={PDF})
+    audit.append(session, "outgoing.create", actor=actor, object_type="document",
+                 object_id=document.id, details={"type_code": data.type_code,
+                                                 "signer": signer.username})
+    mark_changed(session, document)
+    return document

@@ -1,0 +1,72 @@
+"""Stage 2 (clerk): allocate the number, write number and date into the reserved fields,
+add the agency seal signature — all or nothing, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+import signing
+from eoffice.auth.models import User
+from eoffice.documents.models import Document
+from eoffice.documents.numbering import next_value
+from eoffice.documents.operations import attach_file, fire
+from eoffice.outgoing import credentials
+from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
+from eoffice.outgoing.credentials import SigningSettings
+from eoffice.outgoing.signature import _current_pdf, record_validation
+from eoffice.rendering import reference_code, vn_date_text
+from eoffice.storage import PDF, FileStore
+
+Clock = Callable[[], date]
+
+
+def agency_today(timezone: str = "Asia/Ho_Chi_Minh") -> date:
+    """Today in the agency's time zone (the default clock)."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def counter_key(document: Document, year: int) -> str:
+    """One series per register and year (classified documents have their own register)."""
+    agency_id = document.department.agency_id
+    return f"outgoing:{agency_id}:{document.register}:{year}"
+
+
+def code_for(document: Document, number: int) -> str:
+    """``01/KH-UBND``; Công văn: agency + drafting unit, ``12/UBND-VP``."""
+    agency = document.department.agency
+    return reference_code(number, document.type_code, agency.abbreviation,
+                          document.department.abbreviation)
+
+
+def issue(session: Session, store: FileStore, document: Document, actor: User, *,
+          settings: SigningSettings, passphrase: str | None = None, pin: str | None = None,
+          clock: Clock | None = None) -> str:
+    """Issue a signed document. Order matters: check, open the seal key, take the number,
+    sign in memory, and only then store the file. Any failure raises before anything is
+    recorded, and the caller's rollback returns the number."""
+    ensure_allowed(session, document, actor, "issue")
+    seal = credentials.seal_signer(settings, passphrase=passphrase, pin=pin)
+    pdf = _current_pdf(store, document)
+    today = (clock or agency_today)()
+    number = next_value(session, counter_key(document, today.year))
+    code = code_for(document, number)
+    stamper = credentials.timestamper(settings)
+    try:
+        issued = signing.issue_document(
+            pdf, number_text=code, date_text=vn_date_text(today), seal_signer=seal,
+            seal_png=settings.seal_png, timestamper=stamper,
+            level=credentials.level_for(stamper))
+    except signing.SigningError as exc:
+        raise credentials.signing_failed(exc) from exc
+    document.code_number = number
+    document.code_notation = code.split("/", 1)[1]
+    document.issued_date = today
+    attach_file(session, store, document, "issued", issued, actor, accepted={PDF})
+    record_validation(document, issued, settings)
+    fire(session, MACHINE, document, actor, "issue", subject=subject_of(document),
+         details={"number": number, "code": code, "issued_date": today.isoformat()})
+    return document.state

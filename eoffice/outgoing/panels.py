@@ -1,0 +1,52 @@
+"""Dashboard panels: my drafts, content/format review, to sign, to issue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from eoffice.db import db
+from eoffice.documents.models import Document
+from eoffice.outgoing.common import MACHINE, outgoing_query
+from eoffice.web.dashboard import PanelItem, panel_provider
+
+
+def _items(query: Any) -> list[PanelItem]:
+    docs = db.session.scalars(query.limit(50)).all()
+    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
+                      subtitle=f"{d.type_name} · {MACHINE.label(d.state)}",
+                      urgent=d.urgency.is_urgent,
+                      badge=d.urgency.value.replace("_", " ") if d.urgency.is_urgent else "")
+            for d in docs]
+
+
+@panel_provider("my_drafts")
+def my_drafts(user: Any) -> list[PanelItem]:
+    return _items(outgoing_query(user).where(Document.created_by_id == user.id,
+                                             Document.state == "draft"))
+
+
+@panel_provider("content_review")
+def content_review(user: Any) -> list[PanelItem]:
+    return _items(outgoing_query(user).where(Document.state == "content_review",
+                                             Document.department_id == user.department_id))
+
+
+@panel_provider("format_review")
+def format_review(user: Any) -> list[PanelItem]:
+    return _items(outgoing_query(user).where(Document.state == "format_review"))
+
+
+@panel_provider("to_sign")
+def to_sign(user: Any) -> list[PanelItem]:
+    docs = [d for d in db.session.scalars(
+        outgoing_query(user).where(Document.state == "ready_to_sign").limit(200))
+        if (d.extra or {}).get("signer") == user.username]
+    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
+                      subtitle=d.type_name, urgent=d.urgency.is_urgent) for d in docs]
+
+
+@panel_provider("to_issue")
+def to_issue(user: Any) -> list[PanelItem]:
+    return _items(outgoing_query(user).where(Document.state == "signed"))

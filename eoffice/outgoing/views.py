@@ -1,0 +1,217 @@
+"""Web pages of outgoing documents: lists per state, new draft, document page with PDF
+preview, history and signature panel, actions, batch signing, the register."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from eoffice.auth.models import Department, Role, User
+from eoffice.db import db
+from eoffice.documents.models import Document, Urgency
+from eoffice.documents.operations import history_of
+from eoffice.errors import AppError, NotFound
+from eoffice.extensions import file_store
+from eoffice.outgoing import forms
+from eoffice.outgoing import operations as ops
+from eoffice.outgoing.appctx import classified_files, clock, signing_settings
+from eoffice.outgoing.common import MACHINE
+from eoffice.outgoing.drafting import DRAFTER_ROLES, REGISTERS, SIGNER_ROLES
+from eoffice.permissions import authenticated, roles
+from eoffice.rendering import DOCUMENT_TYPES
+
+bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
+REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
+
+
+def _list_query(view: str) -> Any:
+    user = current_user
+    query = ops.outgoing_query(user)
+    if view == "mine":
+        return query.where(Document.created_by_id == user.id,
+                           Document.state.in_(["draft", "content_review", "format_review",
+                                               "ready_to_sign"]))
+    if view == "to_sign":
+        return query.where(Document.state == "ready_to_sign")
+    if view == "to_issue":
+        return query.where(Document.state == "signed")
+    if view == "issued":
+        return query.where(Document.state.in_(["issued", "dispatched", "recalled"]))
+    return query.where(Document.state == view)
+
+
+@bp.route("/")
+@roles(Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.CLERK)
+def index():
+    view = request.args.get("view", "mine")
+    if view not in forms.VIEWS:
+        view = "mine"
+    documents = db.session.scalars(_list_query(view).limit(200)).all()
+    if view == "to_sign":
+        documents = [d for d in documents if (d.extra or {}).get("signer") == current_user.username
+                     or current_user.has_role(Role.CLERK)]
+    notices = ops.notifications_for(db.session, current_user)
+    return render_template("outgoing/index.html", documents=documents, view=view,
+                           views=forms.VIEWS, labels=MACHINE.states, notices=notices,
+                           may_draft=current_user.has_role(*DRAFTER_ROLES))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*DRAFTER_ROLES)
+def new():
+    signers = [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True))
+                                             .order_by(User.full_name))
+               if u.has_role(*SIGNER_ROLES)]
+    form = request.form
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload is not None and upload.filename else None
+        try:
+            document = ops.create_draft(db.session, file_store(), current_user,
+                                        forms.draft_input(form), upload=data,
+                                        filename=upload.filename if data else "",
+                                        classified_files=classified_files())
+        except AppError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
+            return redirect(url_for("outgoing.show", document_id=document.id))
+    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=signers,
+                           urgencies=[u.value for u in Urgency], form=form)
+
+
+@bp.route("/<int:document_id>")
+@authenticated
+def show(document_id: int):
+    document = ops.get_outgoing(db.session, current_user, document_id)
+    from eoffice.audit import operations as audit
+
+    audit.append(db.session, "view", actor=current_user, object_type="document",
+                 object_id=document.id)
+    actions = ops.available_actions(db.session, document, current_user)
+    history = history_of(db.session, document, MACHINE.name)
+    departments = db.session.scalars(sa.select(Department).where(
+        Department.agency_id == document.department.agency_id)
+        .order_by(Department.abbreviation)).all()
+    dispatched = ops.dispatches_of(db.session, document)
+    has_docx = any(f.kind == "draft_docx" for f in document.files)
+    body = render_template("outgoing/show.html", doc=document, actions=actions,
+                           history=history, labels=MACHINE.states, departments=departments,
+                           dispatched=dispatched, has_docx=has_docx,
+                           validation=(document.extra or {}).get("validation"),
+                           signatures=(document.extra or {}).get("signatures") or [])
+    db.session.commit()
+    return body
+
+
+@bp.route("/<int:document_id>/<action>", methods=["POST"])
+@authenticated
+def act(document_id: int, action: str):
+    if action not in forms.ACTIONS:
+        raise NotFound("Không có thao tác này.")
+    document = ops.get_outgoing(db.session, current_user, document_id)
+    form = request.form
+    comment = form.get("comment", "")
+    try:
+        if action == "submit":
+            ops.submit(db.session, document, current_user, comment)
+        elif action == "approve":
+            ops.approve(db.session, document, current_user, comment)
+        elif action == "reject":
+            ops.reject(db.session, document, current_user, comment)
+        elif action == "sign":
+            ops.sign(db.session, file_store(), document, current_user,
+                     settings=signing_settings(), **forms.secret(form))
+        elif action == "issue":
+            ops.issue(db.session, file_store(), document, current_user,
+                      settings=signing_settings(), clock=clock(), **forms.secret(form))
+        elif action == "dispatch":
+            ops.dispatch(db.session, document, current_user, forms.recipients(form))
+        elif action == "recall":
+            ops.recall(db.session, document, current_user, comment)
+    except AppError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("outgoing.show", document_id=document_id))
+    db.session.commit()
+    flash(f"Đã thực hiện: {MACHINE.label(document.state)}.", "success")
+    return redirect(url_for("outgoing.show", document_id=document_id))
+
+
+@bp.route("/<int:document_id>/docx")
+@authenticated
+def docx(document_id: int):
+    document = ops.get_outgoing(db.session, current_user, document_id)
+    files = [f for f in document.files if f.kind in ("draft_docx", "upload_docx")]
+    if not files:
+        raise NotFound("Văn bản này không có bản DOCX.")
+    from eoffice.audit import operations as audit
+
+    audit.append(db.session, "download", actor=current_user, object_type="document",
+                 object_id=document.id, details={"sha256": files[-1].sha256, "kind": "docx"})
+    db.session.commit()
+    return send_file(io.BytesIO(file_store().get(files[-1].sha256)),
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "wordprocessingml.document",
+                     as_attachment=True, download_name=f"du-thao-{document.id}.docx")
+
+
+@bp.route("/sign-batch", methods=["GET", "POST"])
+@roles(*SIGNER_ROLES)
+def sign_batch():
+    if request.method == "POST":
+        ids = request.form.getlist("ids")
+        try:
+            done = ops.sign_batch(db.session, file_store(), ids, current_user,
+                                  settings=signing_settings(), **forms.secret(request.form))
+        except AppError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã ký {len(done)} văn bản.", "success")
+            return redirect(url_for("outgoing.sign_batch"))
+    documents = [d for d in db.session.scalars(
+        ops.outgoing_query(current_user).where(Document.state == "ready_to_sign"))
+        if (d.extra or {}).get("signer") == current_user.username]
+    return render_template("outgoing/sign_batch.html", documents=documents)
+
+
+def _register_args() -> tuple[int, str]:
+    year = request.args.get("year", type=int) or clock()().year
+    name = request.args.get("register") or "di"
+    if name not in REGISTERS:
+        raise NotFound("Không có sổ này.")
+    return year, name
+
+
+@bp.route("/register")
+@roles(*REGISTER_ROLES)
+def register():
+    year, name = _register_args()
+    documents = ops.register_documents(db.session, current_user, year, name)
+    rows = ops.register_rows(db.session, documents)
+    return render_template("outgoing/register.html", year=year, register=name,
+                           registers=REGISTERS, rows=list(zip(documents, rows, strict=True)))
+
+
+@bp.route("/register.pdf")
+@roles(*REGISTER_ROLES)
+def register_pdf():
+    year, name = _register_args()
+    pdf = ops.register_pdf(db.session, current_user, year, name)
+    from eoffice.audit import operations as audit
+
+    audit.append(db.session, "print", actor=current_user, object_type="register",
+                 object_id=f"outgoing:{name}:{year}")
+    db.session.commit()
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf",
+                     download_name=f"so-van-ban-di-{year}.pdf")
