@@ -4,11 +4,16 @@ metadata) and a ``register(app)`` function in its ``__init__.py`` (blueprints, n
 from __future__ import annotations
 
 import importlib
+import os
 from types import ModuleType
 
 from flask import Flask
 
-FEATURES = ["eoffice.outgoing", "eoffice.incoming", "eoffice.meetings", "eoffice.search_app"]
+ALL_FEATURES = ["eoffice.outgoing", "eoffice.incoming", "eoffice.meetings", "eoffice.search_app"]
+# EOFFICE_FEATURES=outgoing,incoming limits the features (development of one feature at a time).
+_selected = os.environ.get("EOFFICE_FEATURES")
+FEATURES = ([f"eoffice.{name.strip()}" for name in _selected.split(",") if name.strip()]
+            if _selected is not None else ALL_FEATURES)
 
 
 def _optional(name: str) -> ModuleType | None:
