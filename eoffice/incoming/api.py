@@ -1,0 +1,151 @@
+"""JSON API for incoming documents (SPEC §3): registration, direction, handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from eoffice.api.helpers import json_body
+from eoffice.api.openapi import document as describe
+from eoffice.auth.models import Role
+from eoffice.db import db
+from eoffice.errors import Invalid
+from eoffice.extensions import acting_user, file_store
+from eoffice.incoming import clock, handling, inbox
+from eoffice.incoming.context import classified_files, trust_config
+from eoffice.incoming.forms import DirectionInput, IncomingInput, parse_date, parse_int
+from eoffice.incoming.registration import register_incoming, return_to_sender
+from eoffice.permissions import authenticated, roles
+
+bp = Blueprint("incoming_api", __name__)
+
+
+def _assignment_json(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "role": a.role, "department": a.department_code,
+            "assignee": a.assignee_username, "state": a.state,
+            "deadline": a.deadline.isoformat() if a.deadline else None,
+            "completed_on": a.completed_on.isoformat() if a.completed_on else None,
+            "document_id": a.document_id}
+
+
+@bp.route("/api/v1/incoming", methods=["POST"])
+@roles(Role.CLERK)
+def register():
+    user = acting_user()
+    data = IncomingInput.parse(request.form)
+    upload = request.files.get("file")
+    content = upload.read() if upload is not None else None
+    result = register_incoming(
+        db.session, file_store(), user, data, file=content,
+        filename=upload.filename or "" if upload is not None else "", trust=trust_config(),
+        classified_files=classified_files(), today=clock.today())
+    doc = result.document
+    body = {"id": doc.id, "arrival_number": doc.arrival_number, "arrival_year": doc.arrival_year,
+            "register": doc.register,
+            "validation": ({"verdict": result.validation["verdict"],
+                            "signatures": result.validation["signatures"],
+                            "reasons": result.validation["reasons"]}
+                           if result.validation else {"verdict": None, "signatures": []}),
+            "duplicates": result.duplicates}
+    db.session.commit()
+    return jsonify(body), 201
+
+
+@bp.route("/api/v1/incoming", methods=["GET"])
+@authenticated
+def list_work():
+    """The acting user's inbox: ``?tab=pending|in_progress|done|overdue``."""
+    tab = request.args.get("tab", "pending")
+    if tab not in inbox.TABS:
+        raise Invalid("Hộp việc không hợp lệ.", code="invalid_tab")
+    items = inbox.inbox(db.session, acting_user(), tab, clock.today())
+    return jsonify({"tab": tab, "items": [
+        {"document_id": i.document.id, "subject": i.document.subject,
+         "urgency": str(i.document.urgency.value),
+         "assignment": _assignment_json(i.assignment) if i.assignment else None}
+        for i in items]})
+
+
+@bp.route("/api/v1/incoming/<int:document_id>/direction", methods=["POST"])
+@roles(Role.LEADER)
+def direction(document_id: int):
+    user = acting_user()
+    document = handling.get_incoming(db.session, user, document_id)
+    data = DirectionInput.parse(json_body())
+    created = handling.direct(db.session, document, user, data, today=clock.today())
+    body = {"id": document.id, "state": document.state,
+            "assignments": [_assignment_json(a) for a in created]}
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.route("/api/v1/incoming/<int:document_id>/return", methods=["POST"])
+@roles(Role.CLERK)
+def return_document(document_id: int):
+    user = acting_user()
+    document = handling.get_incoming(db.session, user, document_id)
+    return_to_sender(db.session, document, user, str(json_body().get("reason") or ""))
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state})
+
+
+@bp.route("/api/v1/incoming/<int:document_id>/remind", methods=["POST"])
+@roles(Role.LEADER)
+def remind(document_id: int):
+    user = acting_user()
+    document = handling.get_incoming(db.session, user, document_id)
+    data = request.get_json(silent=True) or {}
+    count = handling.remind(db.session, document, user, str(data.get("message") or ""))
+    db.session.commit()
+    return jsonify({"id": document.id, "reminders": count})
+
+
+@bp.route("/api/v1/incoming/assignments/<int:assignment_id>/<action>", methods=["POST"])
+@authenticated
+def assignment_action(assignment_id: int, action: str):
+    """``reassign`` {"assignee", "deadline"?} · ``start`` · ``note`` {"text"} ·
+    ``complete`` {"result"?, "reply_document_id"?}."""
+    user = acting_user()
+    assignment = handling.get_assignment(db.session, user, assignment_id)
+    data = request.get_json(silent=True) or {}
+    if action == "reassign":
+        handling.reassign(db.session, assignment, user, str(data.get("assignee") or ""),
+                          deadline=parse_date(data.get("deadline"), "deadline"))
+    elif action == "start":
+        handling.start(db.session, assignment, user)
+    elif action == "note":
+        handling.add_note(db.session, assignment, user, str(data.get("text") or ""))
+    elif action == "complete":
+        handling.complete(db.session, assignment, user, result=str(data.get("result") or ""),
+                          reply_document_id=parse_int(data.get("reply_document_id"),
+                                                      "reply_document_id"),
+                          today=clock.today())
+    else:
+        raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
+    body = _assignment_json(assignment) | {"document_state": assignment.document.state}
+    db.session.commit()
+    return jsonify(body)
+
+
+describe("/api/v1/incoming", "post", {
+    "summary": "Register a received document (clerk)",
+    "requestBody": {"content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["issuer_name", "subject"],
+        "properties": {n: {"type": "string"} for n in (
+            "file", "issuer_name", "subject", "type_code", "code_number", "code_notation",
+            "issued_date", "urgency", "secrecy", "due_date")}}}}},
+    "responses": {"201": {"description": "id, arrival_number, arrival_year, validation, "
+                                         "duplicates"},
+                  "422": {"description": "missing field, bad file, classified file refused"}},
+})
+describe("/api/v1/incoming/{document_id}/direction", "post", {
+    "summary": "Direct (bút phê) an incoming document (leader)",
+    "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "required": ["lead"],
+        "properties": {"instruction": {"type": "string"}, "lead": {"type": "string"},
+                       "coordinators": {"type": "array"}, "deadline": {"type": "string",
+                                                                       "format": "date"}}}}}},
+    "responses": {"200": {"description": "state and assignments"},
+                  "404": {"description": "not visible"}},
+})

@@ -1,0 +1,26 @@
+"""Request-side helpers: trust material from the app config, shared by web pages and API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from eoffice.incoming.pdfcheck import trust_material
+from eoffice.incoming.registration import TrustConfig
+
+
+def trust_config() -> TrustConfig:
+    """Trust roots (``TRUST_ROOTS`` PEM paths) and CRLs (``crl/`` next to them and
+    ``<instance>/pki/crl``), loaded once per app."""
+    cached = current_app.extensions.get("eoffice.incoming.trust")
+    if cached is None:
+        roots, crls = trust_material(list(current_app.config.get("TRUST_ROOTS") or []),
+                                     [Path(current_app.instance_path) / "pki" / "crl"])
+        cached = TrustConfig(roots, crls)
+        current_app.extensions["eoffice.incoming.trust"] = cached
+    return cached
+
+
+def classified_files() -> bool:
+    return bool(current_app.config.get("CLASSIFIED_FILES"))

@@ -1,0 +1,145 @@
+"""Parsing of registration and direction input (multipart form, JSON): one place for both
+the web pages and the API, with Vietnamese messages."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eoffice.auth.models import Clearance
+from eoffice.documents.models import Urgency
+from eoffice.errors import Invalid
+from eoffice.rendering.types import DOCUMENT_TYPES
+
+FIELD_LABELS = {
+    "issuer_name": "Cơ quan ban hành", "subject": "Trích yếu", "type_code": "Loại văn bản",
+    "code_number": "Số", "code_notation": "Ký hiệu", "issued_date": "Ngày văn bản",
+    "urgency": "Độ khẩn", "secrecy": "Độ mật", "due_date": "Hạn xử lý",
+    "deadline": "Hạn giải quyết", "page_count": "Số trang",
+}
+
+
+def nfc(value: Any) -> str:
+    return unicodedata.normalize("NFC", str(value or "")).strip()
+
+
+def parse_date(value: Any, name: str) -> date | None:
+    text = nfc(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{FIELD_LABELS.get(name, name)}: ngày không hợp lệ (dạng YYYY-MM-DD).",
+                      code="invalid_date") from None
+
+
+def parse_int(value: Any, name: str) -> int | None:
+    text = nfc(value)
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise Invalid(f"{FIELD_LABELS.get(name, name)}: phải là số nguyên.",
+                      code="invalid_number") from None
+    if number < 0:
+        raise Invalid(f"{FIELD_LABELS.get(name, name)}: không được âm.", code="invalid_number")
+    return number
+
+
+@dataclass
+class IncomingInput:
+    """Metadata typed by the clerk (SPEC §2 names)."""
+
+    issuer_name: str
+    subject: str
+    type_code: str = "CV"
+    code_number: int | None = None
+    code_notation: str | None = None
+    issued_date: date | None = None
+    urgency: Urgency = Urgency.THUONG
+    secrecy: Clearance = Clearance.NONE
+    due_date: date | None = None
+    signer_name: str = ""
+    signer_position: str = ""
+    page_count: int | None = None
+    issuer_id: str | None = None
+    description: str = ""
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> IncomingInput:
+        missing = [FIELD_LABELS[n] for n in ("issuer_name", "subject") if not nfc(data.get(n))]
+        if missing:
+            raise Invalid("Thiếu trường bắt buộc: " + ", ".join(missing), code="missing_field")
+        subject = nfc(data.get("subject"))
+        if len(subject) > 500:
+            raise Invalid("Trích yếu dài quá 500 ký tự.", code="too_long")
+        type_code = nfc(data.get("type_code")) or "CV"
+        if type_code not in DOCUMENT_TYPES:
+            raise Invalid(f"Loại văn bản không hợp lệ: «{type_code}».", code="invalid_type")
+        try:
+            urgency = Urgency(nfc(data.get("urgency")) or "thuong")
+            secrecy = Clearance(nfc(data.get("secrecy")) or "none")
+        except ValueError:
+            raise Invalid("Độ khẩn hoặc độ mật không hợp lệ.", code="invalid_priority") from None
+        issuer_id = nfc(data.get("issuer_id")) or None
+        if issuer_id and len(issuer_id) != 13:
+            raise Invalid("Mã định danh cơ quan phải có 13 ký tự (ví dụ 000.00.00.H12).",
+                          code="invalid_issuer_id")
+        return cls(
+            issuer_name=nfc(data.get("issuer_name"))[:255], subject=subject,
+            type_code=type_code, code_number=parse_int(data.get("code_number"), "code_number"),
+            code_notation=nfc(data.get("code_notation"))[:64] or None,
+            issued_date=parse_date(data.get("issued_date"), "issued_date"),
+            urgency=urgency, secrecy=secrecy,
+            due_date=parse_date(data.get("due_date"), "due_date"),
+            signer_name=nfc(data.get("signer_name"))[:255],
+            signer_position=nfc(data.get("signer_position"))[:255],
+            page_count=parse_int(data.get("page_count"), "page_count"),
+            issuer_id=issuer_id, description=nfc(data.get("description")),
+        )
+
+
+@dataclass
+class HandlerSpec:
+    """A handler named in a direction: username or department code, optional own deadline."""
+
+    handler: str
+    deadline: date | None = None
+
+
+def parse_handler(value: Any, default_deadline: date | None) -> HandlerSpec:
+    if isinstance(value, Mapping):
+        name = nfc(value.get("handler") or value.get("code") or value.get("username")
+                   or value.get("department"))
+        deadline = parse_date(value.get("deadline"), "deadline") or default_deadline
+    else:
+        name, deadline = nfc(value), default_deadline
+    if not name:
+        raise Invalid("Thiếu đơn vị hoặc người xử lý.", code="missing_field")
+    return HandlerSpec(name, deadline)
+
+
+@dataclass
+class DirectionInput:
+    instruction: str
+    lead: HandlerSpec
+    coordinators: list[HandlerSpec]
+    deadline: date | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any], coordinators: list[Any] | None = None
+              ) -> DirectionInput:
+        deadline = parse_date(data.get("deadline"), "deadline")
+        if not data.get("lead"):
+            raise Invalid("Cần chọn một đơn vị hoặc người chủ trì xử lý.", code="missing_field")
+        lead = parse_handler(data["lead"], deadline)
+        raw = coordinators if coordinators is not None else data.get("coordinators") or []
+        if isinstance(raw, str | Mapping):
+            raw = [raw]
+        coords = [parse_handler(c, deadline) for c in raw if c]
+        return cls(nfc(data.get("instruction")), lead, coords, deadline)

@@ -1,0 +1,53 @@
+"""Dashboard panels fed by incoming work (urgent first; only what the user may see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from eoffice.db import db
+from eoffice.documents.models import URGENCY_LABELS, Document, Urgency
+from eoffice.incoming import clock, inbox
+from eoffice.web.dashboard import PanelItem, panel_provider
+
+
+def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
+    urgency = Urgency(document.urgency)
+    return PanelItem(
+        title=f"Số đến {document.arrival_number}: {document.subject}",
+        url=url_for("incoming.show", document_id=document.id),
+        subtitle=subtitle or document.issuer_name, urgent=urgency.is_urgent,
+        badge=URGENCY_LABELS[urgency] if urgency.is_urgent else "")
+
+
+def _work_items(items: list[inbox.WorkItem]) -> list[PanelItem]:
+    out = []
+    for item in items:
+        a = item.assignment
+        deadline = f"hạn {a.deadline.strftime('%d/%m/%Y')}" if a and a.deadline else ""
+        out.append(_doc_item(item.document, " · ".join(
+            p for p in (a.handler_label if a else "", deadline) if p)))
+    return out
+
+
+@panel_provider("to_direct")
+def to_direct(user: Any) -> list[PanelItem]:
+    return [_doc_item(d) for d in inbox.to_direct(db.session, user)]
+
+
+@panel_provider("to_assign")
+def to_assign(user: Any) -> list[PanelItem]:
+    return _work_items(inbox.to_assign(db.session, user))
+
+
+@panel_provider("my_work")
+def my_work(user: Any) -> list[PanelItem]:
+    today = clock.today()
+    return _work_items(inbox.inbox(db.session, user, "pending", today)
+                       + inbox.inbox(db.session, user, "in_progress", today))
+
+
+@panel_provider("overdue")
+def overdue(user: Any) -> list[PanelItem]:
+    return _work_items(inbox.overdue(db.session, user, clock.today()))

@@ -1,0 +1,182 @@
+"""Registering a received document: signature check, arrival number, duplicates, return.
+
+Operations take the acting user, flush and never commit; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import workflow
+from eoffice.audit import operations as audit
+from eoffice.auth.models import Clearance, User
+from eoffice.db import utcnow
+from eoffice.documents.models import Direction, Document, DocumentEvent
+from eoffice.documents.numbering import next_value
+from eoffice.documents.operations import (
+    attach_file,
+    fire,
+    mark_changed,
+    store_bytes,
+    visible_filter,
+)
+from eoffice.errors import Invalid
+from eoffice.incoming.forms import IncomingInput
+from eoffice.incoming.pdfcheck import PdfCheck, UnreadablePdf, check_pdf
+from eoffice.rendering.types import DOCUMENT_TYPES
+from eoffice.storage import PDF, FileStore
+
+GENERAL_REGISTER = "chung"
+CLASSIFIED_REGISTER = "mat"
+REGISTER_LABELS = {GENERAL_REGISTER: "Sổ văn bản đến", CLASSIFIED_REGISTER: "Sổ văn bản đến mật"}
+REFUSED_FILE = ("Tệp PDF có cấu trúc bất thường (quá lớn khi giải nén hoặc bị hỏng) nên không "
+                "được vào sổ. Hãy đề nghị nơi gửi gửi lại tệp.")
+CLASSIFIED_FILE_REFUSED = ("Hệ thống không được phép lưu tệp của văn bản mật: hãy vào sổ văn bản "
+                           "mật chỉ với thông tin (không kèm tệp) và lưu bản giấy theo quy định.")
+
+
+@dataclass(frozen=True)
+class TrustConfig:
+    """DER trust roots and CRLs used to check received signatures."""
+
+    roots: list[bytes] = field(default_factory=list)
+    crls: list[bytes] = field(default_factory=list)
+
+
+@dataclass
+class Registration:
+    document: Document
+    duplicates: list[int]
+    validation: dict[str, Any] | None
+
+
+def register_for(secrecy: Clearance | str) -> str:
+    return GENERAL_REGISTER if Clearance(secrecy) is Clearance.NONE else CLASSIFIED_REGISTER
+
+
+def analyse(data: bytes, trust: TrustConfig) -> PdfCheck:
+    """Check the upload in the sandbox; a file the sandbox gives up on is refused (422)."""
+    try:
+        return check_pdf(data, trust.roots, trust.crls)
+    except UnreadablePdf:
+        raise Invalid(REFUSED_FILE, code="unreadable_pdf") from None
+
+
+def prefill(check: PdfCheck) -> dict[str, Any]:
+    """Form values suggested by the signatures and the file (signer, position, issuer, pages)."""
+    from signing.validation import extract_signer_info
+
+    info = extract_signer_info(check.report)
+    values: dict[str, Any] = {"page_count": check.page_count}
+    if info.get("signer_name"):
+        values["signer_name"] = info["signer_name"]
+    if info.get("position"):
+        values["signer_position"] = info["position"]
+    if info.get("issuer_org"):
+        values["issuer_name"] = info["issuer_org"]
+    return values
+
+
+def find_duplicates(session: Session, actor: User, issuer_name: str, code_number: int | None,
+                    code_notation: str | None, *, exclude: int | None = None) -> list[int]:
+    """Incoming documents with the same issuer, number and code (that the actor may see)."""
+    if code_number is None or not code_notation:
+        return []
+    query = (sa.select(Document.id)
+             .where(Document.direction == Direction.INCOMING,
+                    sa.func.lower(Document.issuer_name) == issuer_name.lower(),
+                    Document.code_number == code_number,
+                    Document.code_notation == code_notation,
+                    Document.state != "returned",
+                    visible_filter(actor))
+             .order_by(Document.id))
+    if exclude is not None:
+        query = query.where(Document.id != exclude)
+    return list(session.scalars(query))
+
+
+def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
+                      file: bytes | None, filename: str = "", trust: TrustConfig,
+                      classified_files: bool, today: date,
+                      check: PdfCheck | None = None) -> Registration:
+    """Vào sổ văn bản đến: next arrival number of the year's register, file and validation.
+
+    All checks (type, secrecy, signatures) run before the first write, so a refused file
+    leaves nothing behind; the arrival number is taken last and returns on rollback.
+    """
+    classified = data.secrecy is not Clearance.NONE
+    if classified and not actor.may_see_secrecy(data.secrecy):
+        raise Invalid("Bạn không thể vào sổ văn bản có độ mật cao hơn độ mật mình được xem.",
+                      code="clearance")
+    if file is not None and not file:
+        file = None
+    if file is None and not classified:
+        raise Invalid("Cần tải lên tệp PDF của văn bản đến.", code="missing_file")
+    if file is not None and classified and not classified_files:
+        raise Invalid(CLASSIFIED_FILE_REFUSED, code="classified_file")
+    if file is not None:
+        from eoffice.storage import require_type
+
+        try:
+            require_type(file, {PDF})
+        except ValueError as exc:
+            raise Invalid(str(exc), code="unsupported_type") from exc
+        check = check or analyse(file, trust)
+    validation = check.report.to_dict() if check is not None else None
+    duplicates = find_duplicates(session, actor, data.issuer_name, data.code_number,
+                                 data.code_notation)
+
+    register = register_for(data.secrecy)
+    year = today.year
+    document = Document(
+        direction=Direction.INCOMING, state=workflow.INCOMING.initial,
+        type_code=data.type_code, type_name=DOCUMENT_TYPES[data.type_code],
+        code_number=data.code_number, code_notation=data.code_notation,
+        issued_date=data.issued_date, issuer_name=data.issuer_name, issuer_id=data.issuer_id,
+        subject=data.subject, description=data.description,
+        page_count=data.page_count or (check.page_count if check else None),
+        signer_name=data.signer_name, signer_position=data.signer_position,
+        urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date,
+        arrival_date=today, arrival_year=year, register=register,
+        department_id=actor.department_id, created_by_id=actor.id,
+        extra={"validation": validation,
+               "signatures": validation["signatures"] if validation else [],
+               "duplicates_at_registration": duplicates},
+    )
+    document.grant("role:clerk", "role:leader")
+    session.add(document)
+    session.flush()
+    if file is not None:
+        # the blob row first: attach_file's UPDATE of documents.current_file_sha would
+        # otherwise be flushed before the stored_files INSERT (no relationship orders them)
+        store_bytes(session, store, file, {PDF})
+        session.flush()
+        attach_file(session, store, document, "received", file, actor, accepted={PDF},
+                    filename=filename or "van-ban-den.pdf")
+    document.arrival_number = next_value(session, f"incoming:{register}:{year}")
+    session.add(DocumentEvent(document_id=document.id, machine="registration",
+                              transition="register", from_state="", to_state="registered",
+                              actor=actor.username, at=utcnow(),
+                              comment=f"Số đến {document.arrival_number}"))
+    audit.append(session, "incoming.register", actor=actor, object_type="document",
+                 object_id=document.id,
+                 details={"arrival_number": document.arrival_number, "register": register,
+                          "year": year, "verdict": validation["verdict"] if validation else None,
+                          "duplicates": duplicates})
+    mark_changed(session, document)
+    return Registration(document, duplicates, validation)
+
+
+def return_to_sender(session: Session, document: Document, actor: User, reason: str) -> None:
+    """Trả lại nơi gửi (e.g. an invalid signature): the clerk gives the reason."""
+    fire(session, workflow.INCOMING, document, actor, "return", comment=reason)
+
+
+def crl_dirs(instance: str | Path) -> list[Path]:
+    return [Path(instance) / "pki" / "crl"]

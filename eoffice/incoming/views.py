@@ -1,0 +1,289 @@
+"""Web pages: inboxes, registration form, document page with direction and handling,
+registers (screen, PDF, XLSX) and statistics."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+import workflow
+from eoffice.audit import operations as audit
+from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User
+from eoffice.db import db
+from eoffice.documents.models import URGENCY_LABELS, DocumentEvent, Urgency
+from eoffice.errors import AppError, Invalid
+from eoffice.extensions import file_store
+from eoffice.incoming import clock, handling, inbox, registers, statistics
+from eoffice.incoming.context import classified_files, trust_config
+from eoffice.incoming.forms import DirectionInput, IncomingInput, parse_date, parse_int
+from eoffice.incoming.models import ROLE_LABELS
+from eoffice.incoming.registration import (
+    CLASSIFIED_REGISTER,
+    GENERAL_REGISTER,
+    REGISTER_LABELS,
+    analyse,
+    find_duplicates,
+    prefill,
+    register_incoming,
+    return_to_sender,
+)
+from eoffice.permissions import authenticated, roles
+from eoffice.rendering.types import DOCUMENT_TYPES
+
+bp = Blueprint("incoming", __name__)
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+EVENT_LABELS = {("registration", "register"): "Vào sổ văn bản đến",
+                ("direction", "assign"): "Giao xử lý", ("progress", "note"): "Báo cáo tiến độ",
+                ("reminder", "remind"): "Đôn đốc"}
+FORM_FIELDS = ["issuer_name", "issuer_id", "subject", "type_code", "code_number",
+               "code_notation", "issued_date", "urgency", "secrecy", "due_date", "signer_name",
+               "signer_position", "page_count", "description"]
+
+
+def _labels() -> dict[str, Any]:
+    return {"urgency_labels": {u.value: lbl for u, lbl in URGENCY_LABELS.items()},
+            "secrecy_labels": {c.value: lbl for c, lbl in CLEARANCE_LABELS.items()},
+            "types": DOCUMENT_TYPES, "role_labels": ROLE_LABELS,
+            "state_labels": workflow.INCOMING.states,
+            "assignment_labels": workflow.ASSIGNMENT.states, "today": clock.today()}
+
+
+def _event_label(event: DocumentEvent) -> str:
+    if (event.machine, event.transition) in EVENT_LABELS:
+        return EVENT_LABELS[(event.machine, event.transition)]
+    machine = workflow.ASSIGNMENT if event.machine.startswith("assignment:") else \
+        workflow.MACHINES.get(event.machine)
+    if machine is None:
+        return event.transition
+    return next((t.label for t in machine.transitions if t.name == event.transition and t.label),
+                event.transition)
+
+
+@bp.route("/incoming")
+@authenticated
+def index():
+    user = current_user
+    today = clock.today()
+    sees_all = user.has_role(Role.CLERK, Role.LEADER)
+    tab = request.args.get("tab") or ("all" if sees_all else "pending")
+    counts = {t: len(inbox.inbox(db.session, user, t, today)) for t in inbox.TABS}
+    if tab == "all":
+        items = [inbox.WorkItem(d) for d in inbox.documents(db.session, user, limit=500)]
+    elif tab == "to_direct" and user.has_role(Role.LEADER):
+        items = [inbox.WorkItem(d) for d in inbox.to_direct(db.session, user)]
+    elif tab == "to_assign" and user.has_role(Role.HEAD):
+        items = inbox.to_assign(db.session, user)
+    elif tab in inbox.TABS:
+        items = inbox.inbox(db.session, user, tab, today)
+    else:
+        raise Invalid("Hộp việc không hợp lệ.")
+    return render_template("incoming/index.html", items=items, tab=tab, tabs=inbox.TABS,
+                           counts=counts, sees_all=sees_all, **_labels())
+
+
+def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "",
+                 duplicates: list[int] | None = None, error: str = "", status: int = 200):
+    return render_template(
+        "incoming/new.html", values=values, validation=check.report.to_dict() if check else None,
+        file_sha=file_sha, duplicates=duplicates or [], error=error,
+        classified_files=classified_files(), **_labels()), status
+
+
+@bp.route("/incoming/new", methods=["GET", "POST"])
+@roles(Role.CLERK)
+def new():
+    if request.method == "GET":
+        return _render_form({"type_code": "CV", "urgency": "thuong", "secrecy": "none"})
+    values = {k: request.form.get(k, "") for k in FORM_FIELDS}
+    upload = request.files.get("file")
+    data: bytes | None = upload.read() if upload is not None and upload.filename else None
+    sha = request.form.get("file_sha", "")
+    if data is None and SHA_RE.match(sha) and file_store().exists(sha):
+        data = file_store().get(sha)
+    filename = upload.filename if upload is not None and upload.filename else \
+        request.form.get("filename", "")
+    try:
+        check = analyse(data, trust_config()) if data else None
+        if data:
+            sha = file_store().put(data).sha256
+        if request.form.get("action") == "analyse":
+            if check is None:
+                raise Invalid("Hãy chọn tệp PDF để kiểm tra.")
+            for key, value in prefill(check).items():
+                if value and not values.get(key):
+                    values[key] = value
+            return _render_form(values, check=check, file_sha=sha)
+        parsed = IncomingInput.parse(values)
+        duplicates = find_duplicates(db.session, current_user, parsed.issuer_name,
+                                     parsed.code_number, parsed.code_notation)
+        if duplicates and not request.form.get("confirm_duplicate"):
+            return _render_form(values, check=check, file_sha=sha, duplicates=duplicates)
+        result = register_incoming(
+            db.session, file_store(), current_user, parsed, file=data, filename=filename,
+            trust=trust_config(), classified_files=classified_files(), today=clock.today(),
+            check=check)
+    except AppError as exc:
+        db.session.rollback()
+        return _render_form(values, check=None, file_sha=sha if data else "", error=exc.message,
+                            status=exc.status)
+    db.session.commit()
+    flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.", "success")
+    return redirect(url_for("incoming.show", document_id=result.document.id))
+
+
+@bp.route("/incoming/<int:document_id>")
+@authenticated
+def show(document_id: int):
+    user = current_user
+    document = handling.get_incoming(db.session, user, document_id)
+    assignments = handling.active_assignments(db.session, document)
+    events = db.session.scalars(sa.select(DocumentEvent).where(
+        DocumentEvent.document_id == document.id).order_by(DocumentEvent.id)).all()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.id)).all()
+    people = {a.id: db.session.scalars(sa.select(User).where(
+        User.department_id == a.department_id, User.active.is_(True))
+        .order_by(User.full_name)).all() for a in assignments}
+    audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
+    db.session.commit()
+    return render_template(
+        "incoming/show.html", doc=document, assignments=assignments, events=events,
+        event_label=_event_label, departments=departments, people=people,
+        users=db.session.scalars(sa.select(User).where(User.active.is_(True))
+                                 .order_by(User.full_name)).all(),
+        reminders=handling.reminders_of(db.session, document.id),
+        validation=document.extra.get("validation"), direction=document.extra.get("direction"),
+        urgent=Urgency(document.urgency).is_urgent, **_labels())
+
+
+def _back(document_id: int):
+    return redirect(url_for("incoming.show", document_id=document_id))
+
+
+@bp.route("/incoming/<int:document_id>/direct", methods=["POST"])
+@roles(Role.LEADER)
+def direct(document_id: int):
+    document = handling.get_incoming(db.session, current_user, document_id)
+    form = request.form
+    coordinators = [{"handler": code, "deadline": form.get(f"deadline_{code}") or None}
+                    for code in form.getlist("coordinators") if code != form.get("lead")]
+    data = DirectionInput.parse({"instruction": form.get("instruction"), "lead": form.get("lead"),
+                                 "deadline": form.get("deadline")}, coordinators)
+    handling.direct(db.session, document, current_user, data, today=clock.today())
+    db.session.commit()
+    flash("Đã ghi ý kiến chỉ đạo và giao xử lý.", "success")
+    return _back(document_id)
+
+
+@bp.route("/incoming/<int:document_id>/return", methods=["POST"])
+@roles(Role.CLERK)
+def return_document(document_id: int):
+    document = handling.get_incoming(db.session, current_user, document_id)
+    return_to_sender(db.session, document, current_user, request.form.get("reason", ""))
+    db.session.commit()
+    flash("Đã trả lại văn bản cho nơi gửi.", "success")
+    return _back(document_id)
+
+
+@bp.route("/incoming/<int:document_id>/remind", methods=["POST"])
+@roles(Role.LEADER)
+def remind(document_id: int):
+    document = handling.get_incoming(db.session, current_user, document_id)
+    count = handling.remind(db.session, document, current_user, request.form.get("message", ""))
+    db.session.commit()
+    flash(f"Đã đôn đốc (lần thứ {count}).", "success")
+    return _back(document_id)
+
+
+@bp.route("/incoming/assignments/<int:assignment_id>/<action>", methods=["POST"])
+@authenticated
+def assignment_action(assignment_id: int, action: str):
+    user = current_user
+    assignment = handling.get_assignment(db.session, user, assignment_id)
+    form = request.form
+    messages = {"reassign": "Đã giao việc.", "start": "Đã bắt đầu xử lý.",
+                "note": "Đã ghi tiến độ.", "complete": "Đã hoàn thành."}
+    if action == "reassign":
+        handling.reassign(db.session, assignment, user, form.get("assignee", ""),
+                          deadline=parse_date(form.get("deadline"), "deadline"))
+    elif action == "start":
+        handling.start(db.session, assignment, user)
+    elif action == "note":
+        handling.add_note(db.session, assignment, user, form.get("text", ""))
+    elif action == "complete":
+        handling.complete(db.session, assignment, user, result=form.get("result", ""),
+                          reply_document_id=parse_int(form.get("reply_document_id"),
+                                                      "reply_document_id"),
+                          today=clock.today())
+    else:
+        raise Invalid("Thao tác không hợp lệ.")
+    document_id = assignment.document_id
+    db.session.commit()
+    flash(messages[action], "success")
+    return _back(document_id)
+
+
+def _register_args() -> tuple[str, int, str]:
+    kind = request.args.get("kind", "incoming")
+    if kind not in registers.KINDS:
+        raise Invalid("Loại sổ không hợp lệ.")
+    year = parse_int(request.args.get("year"), "year") or clock.today().year
+    register = request.args.get("register", GENERAL_REGISTER)
+    if register not in REGISTER_LABELS:
+        raise Invalid("Sổ không hợp lệ.")
+    return kind, year, register
+
+
+@bp.route("/incoming/registers", endpoint="registers")
+@roles(Role.CLERK, Role.LEADER, Role.HEAD)
+def registers_page():
+    kind, year, register = _register_args()
+    today = clock.today()
+    fmt = request.args.get("format", "")
+    if fmt in {"pdf", "xlsx"}:
+        data = registers.render(db.session, current_user, kind, fmt, year, today, register)
+        audit.append(db.session, "print" if fmt == "pdf" else "export", actor=current_user,
+                     object_type="register",
+                     object_id=f"{kind}:{register}:{year}", details={"format": fmt})
+        db.session.commit()
+        mime = "application/pdf" if fmt == "pdf" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"so-{'den' if kind == 'incoming' else 'theo-doi'}-{register}-{year}.{fmt}"
+        return send_file(io.BytesIO(data), mimetype=mime, download_name=name,
+                         as_attachment=fmt == "xlsx")
+    rows = (registers.incoming_rows(db.session, current_user, year, register)
+            if kind == "incoming"
+            else registers.tracking_rows(db.session, current_user, year, today, register))
+    from eoffice.rendering.register_rows import INCOMING_COLUMNS, TRACKING_COLUMNS
+
+    columns = [c for c, _ in (INCOMING_COLUMNS if kind == "incoming" else TRACKING_COLUMNS)]
+    may_classified = current_user.may_see_secrecy("mat")
+    return render_template("incoming/registers.html", rows=rows, columns=columns, kind=kind,
+                           kinds=registers.KINDS, year=year, register=register,
+                           register_labels=REGISTER_LABELS if may_classified
+                           else {GENERAL_REGISTER: REGISTER_LABELS[GENERAL_REGISTER]},
+                           classified=CLASSIFIED_REGISTER)
+
+
+@bp.route("/incoming/statistics", endpoint="statistics")
+@roles(Role.LEADER)
+def statistics_page():
+    year = parse_int(request.args.get("year"), "year") or clock.today().year
+    stats = statistics.compute(db.session, current_user, year, clock.today())
+    return render_template("incoming/statistics.html", stats=stats, year=year,
+                           chart=_chart(stats))
+
+
+def _chart(stats: statistics.Statistics) -> list[dict[str, Any]]:
+    """Bars of the SVG chart: per department, % valid incoming and % signed outgoing."""
+    bars = []
+    for i, dept in enumerate(stats.departments):
+        figures = stats.signatures.get(dept.abbreviation, statistics.SignatureFigures())
+        bars.append({"label": dept.abbreviation, "x": 40 + i * 90,
+                     "incoming": figures.incoming_share, "outgoing": figures.outgoing_share})
+    return bars
+
