@@ -147,13 +147,38 @@ def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
             for ref in fields:
                 visit(ref, [], None, 0)
     # Widgets with a signature value that the AcroForm does not list.
-    for page_ix in range(min(reader.root["/Pages"].get("/Count", 0), 5000)):
-        page = reader.find_page_for_modification(page_ix)[0].get_object()
+    for page in _pages(root):
         annots = page.get("/Annots")
         if isinstance(annots, generic.ArrayObject):
             for ref in annots:
                 visit(ref, [], None, 0)
     return found
+
+
+def _pages(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
+    """Leaves of the page tree; a loop in the tree is an error."""
+    pages: list[generic.DictionaryObject] = []
+    on_path: set[int] = set()
+
+    def walk(node: Any, depth: int) -> None:
+        if depth > 64 or len(pages) > 100_000:
+            raise ValueError("page tree too deep or too large")
+        resolved = node.get_object() if isinstance(node, generic.IndirectObject) else node
+        if not isinstance(resolved, generic.DictionaryObject):
+            return
+        if id(resolved) in on_path:
+            raise ValueError("loop in the page tree")
+        kids = resolved.get("/Kids")
+        if isinstance(kids, generic.ArrayObject):
+            on_path.add(id(resolved))
+            for kid in kids:
+                walk(kid, depth + 1)
+            on_path.discard(id(resolved))
+        else:
+            pages.append(resolved)
+
+    walk(root.raw_get("/Pages") if "/Pages" in root else None, 0)
+    return pages
 
 
 def _certificate_facts(cert: x509.Certificate) -> dict[str, Any]:

@@ -108,3 +108,24 @@ def test_extract_signer_info(kit, reserved_pdf, sign_pdf, add_sig_field, validat
     info = extract_signer_info(validate(sign_pdf(data, kit.seal, field="sig_seal")))
     assert info["signer_name"] == "Nguyễn Văn An"
     assert info["issuer_org"]
+
+
+def test_trust_roots_in_any_form(kit, signed_once, validate):
+    from asn1crypto import x509 as a509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    root = kit.pki.root_cert()
+    der = root.public_bytes(Encoding.DER)
+    for form in (root, der, kit.pki.root_pem.read_bytes(), a509.Certificate.load(der)):
+        assert validate(signed_once, trust_roots=[form], sandbox=False).verdict == "valid"
+
+
+def test_load_trust_roots_from_folder(kit, tmp_path):
+    from signing.validation import load_trust_roots
+
+    (tmp_path / "root.pem").write_bytes(kit.pki.root_pem.read_bytes())
+    (tmp_path / "README.md").write_text("Đặt chứng thư gốc ở đây")
+    assert len(load_trust_roots([tmp_path])) == 1
+    assert len(load_trust_roots([kit.pki.chain_pem])) == 2
+    with pytest.raises(FileNotFoundError):
+        load_trust_roots([tmp_path / "missing.pem"])
