@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
 import signing
 from eoffice.auth.models import User
 from eoffice.errors import Invalid
 
+# pyHanko lets a failing timestamp authority through ``signing`` unwrapped: catch it too.
+SIGNING_FAILURES: tuple[type[Exception], ...] = (signing.SigningError, TimestampRequestError)
 DEV_PASSPHRASE = "eoffice-demo"  # noqa: S105 - the development TSA key of the demo PKI
 
 
@@ -56,13 +60,16 @@ def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
     )
 
 
-def _signing_error(exc: signing.SigningError) -> Invalid:
+def _signing_error(exc: Exception) -> Invalid:
     if isinstance(exc, signing.WrongPassphrase):
         return Invalid("Mật khẩu khóa ký số không đúng. Văn bản chưa được ký; hãy nhập lại.",
                        code="wrong_passphrase")
     if isinstance(exc, signing.WrongPin):
         return Invalid("Mã PIN của thiết bị ký số không đúng. Văn bản chưa được ký; "
                        "hãy nhập lại.", code="wrong_pin")
+    if isinstance(exc, TimestampRequestError):
+        return Invalid("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian; văn bản "
+                       "chưa thay đổi, hãy thử lại sau.", code="timestamp_failed")
     return Invalid(str(exc) or "Không ký được văn bản.", code="signing_failed")
 
 
@@ -117,7 +124,7 @@ def level_for(stamper: Any) -> str:
     return "B-T" if stamper is not None else "B-B"
 
 
-def signing_failed(exc: signing.SigningError) -> Invalid:
+def signing_failed(exc: Exception) -> Invalid:
     """The domain error for a failed signature (messages are already Vietnamese)."""
     return _signing_error(exc)
 

@@ -60,7 +60,7 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
             pdf, number_text=code, date_text=vn_date_text(today), seal_signer=seal,
             seal_png=settings.seal_png, timestamper=stamper,
             level=credentials.level_for(stamper))
-    except signing.SigningError as exc:
+    except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
     document.code_number = number
     document.code_notation = code.split("/", 1)[1]

@@ -41,7 +41,7 @@ def _sign_one(session: Session, store: FileStore, document: Document, actor: Use
         signed = signing.sign_official(pdf, signer, image_png=actor.signature_image_path,
                                        timestamper=stamper,
                                        level=credentials.level_for(stamper))
-    except signing.SigningError as exc:
+    except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
     attach_file(session, store, document, "signed", signed, actor, accepted={PDF})
     record_validation(document, signed, settings)

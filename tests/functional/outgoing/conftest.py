@@ -69,3 +69,37 @@ def document_at(new_draft, walk) -> Callable[..., int]:
         return doc_id
 
     return make
+
+
+@pytest.fixture
+def nss_db(instance, tmp_path) -> str:
+    """An NSS database trusting the instance's development root (for pdfsig)."""
+    import subprocess
+
+    directory = tmp_path / "nss"
+    directory.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"],
+                   check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{directory}", "-n", "root", "-t", "CT,C,C",
+                    "-i", str(instance / "pki" / "root.pem")], check=True, capture_output=True)
+    return f"sql:{directory}"
+
+
+@pytest.fixture
+def state_of(app):
+    """The stored state, files and counters of a document, read from the database."""
+    from eoffice.db import db
+    from eoffice.documents.models import Counter, Document
+
+    def read(doc_id: int) -> dict[str, object]:
+        db.session.remove()
+        with app.app_context():
+            doc = db.session.get(Document, doc_id)
+            counters = {c.key: c.value for c in db.session.query(Counter).all()}
+            out = {"state": doc.state, "file": doc.current_file_sha,
+                   "files": [f.kind for f in doc.files], "number": doc.code_number,
+                   "counters": counters}
+            db.session.remove()
+            return out
+
+    return read
