@@ -1,12 +1,16 @@
 """Run a function on untrusted input in a child process with memory and time limits.
 
-The child is a fresh interpreter (``python -m signing.sandbox``): it inherits neither
-the threads and locks of a web worker nor its address space, so ``RLIMIT_AS`` limits
-exactly what the parse may use. The child sets its limits before importing anything,
-reads ``(module, function, args)`` pickled on stdin (written by the trusted parent),
-and writes the result as JSON on stdout. The parent never unpickles anything the child
-produced: a compromised child can at worst send a wrong dict. A child that runs out
-of time is killed. Cost: one interpreter start (~0.5 s with pyHanko imported).
+Each call runs in a child forked from a *zygote*: a helper interpreter
+(``python -m signing.sandbox --zygote``) started once per parent process, which
+imports pyHanko and then only forks. The child inherits neither the threads and
+locks of a web worker nor its address space, sets ``RLIMIT_AS`` (512 MB) and
+``RLIMIT_CPU`` on itself, runs the function, and writes its result as JSON. The
+zygote kills a child that outlives the time limit (10 s). When the zygote is busy
+with another call (threaded server) or broken, the call runs in a fresh interpreter
+instead (same limits, ~0.5 s start-up instead of a few ms).
+
+Requests (module, function, arguments) are pickled by the trusted parent; results
+are JSON, so the parent never unpickles anything a child produced.
 """
 
 from __future__ import annotations
@@ -14,16 +18,26 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import pickle
 import resource
+import select
+import signal
+import struct
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 TIME_LIMIT = 10.0
+PRELOAD = ("signing.validation_core",)
 _MAX_RESULT = 16 * 1024 * 1024
+_OK, _TIMEOUT, _DIED = 0, 1, 2
+_HEADER = struct.Struct(">BiQ")  # outcome, exit status, payload length
+_REQUEST = struct.Struct(">Qd")  # request length, time limit
 
 
 class SandboxError(Exception):
@@ -44,6 +58,9 @@ class SandboxMemoryError(SandboxError):
     kind = "memory"
 
 
+# --- parent side -------------------------------------------------------------------
+
+
 def run_sandboxed(
     func: Callable[..., Any],
     *args: Any,
@@ -61,29 +78,104 @@ def run_sandboxed(
     request = pickle.dumps(
         (func.__module__, module_file, func.__qualname__, args, memory, timeout)
     )
+    answer = _ZYGOTE.call(request, timeout)
+    if answer is None:
+        answer = _fresh_call(request, timeout)
+    return _decode(*answer, timeout=timeout)
+
+
+def _decode(outcome: int, status: int, out: bytes, *, timeout: float) -> Any:
+    if outcome == _TIMEOUT:
+        raise SandboxTimeout(f"quá thời gian {timeout:g} giây")
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "signing.sandbox"],
-            input=request, capture_output=True, timeout=timeout, check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise SandboxTimeout(f"quá thời gian {timeout:g} giây") from exc
-    out = proc.stdout[:_MAX_RESULT]
-    try:
-        payload = json.loads(out.decode("utf-8")) if out else None
+        payload = json.loads(out[:_MAX_RESULT].decode("utf-8")) if out else None
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not isinstance(payload, dict):
-        if b"MemoryError" in proc.stderr[-4000:]:
-            raise SandboxMemoryError("vượt giới hạn bộ nhớ")
-        if proc.returncode in (-9, -24, 137, 152):  # SIGKILL / SIGXCPU
+        if status in (-signal.SIGXCPU, -signal.SIGKILL):
             raise SandboxTimeout(f"quá thời gian {timeout:g} giây")
-        raise SandboxError(f"tiến trình kiểm tra dừng bất thường (mã {proc.returncode})")
+        raise SandboxError(f"tiến trình kiểm tra dừng bất thường (mã {status})")
     if payload.get("ok"):
         return payload.get("value")
     if payload.get("kind") == "memory":
         raise SandboxMemoryError("vượt giới hạn bộ nhớ")
     raise SandboxError(str(payload.get("message", "lỗi không rõ")))
+
+
+def _fresh_call(request: bytes, timeout: float) -> tuple[int, int, bytes]:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "signing.sandbox"],
+            input=request, capture_output=True, timeout=timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return _TIMEOUT, -signal.SIGKILL, b""
+    return (_OK if proc.returncode == 0 else _DIED), proc.returncode, proc.stdout
+
+
+def _read_exact(stream: IO[bytes], size: int, deadline: float) -> bytes:
+    fd = stream.fileno()
+    chunks: list[bytes] = []
+    while size > 0:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError("sandbox zygote does not answer")
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("sandbox zygote exited")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Zygote:
+    """The parent's handle on its fork server; one call at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._owner = 0
+
+    def call(self, request: bytes, timeout: float) -> tuple[int, int, bytes] | None:
+        if not self._lock.acquire(blocking=False):
+            return None  # busy with another thread's call: use a fresh interpreter
+        try:
+            proc = self._ensure()
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(_REQUEST.pack(len(request), timeout) + request)
+            proc.stdin.flush()
+            deadline = time.monotonic() + timeout + 15  # the zygote enforces `timeout`
+            outcome, status, size = _HEADER.unpack(
+                _read_exact(proc.stdout, _HEADER.size, deadline))
+            if size > _MAX_RESULT:
+                raise ValueError("sandbox answer too large")
+            return outcome, status, _read_exact(proc.stdout, size, deadline)
+        except (OSError, EOFError, TimeoutError, ValueError, struct.error):
+            self._stop()
+            return None
+        finally:
+            self._lock.release()
+
+    def _ensure(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None or self._owner != os.getpid():
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "signing.sandbox", "--zygote"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+            self._owner = os.getpid()
+        return self._proc
+
+    def _stop(self) -> None:
+        if self._proc is not None and self._owner == os.getpid():
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+
+_ZYGOTE = _Zygote()
+
+
+# --- child side --------------------------------------------------------------------
 
 
 def _set_limits(memory: int, timeout: float) -> None:
@@ -108,10 +200,10 @@ def _import(module_name: str, module_file: str | None) -> Any:
     return module
 
 
-def _main() -> int:
-    """Child side: limits first, then import and run the function."""
+def _run_request(request: bytes) -> bytes:
+    """Limits first, then import and run the function; the JSON answer."""
     module_name, module_file, qualname, args, memory, timeout = pickle.loads(  # noqa: S301 - written by the parent
-        sys.stdin.buffer.read()
+        request
     )
     _set_limits(memory, timeout)
     try:
@@ -124,13 +216,86 @@ def _main() -> int:
     except Exception as exc:  # report any failure of the function to the parent
         payload = {"ok": False, "kind": "error", "message": f"{type(exc).__name__}: {exc}"}
     try:
-        text = json.dumps(payload, ensure_ascii=False, default=str)
+        return json.dumps(payload, ensure_ascii=False, default=str).encode()
     except MemoryError:
-        text = '{"ok": false, "kind": "memory", "message": "MemoryError"}'
-    sys.stdout.write(text)
+        return b'{"ok": false, "kind": "memory", "message": "MemoryError"}'
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve_one(request: bytes, timeout: float) -> tuple[int, int, bytes]:
+    """Zygote: fork a child for one request, collect its answer or kill it."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            os.close(read_fd)
+            _write_all(write_fd, _run_request(request))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    received = 0
+    deadline = time.monotonic() + timeout
+    outcome = _OK
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+            outcome = _TIMEOUT
+            os.kill(pid, signal.SIGKILL)
+            break
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            break
+        received += len(chunk)
+        if received > _MAX_RESULT:
+            os.kill(pid, signal.SIGKILL)
+            chunks = []
+            break
+        chunks.append(chunk)
+    os.close(read_fd)
+    _, wait_status = os.waitpid(pid, 0)
+    status = os.waitstatus_to_exitcode(wait_status)
+    if outcome == _OK and status != 0:
+        outcome = _DIED
+    return outcome, status, b"".join(chunks)
+
+
+def _zygote() -> int:
+    """Preload, then serve requests from stdin until it closes."""
+    proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    proto_out = os.dup(1)
+    os.dup2(2, 1)  # stray prints must not corrupt the protocol
+    for name in PRELOAD:
+        importlib.import_module(name)
+    while True:
+        header = proto_in.read(_REQUEST.size)
+        if len(header) < _REQUEST.size:
+            return 0
+        size, timeout = _REQUEST.unpack(header)
+        request = b""
+        while len(request) < size:
+            chunk = proto_in.read(size - len(request))
+            if not chunk:
+                return 0
+            request += chunk
+        outcome, status, out = _serve_one(request, timeout)
+        _write_all(proto_out, _HEADER.pack(outcome, status, len(out)) + out)
+
+
+def _main() -> int:
+    """Fresh-interpreter child: one request on stdin, the JSON answer on stdout."""
+    out = _run_request(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(out)
     sys.stdout.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(_zygote() if "--zygote" in sys.argv[1:] else _main())

@@ -132,3 +132,28 @@ def test_sandbox_crash_and_exception():
         run_sandboxed(_crash)
     with pytest.raises(SandboxError, match="hỏng"):
         run_sandboxed(_fail)
+
+
+def test_sandbox_recovers_after_timeout_and_serves_threads_in_parallel():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with pytest.raises(SandboxTimeout):
+        run_sandboxed(_spin, timeout=1.0)
+    assert run_sandboxed(_allocate, 1) == 1 << 20
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda mb: run_sandboxed(_allocate, mb), [1, 2, 3]))
+    assert results == [1 << 20, 2 << 20, 3 << 20]
+
+
+def test_sandbox_survives_a_killed_zygote():
+    import signal
+
+    from signing import sandbox
+
+    run_sandboxed(_allocate, 1)
+    zygote = sandbox._ZYGOTE._proc
+    assert zygote is not None
+    os.kill(zygote.pid, signal.SIGKILL)
+    zygote.wait()
+    assert run_sandboxed(_allocate, 1) == 1 << 20  # falls back, then a new zygote
+    assert run_sandboxed(_allocate, 2) == 2 << 20
