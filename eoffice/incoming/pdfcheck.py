@@ -8,6 +8,7 @@ broken structure) costs at most the sandbox limits and never touches the web wor
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,52 @@ class PdfCheck:
     page_count: int | None
 
 
+MAX_CONTENT_BYTES = 128 * 1024 * 1024
+"""Decompressed page content allowed per file: more is a decompression bomb."""
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """Bytes a Flate stream inflates to, stopping just past ``limit`` (bounded memory)."""
+    inflater = zlib.decompressobj()
+    total = len(inflater.decompress(raw, 1 << 20))
+    while inflater.unconsumed_tail and total <= limit:
+        total += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+    return total
+
+
+def _content_size(reader: Any, limit: int) -> int:
+    total = 0
+    for page in list(reader.pages)[:5000]:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        streams = list(contents) if isinstance(contents, list) else [contents]
+        for ref in streams:
+            stream = ref.get_object() if ref is not None else None
+            raw = getattr(stream, "_data", b"") or b""
+            filters = stream.get("/Filter") if stream is not None else None
+            names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
+            if names == ["/FlateDecode"]:
+                total += _inflated_size(raw, limit - total)
+            else:
+                total += len(raw)
+            if total > limit:
+                return total
+    return total
+
+
 def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> dict[str, Any]:
-    """Runs in the sandbox child: signature facts plus ``page_count``."""
+    """Runs in the sandbox child: signature facts, ``page_count`` and ``bomb`` (page content
+    inflating past :data:`MAX_CONTENT_BYTES`)."""
     facts = analyse_pdf(data, roots, crls, [], False)
+    facts["page_count"], facts["bomb"] = None, False
     try:
         from pypdf import PdfReader
 
-        facts["page_count"] = len(PdfReader(io.BytesIO(data), strict=False).pages)
-    except Exception:  # noqa: BLE001 - an unreadable page tree only loses the count
-        facts["page_count"] = None
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        facts["page_count"] = len(reader.pages)
+        facts["bomb"] = _content_size(reader, MAX_CONTENT_BYTES) > MAX_CONTENT_BYTES
+    except Exception as exc:  # noqa: BLE001 - an unreadable page tree only loses the count
+        facts["page_error"] = type(exc).__name__
     return facts
 
 
@@ -61,5 +99,7 @@ def check_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> PdfCheck:
         raise UnreadablePdf(getattr(exc, "kind", "crash")) from exc
     if not isinstance(facts, dict):
         raise UnreadablePdf("crash")
+    if facts.get("bomb"):
+        raise UnreadablePdf("bomb")
     count = facts.get("page_count")
     return PdfCheck(report_from_facts(facts), count if isinstance(count, int) else None)

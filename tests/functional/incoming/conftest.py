@@ -72,9 +72,9 @@ def tampered_pdf(signed_pdf: bytes) -> bytes:
 
 @pytest.fixture
 def deflate_bomb() -> bytes:
-    """A ~1 MB PDF whose content stream inflates to gigabytes."""
+    """A ~300 KB PDF whose page content inflates to 320 MB."""
     chunk = zlib.compressobj(9)
-    body = b"".join(chunk.compress(b"\0" * (1 << 20)) for _ in range(4096)) + chunk.flush()
+    body = b"".join(chunk.compress(b"\0" * (1 << 20)) for _ in range(320)) + chunk.flush()
     stream = (b"<< /Length " + str(len(body)).encode() + b" /Filter /FlateDecode >>\nstream\n"
               + body + b"\nendstream")
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -109,3 +109,9 @@ def register(api) -> Callable[..., object]:
                         content_type="multipart/form-data")
 
     return run
+
+
+@pytest.fixture
+def scan() -> bytes:
+    """An unsigned three-page scan."""
+    return plain_pdf("Bản chụp", pages=3)
