@@ -295,12 +295,25 @@ def trailing_garbage(data: bytes) -> int:
     return len(data[last + 5:].strip(b"\x00\t\n\x0c\r "))
 
 
+def split_anchors(
+    certs: list[x509.Certificate],
+) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    """Self-signed certificates are the anchors; CA certificates they issued that sit in
+    the same trust folder only help path building. (Trusting an intermediate directly
+    makes pyHanko's strict revocation check fail to find the CRL issuer's chain.)
+    A configuration with no self-signed certificate keeps all of them as anchors."""
+    roots = [c for c in certs if c.self_signed in ("maybe", "yes")]
+    if not roots:
+        return certs, []
+    return roots, [c for c in certs if c.self_signed not in ("maybe", "yes")]
+
+
 def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except Exception:  # a missing or broken DSS only means no embedded data
         return
-    inputs.dss_certs = list(dss.load_certs())
+    inputs.dss_certs.extend(dss.load_certs())
     for ref in dss.crls:
         inputs.dss_crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
     for ref in dss.ocsps:
@@ -322,10 +335,9 @@ def analyse_pdf(
     """
     result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
     result["trailing_bytes"] = trailing_garbage(data)
-    inputs = _Inputs(
-        [x509.Certificate.load(der) for der in trust_roots], list(crls), list(ocsps),
-        allow_fetching,
-    )
+    anchors, intermediates = split_anchors([x509.Certificate.load(der) for der in trust_roots])
+    inputs = _Inputs(anchors, list(crls), list(ocsps), allow_fetching)
+    inputs.dss_certs.extend(intermediates)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         fields = find_filled_signature_fields(reader)

@@ -29,10 +29,8 @@ def test_valid_file_exits_0_with_vietnamese_report(signed_once, kit, tmp_path):
 
 def test_json_output(signed_once, kit, tmp_path):
     pdf = _write(tmp_path, "signed.pdf", signed_once)
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(kit.pki.root_pem.read_bytes())
-    args = [pdf, "--json", "--trust", str(trust)]  # a folder of PEM files works too
+    # A folder of PEM files, here root + intermediate + chain, works too.
+    args = [pdf, "--json", "--trust", str(kit.pki.out)]
     for crl in kit.pki.crl_paths:
         args += ["--crl", str(crl)]
     result = CliRunner().invoke(verify, args)
