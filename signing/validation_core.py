@@ -28,6 +28,7 @@ from pyhanko.sign.validation import (
     validate_pdf_timestamp,
 )
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -309,9 +310,10 @@ def split_anchors(
 
 
 def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
+    """Certificates, CRLs and OCSP responses embedded for B-LT; a broken DSS raises."""
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-    except Exception:  # a missing or broken DSS only means no embedded data
+    except NoDSSFoundError:
         return
     inputs.dss_certs.extend(dss.load_certs())
     for ref in dss.crls:

@@ -50,6 +50,28 @@ def deflate_bomb(data: bytes, gigabytes: int = 1) -> bytes:
     return append_raw_update(data, {}, xref_stream=zlib.compress(once, 9))
 
 
+def _double_deflated_zeros(gigabytes: int) -> bytes:
+    inner = zlib.compressobj(9)
+    chunk = bytes(1 << 20)
+    once = b"".join(inner.compress(chunk) for _ in range(1024 * gigabytes)) + inner.flush()
+    return zlib.compress(once, 9)
+
+
+def dss_bomb(data: bytes, gigabytes: int = 1) -> bytes:
+    """A /DSS (as B-LT adds) whose CRL stream inflates to ``gigabytes`` of zeros."""
+    root = int(re.findall(rb"/Root\s+(\d+)\s+0\s+R", data)[-1])
+    size = int(re.findall(rb"/Size\s+(\d+)", data)[-1])
+    catalog = re.search(rb"\n%d 0 obj\s*<<(.*?)>>\s*endobj" % root, data, flags=re.S)
+    assert catalog
+    body = catalog.group(1)
+    bomb = _double_deflated_zeros(gigabytes)
+    stream = (b"<< /Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n" % len(bomb)
+              + bomb + b"\nendstream")
+    dss = b"<< /CRLs [%d 0 R] >>" % size
+    new_root = b"<<" + body + b" /DSS %d 0 R >>" % (size + 1)
+    return append_raw_update(data, {size: stream, size + 1: dss, root: new_root})
+
+
 def page_tree_loop(data: bytes) -> bytes:
     pages = _pages_number(data)
     return append_raw_update(data, {pages: b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % pages})
@@ -78,6 +100,11 @@ def bomb(signed_once: bytes) -> bytes:
     data = deflate_bomb(signed_once)
     assert len(data) - len(signed_once) < 100_000
     return data
+
+
+def test_dss_deflate_bomb_is_invalid(signed_once, validate):
+    report = validate(dss_bomb(signed_once))
+    assert report.verdict == "invalid", report.reasons
 
 
 def test_deflate_bomb_is_invalid_and_parent_survives(bomb, validate):
