@@ -6,6 +6,7 @@ Plain values in, signers out: no Flask here; views build :class:`SigningSettings
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,11 +114,18 @@ def timestamper(settings: SigningSettings) -> Any:
     if settings.tsa_url:
         return signing.url_timestamper(settings.tsa_url)
     if settings.tsa_p12 is not None and settings.tsa_p12.is_file():
-        try:
-            return signing.load_tsa(settings.tsa_p12, settings.tsa_passphrase)
-        except signing.SigningError:
-            return None
+        return _dev_tsa(str(settings.tsa_p12), settings.tsa_p12.stat().st_mtime_ns,
+                        settings.tsa_passphrase)
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _dev_tsa(path: str, _mtime: int, passphrase: str) -> Any:
+    """The development TSA, loaded once per process (per file version)."""
+    try:
+        return signing.load_tsa(Path(path), passphrase)
+    except signing.SigningError:
+        return None
 
 
 def level_for(stamper: Any) -> str:

@@ -1,0 +1,24 @@
+"""Run in a separate process (see test_concurrency.py): a clerk issues the given documents,
+one transaction each. Globals URL, INSTANCE, ROOTS, IDS, BARRIER are injected by runpy."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from eoffice import create_app
+from eoffice.auth.models import User
+from eoffice.db import db
+from eoffice.extensions import file_store
+from eoffice.outgoing.operations import get_outgoing, issue, settings_from_config
+
+app = create_app({"DATABASE_URL": URL, "TRUST_ROOTS": ROOTS}, instance=INSTANCE)  # noqa: F821
+with app.app_context():
+    settings = settings_from_config(app.config)
+    BARRIER.wait(timeout=120)  # noqa: F821
+    for doc_id in IDS:  # noqa: F821
+        with db.transaction() as session:
+            clerk = session.scalar(sa.select(User).where(User.username == "vanthu"))
+            document = get_outgoing(session, clerk, doc_id)
+            issue(session, file_store(), document, clerk, settings=settings,
+                  passphrase="eoffice-demo", clock=lambda: date(2026, 6, 1))
+        db.session.remove()
