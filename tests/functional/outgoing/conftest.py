@@ -103,3 +103,15 @@ def state_of(app):
             return out
 
     return read
+
+
+@pytest.fixture
+def switch_user(auth):
+    """Log out the web client and log in as another user."""
+
+    def switch(username: str) -> None:
+        auth.post("/logout")
+        resp = auth.login(username)
+        assert resp.status_code == 302
+
+    return switch
