@@ -66,6 +66,7 @@ def test_concurrent_appends_form_one_chain_and_tampering_is_named(app, instance,
         assert [e.id for e in entries] == list(range(1, len(entries) + 1))
         assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
         victim = appended[len(appended) // 2].id
+        db.session.rollback()  # end the read transaction before another connection writes
         _tamper_sql(app, "UPDATE audit_entries SET actor = 'ke-gian' WHERE id = :id",
                     {"id": victim})
     result = runner.invoke(cli, ["--instance", str(instance), "audit", "verify"],
@@ -79,15 +80,16 @@ def test_audit_rows_cannot_be_updated_or_deleted(app):
     from eoffice.db import db
 
     with app.app_context():
-        first = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).first()
-        assert first is not None
-        with pytest.raises(sa.exc.DBAPIError):
+        first_id = db.session.scalars(sa.select(AuditEntry.id).order_by(AuditEntry.id)).first()
+        assert first_id is not None
+        db.session.rollback()  # SQLite: a second connection must not wait for this one
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("UPDATE audit_entries SET actor='x' WHERE id=:i"),
-                             {"i": first.id})
-        with pytest.raises(sa.exc.DBAPIError):
+                             {"i": first_id})
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             with db.engine.begin() as conn:
-                conn.execute(sa.text("DELETE FROM audit_entries WHERE id=:i"), {"i": first.id})
+                conn.execute(sa.text("DELETE FROM audit_entries WHERE id=:i"), {"i": first_id})
 
 
 def test_deleting_the_last_entry_is_detected(app, instance):
