@@ -28,3 +28,4 @@ def register(app: Flask) -> None:
         app.register_blueprint(documents_api)
     add_nav("Văn bản đi", "outgoing.index",
             {Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.CLERK}, order=20)
+    add_nav("Văn bản nội bộ đến", "outgoing.received", None, order=21)

@@ -95,6 +95,16 @@ def recall(session: Session, document: Document, actor: User, reason: str = "") 
     return document.state
 
 
+def received_query(user: User) -> sa.Select[tuple[Document]]:
+    """Documents dispatched to the user's department (its internal inbox), newest first."""
+    from eoffice.outgoing.common import outgoing_query
+
+    sent = sa.select(OutgoingDispatch.document_id).where(
+        OutgoingDispatch.kind == "department",
+        OutgoingDispatch.recipient == user.department_code)
+    return outgoing_query(user).where(Document.id.in_(sent))
+
+
 def notifications_for(session: Session, user: User, limit: int = 20
                       ) -> list[OutgoingNotification]:
     """Unread notifications addressed to one of the user's access keys."""

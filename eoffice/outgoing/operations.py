@@ -11,7 +11,13 @@ from eoffice.outgoing.common import (
     subject_of,
 )
 from eoffice.outgoing.credentials import SigningSettings, settings_from_config
-from eoffice.outgoing.dispatch import dispatch, dispatches_of, notifications_for, recall
+from eoffice.outgoing.dispatch import (
+    dispatch,
+    dispatches_of,
+    notifications_for,
+    recall,
+    received_query,
+)
 from eoffice.outgoing.drafting import DraftInput, create_draft
 from eoffice.outgoing.issuance import agency_today, code_for, counter_key, issue
 from eoffice.outgoing.register_book import register_documents, register_pdf, register_rows
@@ -21,7 +27,7 @@ from eoffice.outgoing.signature import sign, sign_batch
 __all__ = [
     "DraftInput", "SigningSettings", "agency_today", "approve", "available_actions",
     "code_for", "counter_key", "create_draft", "dispatch", "dispatches_of", "ensure_allowed",
-    "get_outgoing", "issue", "notifications_for", "outgoing_query", "recall",
+    "get_outgoing", "issue", "notifications_for", "outgoing_query", "recall", "received_query",
     "register_documents", "register_pdf", "register_rows", "reject", "settings_from_config",
     "sign", "sign_batch", "submit", "subject_of",
 ]

@@ -60,6 +60,17 @@ def index():
                            may_draft=current_user.has_role(*DRAFTER_ROLES))
 
 
+@bp.route("/received")
+@authenticated
+def received():
+    """The department's inbox of documents dispatched to it (and recall notices)."""
+    documents = db.session.scalars(ops.received_query(current_user).limit(200)).all()
+    notices = ops.notifications_for(db.session, current_user)
+    return render_template("outgoing/index.html", documents=documents, view="received",
+                           views={}, labels=MACHINE.states, notices=notices, may_draft=False,
+                           title="Văn bản nội bộ gửi đến đơn vị")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*DRAFTER_ROLES)
 def new():

@@ -8,7 +8,7 @@ from datetime import date
 SECRET = {"passphrase": "eoffice-demo"}
 
 
-def test_dispatch_reaches_department_inbox_and_recall_notifies(api, app, document_at):
+def test_dispatch_reaches_department_inbox_and_recall_notifies(api, app, document_at, auth):
     doc_id = document_at("issued")
     # a TCKH user does not exist in the demo: check access keys on the record instead
     assert api.get(f"/api/v1/documents/{doc_id}", "phochutich").status_code == 404
@@ -25,6 +25,8 @@ def test_dispatch_reaches_department_inbox_and_recall_notifies(api, app, documen
                     json={"recipients": ["KHONGCO"]})
     assert resp.status_code == 422 and "KHONGCO" in resp.get_json()["error"]["message"]
 
+    auth.login("phochutich")
+    assert f"/outgoing/{doc_id}" in auth.client.get("/outgoing/received").get_data(as_text=True)
     resp = api.post(f"/api/v1/outgoing/{doc_id}/recall", "vanthu",
                     json={"comment": "Sai số liệu"})
     assert resp.status_code == 200 and resp.get_json()["state"] == "recalled"
@@ -38,6 +40,8 @@ def test_dispatch_reaches_department_inbox_and_recall_notifies(api, app, documen
         keys = {n.recipient_key for n in db.session.query(OutgoingNotification)}
         assert {"dept:NV", "dept:VP", "external:000.00.00.H12", "user:chuyenvien"} <= keys
         db.session.remove()
+    notices = auth.client.get("/outgoing/received").get_data(as_text=True)
+    assert "đã bị thu hồi" in notices and "Sai số liệu" in notices
 
 
 def test_batch_signing_with_one_passphrase(api, document_at):
