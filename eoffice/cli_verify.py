@@ -95,3 +95,6 @@ def verify(file: Path, as_json: bool, trust: tuple[Path, ...], crl: tuple[Path, 
     else:
         click.echo(render_report(report, file.name))
     raise SystemExit(0 if report.valid else 1)
+
+
+COMMANDS = [verify]
