@@ -31,6 +31,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from search.analysis import parse_query
+from search.bulkwrite import parallel_load
 from search.model import (
     ApplyResult,
     Hit,
@@ -226,23 +227,19 @@ class WhooshIndex:
             gen = self._new_generation()
             try:
                 ix = wix.open_dir(str(gen))
-                if self.procs > 1:
-                    w = ix.writer(procs=self.procs, multisegment=True, limitmb=self.limitmb)
-                else:
-                    w = ix.writer(limitmb=self.limitmb)
-                try:
-                    for doc in docs:
-                        if doc.classified:
-                            refused.append(doc.id)
-                            continue
-                        w.add_document(**doc_fields(doc))
-                        count += 1
-                        if progress is not None:
-                            progress(count)
-                    w.commit()
-                except BaseException:
-                    w.cancel()
-                    raise
+
+                def admit(doc: IndexedDocument) -> bool:
+                    nonlocal count
+                    if doc.classified:
+                        refused.append(doc.id)
+                        return False
+                    count += 1
+                    if progress is not None:
+                        progress(count)
+                    return True
+
+                parallel_load(ix, docs, doc_fields, procs=max(1, self.procs),
+                              limitmb=self.limitmb, on_doc=admit)
                 old_w, _ = self._writer()
                 try:
                     self._swap(gen)
