@@ -1,0 +1,24 @@
+"""Paperless meetings (họp không giấy): meetings, agenda signed by the chair, material packs
+without classified documents, distribution, read receipts, signed minutes.
+
+``register(app)`` plugs the web pages, the API, the navigation entry and the dashboard panel
+into the app (see ``eoffice/features.py``). Other features call
+``eoffice.meetings.operations.on_document_reclassified(session, document)``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from eoffice.extensions import csrf
+    from eoffice.meetings import demo, operations, panels  # noqa: F401 (hooks, listeners)
+    from eoffice.meetings.api import bp as api_bp
+    from eoffice.meetings.views import bp as web_bp
+    from eoffice.web.nav import add_nav
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    add_nav("Họp không giấy", "meetings.index", None, order=40)

@@ -1,0 +1,112 @@
+"""Who may see a meeting, who takes part in it, and the workflow bridge.
+
+The secretary and the chair see their meeting at every stage; participants see it once it
+has been distributed. Anyone else gets the same 404 as for a meeting that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import workflow
+from eoffice.audit import operations as audit
+from eoffice.auth.models import User
+from eoffice.errors import Conflict, Forbidden, NotFound
+from eoffice.meetings.models import Meeting, MeetingEvent, MeetingParticipant
+
+MACHINE = workflow.MEETING
+NOT_FOUND = "Không tìm thấy cuộc họp."
+
+
+def participant_users(session: Session, meeting: Meeting) -> list[User]:
+    """Every active user taking part: named users and the members of named departments
+    (the chair and the secretary are not included unless named)."""
+    user_ids = {p.user_id for p in meeting.participants if p.user_id is not None}
+    dept_ids = {p.department_id for p in meeting.participants if p.department_id is not None}
+    if not user_ids and not dept_ids:
+        return []
+    query = sa.select(User).where(User.active.is_(True), sa.or_(
+        User.id.in_(user_ids or {-1}), User.department_id.in_(dept_ids or {-1})))
+    return list(session.scalars(query.order_by(User.full_name)).unique())
+
+
+def is_participant(session: Session, meeting: Meeting, user: User) -> bool:
+    for p in meeting.participants:
+        if p.user_id == user.id or (p.department_id is not None
+                                    and p.department_id == user.department_id):
+            return True
+    return False
+
+
+def role_in(session: Session, meeting: Meeting, user: User) -> str | None:
+    """``secretary``, ``chair``, ``participant`` or None (may not see the meeting)."""
+    if meeting.secretary_id == user.id:
+        return "secretary"
+    if meeting.chair_id == user.id:
+        return "chair"
+    if meeting.distributed_at is not None and is_participant(session, meeting, user):
+        return "participant"
+    return None
+
+
+def get_meeting(session: Session, user: User, meeting_id: Any) -> Meeting:
+    """The meeting if ``user`` may see it, else NotFound (same as a missing meeting)."""
+    try:
+        mid = int(meeting_id)
+    except (TypeError, ValueError):
+        raise NotFound(NOT_FOUND) from None
+    meeting = session.get(Meeting, mid)
+    if meeting is None or role_in(session, meeting, user) is None:
+        raise NotFound(NOT_FOUND)
+    return meeting
+
+
+def require_secretary(meeting: Meeting, user: User) -> None:
+    if meeting.secretary_id != user.id:
+        raise Forbidden("Chỉ thư ký cuộc họp được thực hiện thao tác này.")
+
+
+def visible_meetings(user: User) -> sa.Select[tuple[Meeting]]:
+    """Meetings the user runs, chairs, or (once distributed) takes part in."""
+    part = sa.select(MeetingParticipant.meeting_id).where(sa.or_(
+        MeetingParticipant.user_id == user.id,
+        MeetingParticipant.department_id == user.department_id))
+    return sa.select(Meeting).where(sa.or_(
+        Meeting.secretary_id == user.id, Meeting.chair_id == user.id,
+        sa.and_(Meeting.distributed_at.is_not(None), Meeting.id.in_(part))))
+
+
+def history(session: Session, meeting: Meeting) -> list[workflow.Event]:
+    rows = session.scalars(sa.select(MeetingEvent).where(MeetingEvent.meeting_id == meeting.id)
+                           .order_by(MeetingEvent.id)).all()
+    return [workflow.Event(transition=r.transition, from_state=r.from_state,
+                           to_state=r.to_state, actor=r.actor, at=r.at, comment=r.comment)
+            for r in rows]
+
+
+def available(session: Session, meeting: Meeting, user: User) -> list[str]:
+    return [t.name for t in MACHINE.available(meeting, user, history(session, meeting))]
+
+
+def fire(session: Session, meeting: Meeting, actor: User, transition: str, *,
+         comment: str = "", details: dict[str, Any] | None = None) -> workflow.Event:
+    """Fire a MEETING transition; refusals become 409/403; the event is audited."""
+    try:
+        event = MACHINE.fire(meeting, actor, transition, history(session, meeting),
+                             comment=comment)
+    except workflow.TransitionNotAllowed as exc:
+        raise Conflict(str(exc), code="transition_not_allowed") from exc
+    except workflow.GuardFailed as exc:
+        raise Forbidden(str(exc), code="not_allowed") from exc
+    session.add(MeetingEvent(meeting_id=meeting.id, transition=event.transition,
+                             from_state=event.from_state, to_state=event.to_state,
+                             actor=event.actor, at=event.at.replace(tzinfo=None),
+                             comment=event.comment))
+    meeting.state = event.to_state
+    audit.append(session, f"meeting.{event.transition}", actor=actor, object_type="meeting",
+                 object_id=meeting.id, details={"from": event.from_state, "to": event.to_state,
+                                                **(details or {})})
+    return event
