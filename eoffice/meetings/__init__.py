@@ -13,7 +13,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
-    from eoffice.meetings import demo, operations, panels  # noqa: F401 (hooks, listeners)
+    from eoffice.meetings import operations, panels  # noqa: F401 (listener, panel)
     from eoffice.meetings.api import bp as api_bp
     from eoffice.meetings.views import bp as web_bp
     from eoffice.web.nav import add_nav

@@ -131,3 +131,24 @@ def test_pack_excludes_classified_documents_even_without_the_hook(app, api, meet
                         .values(secrecy="mat"))
     pack = api.get(f"/api/v1/meetings/{mid}/pack", "chuyenvien")
     assert len(zipfile.ZipFile(io.BytesIO(pack.data)).namelist()) == 2
+
+
+def test_reclassify_alone_withdraws_and_tells_the_secretary(app, api, meeting_at):
+    """Even before the lead wires the hook into ``reclassify``, the flush listener acts."""
+    from eoffice.auth.models import User
+    from eoffice.db import db
+    from eoffice.documents.models import Document
+    from eoffice.documents.operations import reclassify
+    from eoffice.meetings.models import MeetingMaterial
+
+    mid, materials = meeting_at("agenda_signed")
+    with app.app_context(), db.transaction() as session:
+        material = session.get(MeetingMaterial, materials["document"])
+        document = session.get(Document, material.document_id)
+        chutich = session.scalar(sa.select(User).where(User.username == "chutich"))
+        reclassify(session, document, "toi_mat", chutich)
+    with app.app_context():
+        material = db.session.get(MeetingMaterial, materials["document"])
+        assert material.withdrawn_at is not None and "văn bản mật" in material.withdrawn_reason
+    told = api.get("/api/v1/meetings/notifications", "thuky").get_json()["notifications"]
+    assert any(n["meeting_id"] == mid and "văn bản mật" in n["message"] for n in told)

@@ -1,2 +1,0 @@
-"""Demo data for meetings: nothing is seeded; the demo's issued documents (outgoing feature)
-serve as materials."""
