@@ -21,6 +21,13 @@ from signing.signers import (
     open_pkcs11_signer,
 )
 from signing.tsa import dev_timestamper, load_tsa, serve_tsa, url_timestamper
+from signing.validation import (
+    VERDICT_LABELS,
+    ValidationReport,
+    extract_signer_info,
+    load_trust_roots,
+    validate_pdf,
+)
 
 __all__ = [
     "DevPki",
@@ -29,6 +36,8 @@ __all__ = [
     "SigningError",
     "TokenNotFound",
     "UserCredential",
+    "VERDICT_LABELS",
+    "ValidationReport",
     "WrongPassphrase",
     "WrongPin",
     "add_reserved_fields",
@@ -36,9 +45,11 @@ __all__ = [
     "issue_document",
     "close_pkcs11_sessions",
     "dev_timestamper",
+    "extract_signer_info",
     "init_dev_pki",
     "issue_user",
     "load_pkcs12_signer",
+    "load_trust_roots",
     "load_tsa",
     "make_validation_context",
     "open_pkcs11_signer",
@@ -47,5 +58,6 @@ __all__ = [
     "sign_copy_stamp",
     "sign_official",
     "url_timestamper",
+    "validate_pdf",
     "vn_now",
 ]

@@ -77,7 +77,9 @@ class Database:
         from eoffice.models import Base
 
         engine = sa.create_engine(url)
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        existing = set(sa.inspect(engine).get_table_names())
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables
+                           if t.name in existing)
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
@@ -114,7 +116,7 @@ def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: 
     url = database.fresh_url(instance)
     pki = instance / "pki"
     shutil.copytree(dev_pki_dir, pki)
-    app = create_app({"DATABASE_URL": url, "TESTING": True,
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SEARCH_WORKER": "sync",
                       "TRUST_ROOTS": [str(pki / "root.pem")]}, instance=instance)
     with app.app_context(), db.transaction() as session:
         seed_agency(session)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import workflow
@@ -33,10 +34,13 @@ def store_bytes(session: Session, store: FileStore, data: bytes, accepted: set[s
     except ValueError as exc:
         raise Invalid(str(exc), code="unsupported_type") from exc
     blob = store.put(data)
+    # INSERT … ON CONFLICT DO NOTHING: two requests storing the same bytes at once both succeed;
+    # flushed now so that rows referring to it (documents, files) can follow in any order.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(StoredFile).values(sha256=blob.sha256, size=blob.size, mime=mime)
+                    .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
     row = session.get(StoredFile, blob.sha256)
-    if row is None:
-        row = StoredFile(sha256=blob.sha256, size=blob.size, mime=mime)
-        session.add(row)
+    assert row is not None
     return row
 
 

@@ -1,0 +1,58 @@
+"""After-commit hooks: apply the outbox once the database has committed.
+
+``after_flush`` notes the documents queued in the outbox by this session; ``after_commit``
+removes newly classified ones from the index synchronously (before the request returns) and
+either applies the rest at once (``SEARCH_WORKER = "sync"``) or wakes the writer thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from eoffice.documents.models import Document, SearchOutbox
+from eoffice.search_app.service import OutboxWorker, SearchContext, apply_documents
+
+log = logging.getLogger(__name__)
+_contexts: dict[Any, tuple[SearchContext, str, OutboxWorker | None]] = {}
+
+
+def activate(ctx: SearchContext, mode: str, worker: OutboxWorker | None) -> None:
+    _contexts[ctx.engine] = (ctx, mode, worker)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: Any) -> None:
+    queued = session.info.setdefault("search_queued", {})
+    for obj in session.new:
+        if isinstance(obj, SearchOutbox):
+            document = session.identity_map.get(identity_key(Document, obj.document_id))
+            classified = bool(document is not None and document.is_classified)
+            queued[obj.document_id] = queued.get(obj.document_id, False) or classified
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("search_queued", None)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply(session: Session) -> None:
+    queued: dict[int, bool] = session.info.pop("search_queued", {})
+    if not queued:
+        return
+    entry = _contexts.get(session.get_bind())
+    if entry is None:
+        return
+    ctx, mode, worker = entry
+    urgent = {doc_id for doc_id, classified in queued.items() if classified or mode == "sync"}
+    if urgent:
+        with ctx.session() as applier:
+            apply_documents(ctx, applier, urgent)
+            applier.rollback()
+    if worker is not None and len(urgent) < len(queued):
+        worker.wake()

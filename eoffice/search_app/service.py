@@ -1,0 +1,187 @@
+"""The app's side of search: documents → index entries, the outbox applier, reindex, verify.
+
+The index changes only after the database commits: operations write ``SearchOutbox`` rows in
+their transaction; after commit, the rows are applied by one writer (a thread in the embedded
+setup, ``eoffice search worker`` with several web workers). A document that became classified
+is removed synchronously, before the request returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import search
+from eoffice.documents.models import Document, SearchOutbox, StoredFile
+from eoffice.storage import DOCX, PDF, FileStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchContext:
+    """Everything the applier needs, without Flask: index, file store, text cache, engine."""
+
+    index: search.SearchIndex
+    files: FileStore
+    text_cache: Path
+    engine: sa.Engine
+
+    def session(self) -> Session:
+        return Session(bind=self.engine, expire_on_commit=False)
+
+
+def version_of(document: Document) -> str:
+    """Changes whenever what the index holds for the document should change."""
+    raw = "|".join([document.updated_at.isoformat(), document.state, str(document.secrecy),
+                    document.current_file_sha or "", ",".join(sorted(document.access_keys)),
+                    document.subject, document.code or ""])
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def document_text(ctx: SearchContext, document: Document, session: Session) -> str:
+    """Text of the current file, extracted once per file (cached by sha256)."""
+    sha = document.current_file_sha
+    if not sha or document.is_classified:
+        return ""
+    cached = ctx.text_cache / f"{sha}.txt"
+    if cached.exists():
+        return cached.read_text("utf-8")
+    stored = session.get(StoredFile, sha)
+    kind = {PDF: "pdf", DOCX: "docx"}.get(stored.mime if stored else "")
+    text = ""
+    if kind and ctx.files.exists(sha):
+        try:
+            text = search.extract_text(ctx.files.get(sha), kind)
+        except search.ExtractionError as exc:
+            log.warning("text extraction failed for document %s: %s", document.id, exc)
+    ctx.text_cache.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(cached)
+    return text
+
+
+def indexed(ctx: SearchContext, document: Document, session: Session,
+            with_text: bool = True) -> search.IndexedDocument:
+    when = document.issued_date or document.arrival_date or document.created_at.date()
+    return search.IndexedDocument(
+        id=str(document.id), secrecy=str(document.secrecy), type_code=document.type_code,
+        code=document.code or "", issuer_name=document.issuer_name, subject=document.subject,
+        signer_name=document.signer_name, issued_date=document.issued_date,
+        arrival_date=document.arrival_date, year=when.year, register=document.register,
+        direction=document.direction.value, urgency=str(document.urgency),
+        content=document_text(ctx, document, session) if with_text else "",
+        visibility=frozenset(document.access_keys), version=version_of(document))
+
+
+def apply_documents(ctx: SearchContext, session: Session, document_ids: set[int]) -> None:
+    """Bring the index entries of these documents in line with the database."""
+    if not document_ids:
+        return
+    documents = session.scalars(sa.select(Document).where(Document.id.in_(document_ids))).all()
+    found = {d.id for d in documents}
+    upserts = [indexed(ctx, d, session) for d in documents]
+    deletes = [str(i) for i in document_ids - found]
+    ctx.index.apply(upserts=upserts, deletes=deletes)
+
+
+def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
+    """Apply pending outbox rows; delete them only after the index accepted them."""
+    total = 0
+    while True:
+        with ctx.session() as session:
+            rows = session.execute(sa.select(SearchOutbox.id, SearchOutbox.document_id)
+                                   .order_by(SearchOutbox.id).limit(batch)).all()
+            if not rows:
+                session.rollback()
+                return total
+            apply_documents(ctx, session, {doc_id for _, doc_id in rows})
+            session.execute(sa.delete(SearchOutbox).where(
+                SearchOutbox.id.in_([row_id for row_id, _ in rows])))
+            session.commit()
+            total += len(rows)
+
+
+def all_documents(ctx: SearchContext) -> Iterator[search.IndexedDocument]:
+    with ctx.session() as session:
+        ids = session.scalars(sa.select(Document.id).where(Document.secrecy == "none")
+                              .order_by(Document.id)).all()
+        session.rollback()
+    for start in range(0, len(ids), 100):
+        with ctx.session() as session:
+            chunk = session.scalars(sa.select(Document).where(
+                Document.id.in_(ids[start:start + 100]))).all()
+            docs = [indexed(ctx, d, session) for d in chunk]
+            session.rollback()
+        yield from docs
+
+
+def count_indexable(ctx: SearchContext) -> int:
+    with ctx.session() as session:
+        count = session.scalar(sa.select(sa.func.count()).select_from(Document)
+                               .where(Document.secrecy == "none")) or 0
+        session.rollback()
+        return count
+
+
+def reindex(ctx: SearchContext, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild into a new generation and swap it in; clears the outbox rows it covered."""
+    with ctx.session() as session:
+        last = session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
+        session.rollback()
+    report = ctx.index.rebuild(all_documents(ctx), progress=progress)
+    with ctx.session() as session:
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= last))
+        session.commit()
+    return report.indexed
+
+
+def verify_index(ctx: SearchContext) -> search.VerifyReport:
+    with ctx.session() as session:
+        expected: dict[str, str] = {}
+        classified: set[str] = set()
+        for document in session.scalars(sa.select(Document)):
+            if document.is_classified:
+                classified.add(str(document.id))
+            else:
+                expected[str(document.id)] = version_of(document)
+        session.rollback()
+    return search.verify(ctx.index, expected, classified)
+
+
+class OutboxWorker:
+    """The embedded single writer: a daemon thread woken after each commit."""
+
+    def __init__(self, ctx: SearchContext, interval: float = 5.0) -> None:
+        self.ctx = ctx
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="search-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                drain_outbox(self.ctx)
+            except Exception:  # noqa: BLE001 - keep the writer alive; rows stay queued
+                log.exception("search outbox could not be applied; will retry")
+            self._wake.wait(self.interval)
+            self._wake.clear()

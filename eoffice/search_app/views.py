@@ -1,0 +1,110 @@
+"""The search page and GET /api/v1/search (only what the user may see is found or counted)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+
+import search
+from eoffice.audit import operations as audit
+from eoffice.db import db
+from eoffice.errors import Invalid
+from eoffice.extensions import acting_user
+from eoffice.permissions import authenticated
+from eoffice.rendering.types import DOCUMENT_TYPES
+
+bp = Blueprint("search", __name__)
+api = Blueprint("search_api", __name__)
+PER_PAGE = 20
+
+
+def _int_arg(name: str, default: int | None = None, low: int = 1,
+             high: int = 10_000) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"Tham số '{name}' phải là số.", code="bad_parameter") from None
+    if not low <= value <= high:
+        raise Invalid(f"Tham số '{name}' nằm ngoài khoảng cho phép.", code="bad_parameter")
+    return value
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"Tham số '{name}' phải có dạng YYYY-MM-DD.", code="bad_parameter") from None
+
+
+def run_query(user) -> tuple[search.SearchQuery, search.SearchResults]:
+    from eoffice.search_app import context
+
+    text = request.args.get("q", "").strip()[:500]
+    query = search.SearchQuery(
+        text=text, type_code=request.args.get("type_code") or None,
+        year=_int_arg("year", None, 1900, 2200), issuer=request.args.get("issuer") or None,
+        date_from=_date_arg("date_from"), date_to=_date_arg("date_to"),
+        direction=request.args.get("direction") or None,
+        page=_int_arg("page", 1) or 1, per_page=PER_PAGE)
+    if not text and not any([query.type_code, query.year, query.issuer, query.date_from,
+                              query.date_to, query.direction]):
+        return query, search.SearchResults(total=0, hits=[], page=1, per_page=PER_PAGE)
+    results = context().index.search(query, user.access_keys())
+    audit.append(db.session, "search", actor=user, details={"q": text, "total": results.total})
+    db.session.commit()
+    return query, results
+
+
+@bp.route("/search")
+@authenticated
+def page():
+    query, results = run_query(current_user)
+    pages = max(1, -(-results.total // PER_PAGE))
+    return render_template("search/results.html", query=query, results=results, pages=pages,
+                           types=DOCUMENT_TYPES)
+
+
+@api.route("/api/v1/search")
+@authenticated
+def search_api():
+    _, results = run_query(acting_user())
+    return jsonify({"total": results.total, "page": results.page,
+                    "results": [{"id": int(hit.id), "subject": hit.subject, "code": hit.code,
+                                 "snippet": hit.snippet_html, "urgency": hit.urgency,
+                                 "type_code": hit.type_code} for hit in results.hits]})
+
+
+@api.route("/api/v1/search/suggest")
+@authenticated
+def suggest_api():
+    from eoffice.search_app import context
+
+    prefix = request.args.get("q", "").strip()[:100]
+    words = context().index.suggest(prefix, acting_user().access_keys()) if prefix else []
+    return jsonify({"suggestions": words})
+
+
+@bp.route("/search/open/<int:document_id>")
+@authenticated
+def open_document(document_id: int):
+    """From a result to the document's own page (each flow has its page), access re-checked."""
+    from flask import redirect, url_for
+    from werkzeug.routing import BuildError
+
+    from eoffice.documents.operations import get_visible
+
+    document = get_visible(db.session, current_user, document_id)
+    endpoint = {"incoming": "incoming.detail", "outgoing": "outgoing.detail"}.get(
+        document.direction.value)
+    try:
+        return redirect(url_for(endpoint or "documents.file", document_id=document.id))
+    except BuildError:  # that flow's pages are not installed: serve the file
+        return redirect(url_for("documents.file", document_id=document.id))
