@@ -33,12 +33,12 @@ test: system-deps venv   ## set up and run the whole suite (SQLite, then Postgre
 
 test-sqlite: venv
 	@echo "== test suite on SQLite =="
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
 test-postgres: venv
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not sqlite_only" tests/functional tests/e2e; \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/functional tests/e2e; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_URL) is not reachable; CI requires it"; exit 1; fi; \
 	  echo "== PostgreSQL at $(PG_URL) not reachable: PostgreSQL run skipped (set PG_URL=...) =="; \
