@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from eoffice.api.helpers import json_body, required
 from eoffice.audit import operations as audit
+from eoffice.auth.models import Clearance, Role
 from eoffice.db import db
-from eoffice.documents.operations import get_visible
+from eoffice.documents.operations import get_visible, reclassify
 from eoffice.documents.serialize import document_json
 from eoffice.documents.views import send_current_file
-from eoffice.errors import NotFound
+from eoffice.errors import Invalid, NotFound
 from eoffice.extensions import acting_user
-from eoffice.permissions import authenticated
+from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("documents_api", __name__)
 
@@ -35,3 +37,18 @@ def get_document_file(document_id: int):
     if document.current_file_sha is None:
         raise NotFound("Văn bản này không có tệp.")
     return send_current_file(document, user)
+
+
+@bp.route("/api/v1/documents/<int:document_id>/reclassify", methods=["POST"])
+@roles(Role.CLERK, Role.LEADER)
+def reclassify_document(document_id: int):
+    """Change the secrecy level; a newly classified document leaves the index before we answer."""
+    user = acting_user()
+    document = get_visible(db.session, user, document_id)
+    (secrecy,) = required(json_body(), "secrecy")
+    if secrecy not in {c.value for c in Clearance}:
+        raise Invalid("Độ mật phải là một trong: none, mat, toi_mat, tuyet_mat.",
+                      code="bad_secrecy")
+    reclassify(db.session, document, secrecy, user)
+    db.session.commit()
+    return jsonify({"id": document.id, "secrecy": document.secrecy.value})

@@ -94,3 +94,24 @@ def test_verify_reports_a_gap_and_reindex_repairs_it(app, docs, instance):
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["--instance", str(instance), "search", "verify"], env=env)
     assert result.exit_code == 0, result.output
+
+
+def test_reclassify_api_hides_the_document_in_the_same_request(docs, search_api, api):
+    doc_id = docs.create("Báo cáo nhân sự thetaword", content="danh sách cán bộ thetaword")
+    assert search_api("thetaword")["total"] == 1
+    resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chutich", json={"secrecy": "mat"})
+    assert resp.status_code == 200 and resp.get_json()["secrecy"] == "mat"
+    assert search_api("thetaword")["total"] == 0
+    # a user without clearance now gets 404, exactly as for a missing document
+    assert api.get(f"/api/v1/documents/{doc_id}", "thuky").status_code == 404
+    assert api.get("/api/v1/documents/999999", "thuky").status_code == 404
+
+
+def test_reclassify_api_refuses_bad_values_and_other_roles(docs, api):
+    doc_id = docs.create("Công văn thường", keys=("role:leader", "role:clerk", "all"))
+    resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chutich",
+                    json={"secrecy": "bi_mat"})
+    assert resp.status_code == 422
+    resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chuyenvien",
+                    json={"secrecy": "mat"})
+    assert resp.status_code == 403
