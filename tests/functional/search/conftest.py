@@ -38,7 +38,7 @@ class Docs:
                direction: str = "incoming", type_code: str = "CV") -> int:
         from eoffice.auth.models import Department, User
         from eoffice.db import db
-        from eoffice.documents.models import Document, Direction
+        from eoffice.documents.models import Direction, Document
         from eoffice.documents.operations import attach_file, mark_changed
         from eoffice.extensions import file_store
         from eoffice.storage import PDF
