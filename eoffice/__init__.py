@@ -40,9 +40,8 @@ def create_app(config: dict[str, Any] | None = None, instance: str | Path | None
     extensions.init_app(app)
 
     from eoffice.api import register_api
-    from eoffice.web import register_web
-
     from eoffice.features import register_features
+    from eoffice.web import register_web
 
     register_web(app)
     register_api(app)
