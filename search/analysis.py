@@ -68,14 +68,16 @@ class VietTokenizer(Tokenizer):  # type: ignore[misc]
     One pass, one reused :class:`Token` (no filter chain), because indexing speed matters.
     """
 
-    def __init__(self, folded: bool = False) -> None:
+    def __init__(self, folded: bool = False, bigrams: bool = False) -> None:
         self.folded = folded
+        self.bigrams = bigrams
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, VietTokenizer) and other.folded == self.folded
+        return (isinstance(other, VietTokenizer) and other.folded == self.folded
+                and other.bigrams == getattr(self, "bigrams", False))
 
     def __hash__(self) -> int:
-        return hash(("VietTokenizer", self.folded))
+        return hash(("VietTokenizer", self.folded, getattr(self, "bigrams", False)))
 
     def __call__(  # noqa: PLR0913
         self,
@@ -90,6 +92,14 @@ class VietTokenizer(Tokenizer):  # type: ignore[misc]
         mode: str = "",
         **kwargs: object,
     ) -> Iterator[Token]:
+        if getattr(self, "bigrams", False):
+            t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            for i, text in enumerate(bigrams(value)):
+                t.text, t.boost, t.stopped = text, 1.0, False
+                if positions:
+                    t.pos = start_pos + i
+                yield t
+            return
         value = nfc(value)
         low = value.lower()
         if len(low) != len(value):  # pragma: no cover - exotic case mappings
@@ -129,6 +139,25 @@ class VietTokenizer(Tokenizer):  # type: ignore[misc]
                 t.startchar = start_char + m.start()
                 t.endchar = start_char + m.end()
             yield t
+
+
+def folded_tokens(text: str) -> list[str]:
+    """Lowercased, accent-folded NFC syllables of ``text`` (what folded fields index)."""
+    low = nfc(text).lower().translate(_FOLD)
+    if not low.isascii():
+        return [t if t.isascii() else fold(t) for t in WORD_RE.findall(low)]
+    return WORD_RE.findall(low)
+
+
+def bigrams(text: str) -> list[str]:
+    """Folded word pairs ``"a b"`` of ``text``: phrases match as chains of pairs."""
+    toks = folded_tokens(text)
+    return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+
+
+def bigram_analyzer() -> VietTokenizer:
+    """Analyzer for the word-pair field (phrase search without positions)."""
+    return VietTokenizer(folded=True, bigrams=True)
 
 
 def exact_analyzer() -> VietTokenizer:

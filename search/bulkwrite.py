@@ -30,20 +30,18 @@ from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
-from search.analysis import _FOLD as FOLD_TABLE
-from search.analysis import WORD_RE, VietTokenizer, fold, nfc
+from search.analysis import WORD_RE, VietTokenizer, bigrams, folded_tokens, nfc
 
 _FREQ_BYTES = [pack_uint(i) for i in range(256)]
 
 
-def analyse(value: str, folded: bool) -> list[str]:
+def analyse(value: str, folded: bool, pairs: bool = False) -> list[str]:
     """The tokens :class:`VietTokenizer` yields for ``value`` (same rules, one regex pass)."""
-    low = nfc(value).lower()
+    if pairs:
+        return bigrams(value)
     if folded:
-        low = low.translate(FOLD_TABLE)
-        if not low.isascii():
-            return [t if t.isascii() else fold(t) for t in WORD_RE.findall(low)]
-    return WORD_RE.findall(low)
+        return folded_tokens(value)
+    return WORD_RE.findall(nfc(value).lower())
 
 
 _SINGLE: dict[int, bytes] = {}
@@ -115,13 +113,14 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.pool = _MemPool()
-        self._fast: dict[str, tuple[bool, bool]] = {}
+        self._fast: dict[str, tuple[bool, bool, bool]] = {}
         for name, field in self.schema.items():
             if isinstance(field.analyzer if hasattr(field, "analyzer") else None,
                           VietTokenizer) and not field.vector and field.scorable:
                 positions = isinstance(field.format, formats.Positions)
                 if positions or type(field.format) is formats.Frequency:
-                    self._fast[name] = (field.analyzer.folded, positions)
+                    self._fast[name] = (field.analyzer.folded,
+                                        getattr(field.analyzer, "bigrams", False), positions)
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``SegmentWriter.add_document`` with the fast path for text fields."""
@@ -156,9 +155,9 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._added = True
         self.docnum += 1
 
-    def _index_text(self, name: str, value: str, docnum: int, folded: bool,
+    def _index_text(self, name: str, value: str, docnum: int, folded: bool, pairs: bool,
                     positions: bool) -> int:
-        toks = analyse(value, folded)
+        toks = analyse(value, folded, pairs)
         n = len(toks)
         doclens = self.pool.doclens.setdefault(name, array("I"))
         if len(doclens) <= docnum:

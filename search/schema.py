@@ -7,10 +7,9 @@ from datetime import date
 from typing import Any
 
 from whoosh import fields as wf
-from whoosh import query as wq
 
-from search.analysis import ParsedQuery, exact_analyzer, fold, folded_analyzer, nfc
-from search.model import IndexedDocument, SearchError, SearchQuery
+from search.analysis import bigram_analyzer, exact_analyzer, fold, folded_analyzer, nfc
+from search.model import IndexedDocument, SearchError
 
 #: Characters of content kept (compressed) for snippets; matches beyond it still count.
 SNIPPET_SOURCE_CHARS = 3000
@@ -44,7 +43,8 @@ def build_schema() -> wf.Schema:
         snip=wf.STORED(),
         subj_f=wf.TEXT(analyzer=folded, phrase=False),
         exact=wf.TEXT(analyzer=exact, phrase=False),
-        body_f=wf.TEXT(analyzer=folded, phrase=True),
+        body_f=wf.TEXT(analyzer=folded, phrase=False),
+        bi_f=wf.TEXT(analyzer=bigram_analyzer(), phrase=False),
     )
 
 
@@ -92,6 +92,7 @@ def doc_fields(doc: IndexedDocument) -> dict[str, Any]:
         "subj_f": subject,
         "exact": exact,
         "body_f": body,
+        "bi_f": body,
     }
 
 
@@ -100,46 +101,3 @@ def snippet_source(stored: dict[str, Any]) -> str:
     return zlib.decompress(blob).decode("utf-8") if blob else ""
 
 
-def filter_query(q: SearchQuery, access_keys: set[str]) -> wq.Query:
-    """Visibility (any access key) AND every metadata filter of ``q``."""
-    parts: list[wq.Query] = [wq.Or([wq.Term("acl", k) for k in sorted(access_keys)])]
-    if q.type_code:
-        parts.append(wq.Term("type_code", nfc(q.type_code)))
-    if q.year:
-        parts.append(wq.Term("year", str(int(q.year))))
-    if q.issuer:
-        parts.append(wq.Term("issuer", issuer_key(q.issuer)))
-    if q.register:
-        parts.append(wq.Term("register", q.register))
-    if q.direction:
-        parts.append(wq.Term("direction", q.direction))
-    if q.date_from or q.date_to:
-        lo = date_key(q.date_from) if q.date_from else 1
-        hi = date_key(q.date_to) if q.date_to else 99991231
-        parts.append(wq.NumericRange("issued", lo, hi))
-    return wq.And(parts)
-
-
-def text_queries(pq: ParsedQuery) -> tuple[wq.Query, wq.Query | None]:
-    """(required, boost): ``required`` decides what matches (folded field, so typing with or
-    without diacritics finds the same documents); ``boost`` only adds score: exact-diacritics
-    matches and subject matches rank first."""
-    required: list[wq.Query] = []
-    boost: list[wq.Query] = []
-    for t in pq.terms:
-        f = fold(t)
-        required.append(wq.Term("body_f", f))
-        boost.append(wq.Term("subj_f", f, boost=1.5))
-        if f != t:
-            boost.append(wq.Term("exact", t, boost=3.0))
-    for words in pq.phrases:
-        folded = [fold(w) for w in words]
-        required.append(wq.Phrase("body_f", folded))
-        boost.extend(wq.Term("subj_f", f, boost=1.5) for f in folded)
-        for w in words:
-            if fold(w) != w:
-                boost.append(wq.Term("exact", w, boost=3.0))
-    for p in pq.prefixes:
-        required.append(wq.Prefix("body_f", fold(p)))
-    req = required[0] if len(required) == 1 else wq.And(required)
-    return req, (wq.Or(boost) if boost else None)

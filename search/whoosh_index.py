@@ -24,14 +24,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as wix
-from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from search.analysis import parse_query
 from search.bulkwrite import parallel_load
+from search.fastquery import FastSearcher, allowed_mask, run_query, top_by
 from search.model import (
     ApplyResult,
     Hit,
@@ -42,13 +43,11 @@ from search.model import (
     SearchQuery,
     SearchResults,
 )
-from search.schema import build_schema, doc_fields, filter_query, snippet_source, text_queries
+from search.schema import build_schema, doc_fields, snippet_source
 from search.snippets import snippet_html
 from search.suggest import suggestions
 
 log = logging.getLogger(__name__)
-
-_FILTER_CACHE_SIZE = 64
 
 
 def _purge_deleted(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
@@ -85,7 +84,7 @@ class WhooshIndex:
         self._ix: Any = None
         self._ix_dir: str | None = None
         self._searcher: Searcher | None = None
-        self._filters: dict[tuple[Any, ...], set[int]] = {}
+        self._fs: FastSearcher | None = None
         self.root.mkdir(parents=True, exist_ok=True)
         with self._admin_lock():
             if not (self.root / "current").exists():
@@ -130,7 +129,7 @@ class WhooshIndex:
                 self._searcher.close()
                 self._searcher = None
             self._ix, self._ix_dir = wix.open_dir(cur), cur
-            self._filters.clear()
+            self._fs = None
         return self._ix
 
     def _get_searcher(self) -> Searcher:
@@ -141,7 +140,7 @@ class WhooshIndex:
             # Not Searcher.refresh(): its reader reuse kept a purged segment alive here.
             self._searcher.close()
             self._searcher = ix.searcher()
-            self._filters.clear()
+            self._fs = None
         return self._searcher
 
     def close(self) -> None:
@@ -259,16 +258,11 @@ class WhooshIndex:
                 p.unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------------------
-    def _allowed(self, s: Searcher, q: SearchQuery, keys: set[str]) -> set[int]:
-        key = (tuple(sorted(keys)), q.type_code, q.year, q.issuer, q.date_from, q.date_to,
-               q.register, q.direction)
-        got = self._filters.get(key)
-        if got is None:
-            got = set(s.docs_for_query(filter_query(q, keys)))
-            if len(self._filters) >= _FILTER_CACHE_SIZE:
-                self._filters.pop(next(iter(self._filters)))
-            self._filters[key] = got
-        return got
+    def _fast(self) -> FastSearcher:
+        s = self._get_searcher()
+        if self._fs is None or self._fs.s is not s:
+            self._fs = FastSearcher(s)
+        return self._fs
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
         """Search what ``access_keys`` may see; totals, facets and snippets count only that."""
@@ -288,52 +282,42 @@ class WhooshIndex:
         return empty  # pragma: no cover
 
     def _search(self, q: SearchQuery, keys: set[str], page: int, per_page: int) -> SearchResults:
-        s = self._get_searcher()
-        allowed = self._allowed(s, q, keys)
+        fs = self._fast()
+        allowed = allowed_mask(fs, q, keys)
         pq = parse_query(q.text)
         limit = page * per_page
-        if not allowed:
-            return SearchResults(total=0, hits=[], page=page, per_page=per_page)
         if pq.empty:
-            matched: set[int] | None = allowed
-            total = len(allowed)
-            res = s.search(wq.Every(), filter=allowed, limit=limit, sortedby="issued",
-                           reverse=True)
+            matched = np.flatnonzero(allowed)
+            top, scores = top_by(matched, fs.column("issued")[matched].astype(np.float64),
+                                 limit)
+            scores = np.zeros(len(top))
         else:
-            required, boost = text_queries(pq)
-            scored = wq.AndMaybe(required, boost) if boost is not None else required
-            res = s.search(scored, filter=allowed, limit=limit)
-            if q.facets:
-                matched = {d for d in s.docs_for_query(required) if d in allowed}
-                total = len(matched)
-            else:
-                matched = None
-                if res.has_exact_length():  # the collector already counted (filter applied)
-                    total = len(res)
-                else:
-                    total = sum(1 for d in s.docs_for_query(required) if d in allowed)
+            matched, top, scores = run_query(fs, pq, allowed, limit)
+        total = len(matched)
         words, prefixes = pq.folded_words(), pq.folded_prefixes()
         hits: list[Hit] = []
-        for hit in list(res)[(page - 1) * per_page:limit]:
-            f = hit.fields()
+        s = fs.s
+        for docnum, score in list(zip(top.tolist(), scores.tolist(), strict=True))[
+                (page - 1) * per_page:limit]:
+            f = s.stored_fields(docnum)
             content = snippet_source(f)
             snip = snippet_html(content, words, prefixes)
             if "<mark>" not in snip and f.get("subject"):
                 alt = snippet_html(f["subject"], words, prefixes)
                 snip = alt if "<mark>" in alt else snip
             hits.append(Hit(id=f["id"], subject=f.get("subject", ""), code=f.get("code", ""),
-                            snippet_html=snip, score=float(hit.score or 0.0),
+                            snippet_html=snip, score=float(score),
                             urgency=f.get("urgency", ""), type_code=f.get("type_code", "")))
-        facets = self._facets(s, matched) if (q.facets and matched is not None) else {}
+        facets = self._facets(fs, matched) if q.facets else {}
         return SearchResults(total=total, hits=hits, page=page, per_page=per_page, facets=facets)
 
-    def _facets(self, s: Searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+    def _facets(self, fs: FastSearcher, docs: np.ndarray) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for name in ("type_code", "year"):
-            col = s.reader().column_reader(name)
+            col = fs.column(name)
             counts: dict[str, int] = {}
-            for d in docs:
-                v = str(col[d])
+            for v in col[docs].tolist():
+                v = str(v)
                 if v and v != "0":
                     counts[v] = counts.get(v, 0) + 1
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -345,9 +329,9 @@ class WhooshIndex:
         if not keys:
             return []
         with self._lock:
-            s = self._get_searcher()
-            allowed = self._allowed(s, SearchQuery(), keys)
-            return suggestions(s, prefix, allowed, limit)
+            fs = self._fast()
+            allowed = set(np.flatnonzero(allowed_mask(fs, SearchQuery(), keys)).tolist())
+            return suggestions(fs.s, prefix, allowed, limit)
 
     def stamps(self) -> dict[str, str]:
         """``{id: version}`` of every live document (for :func:`search.verify`)."""
