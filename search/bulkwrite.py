@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
@@ -233,7 +233,8 @@ def _write_term(pw: Any, fmt: Any, p: _Postings, doclens: array[int] | None) -> 
 def _worker(storage: Any, indexname: str, jobs: Any, results: Any,
             make_fields: Callable[[Any], dict[str, Any]], limitmb: int) -> None:
     ix = storage.open_index(indexname)
-    w = BulkSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    # Bigger posting blocks than Whoosh's 128: queries read whole posting lists.
+    w = BulkSegmentWriter(ix, _lk=False, limitmb=limitmb, codec=W3Codec(blocklimit=1024))
     try:
         while True:
             batch = jobs.get()

@@ -112,8 +112,14 @@ class FastSearcher:
                 n = r.doc_count_all()
                 per = getattr(r, "_perdoc", None)
                 col = per._cached_reader(_lenfield(field), LENGTHS_COLUMN) if per else None
-                raw = np.frombuffer(bytes(col[i] for i in range(n)) if col is not None
-                                    else bytes(n), dtype=np.uint8)
+                if col is None:
+                    raw = np.zeros(n, dtype=np.uint8)
+                elif getattr(col, "_fixedlen", 0) == 1:  # one byte per document: read at once
+                    count = min(n, col._count)
+                    raw = np.frombuffer(col._dbfile.get(col._basepos, count) + bytes(n - count),
+                                        dtype=np.uint8)
+                else:
+                    raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)
                 parts.append(_BYTE_LEN[raw])
             got = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self._lengths[field] = got

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from search.analysis import WORD_RE, fold, nfc
+from search.analysis import _FOLD, WORD_RE, fold, nfc
 
 
 def _matches(word: str, words: set[str], prefixes: list[str]) -> bool:
     folded = fold(word.lower())
     return folded in words or any(folded.startswith(p) for p in prefixes)
+
+
+def _spans(text: str, words: set[str], prefixes: list[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` that match (accent-insensitively)."""
+    folded = text.lower().translate(_FOLD)
+    alts = [re.escape(w) for w in sorted(words, key=len, reverse=True) if w]
+    alts += [re.escape(p) + r"\w*" for p in prefixes if p]
+    if len(folded) == len(text):
+        # One regex over the folded text (same length, so spans map onto ``text``).
+        if not alts:
+            return []
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)")
+        return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    return [(m.start(), m.end()) for m in WORD_RE.finditer(text)
+            if _matches(m.group(), words, prefixes)]
 
 
 def snippet_html(
@@ -22,11 +38,7 @@ def snippet_html(
     """
     text = nfc(text or "")
     prefixes = prefixes or []
-    spans = [
-        (m.start(), m.end())
-        for m in WORD_RE.finditer(text)
-        if _matches(m.group(), words, prefixes)
-    ]
+    spans = _spans(text, words, prefixes)
     if not spans:
         cut = text[:width]
         return escape(cut) + ("…" if len(text) > width else "")
