@@ -17,7 +17,7 @@ import workflow
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
 from eoffice.db import utcnow
-from eoffice.documents.models import Direction, Document, DocumentEvent, StoredFile
+from eoffice.documents.models import Direction, Document, DocumentEvent
 from eoffice.documents.numbering import next_value
 from eoffice.documents.operations import (
     attach_file,
@@ -152,7 +152,6 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     session.add(document)
     session.flush()
     if file is not None:
-        ensure_stored(session, store, file)
         attach_file(session, store, document, "received", file, actor, accepted={PDF},
                     filename=filename or "van-ban-den.pdf")
     document.arrival_number = next_value(session, f"incoming:{register}:{year}")
@@ -167,21 +166,6 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
                           "duplicates": duplicates})
     mark_changed(session, document)
     return Registration(document, duplicates, validation)
-
-
-def ensure_stored(session: Session, store: FileStore, data: bytes) -> str:
-    """Write the blob and its ``stored_files`` row, safe when two clerks upload the same file
-    at once (``ON CONFLICT DO NOTHING``). Done before ``attach_file``, whose UPDATE of
-    ``documents.current_file_sha`` would otherwise be flushed before the row's INSERT."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    blob = store.put(data)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else \
-        sqlite.insert
-    session.execute(insert(StoredFile).values(sha256=blob.sha256, size=blob.size, mime=PDF,
-                                              created_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
-    return blob.sha256
 
 
 def return_to_sender(session: Session, document: Document, actor: User, reason: str) -> None:
