@@ -26,8 +26,10 @@ def prepare_demo(instance: Path) -> Flask:
     if not config_file.exists():
         config_file.write_text(CONFIG_TEMPLATE.format(root=str(instance / "pki" / "root.pem")),
                                "utf-8")
+    from eoffice.config import load_config
+
+    upgrade(load_config(instance)["DATABASE_URL"])  # the schema first, then the app
     app = create_app(instance=instance)
-    upgrade(app.config["DATABASE_URL"])
     with app.app_context(), db.transaction() as session:
         seed_agency(session)
     with app.app_context(), db.transaction() as session:

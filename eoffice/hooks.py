@@ -11,10 +11,27 @@ _demo_prepared: list[Callable[[Flask], None]] = []
 
 def on_demo_prepared(func: Callable[[Flask], None]) -> Callable[[Flask], None]:
     """Register a function run after the demo instance is prepared (sample documents…)."""
-    _demo_prepared.append(func)
+    if func not in _demo_prepared:
+        _demo_prepared.append(func)
     return func
 
 
 def demo_prepared(app: Flask) -> None:
     for func in _demo_prepared:
         func(app)
+
+
+_reclassified: list[Callable[..., object]] = []
+
+
+def on_reclassified(func: Callable[..., object]) -> Callable[..., object]:
+    """Register ``func(session, document)``, called in the transaction that changes a
+    document's secrecy (meetings withdraw it from their packs, for example)."""
+    if func not in _reclassified:
+        _reclassified.append(func)
+    return func
+
+
+def reclassified(session: object, document: object) -> None:
+    for func in _reclassified:
+        func(session, document)

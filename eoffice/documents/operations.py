@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice import hooks
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
 from eoffice.documents.models import (
@@ -138,6 +139,7 @@ def reclassify(session: Session, document: Document, secrecy: Clearance | str,
     document.secrecy = new
     audit.append(session, "reclassify", actor=actor, object_type="document",
                  object_id=document.id, details={"from": str(old), "to": new.value})
+    hooks.reclassified(session, document)
     mark_changed(session, document)
 
 

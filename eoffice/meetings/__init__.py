@@ -13,11 +13,13 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
+    from eoffice.hooks import on_reclassified
     from eoffice.meetings import operations, panels  # noqa: F401 (listener, panel)
     from eoffice.meetings.api import bp as api_bp
     from eoffice.meetings.views import bp as web_bp
     from eoffice.web.nav import add_nav
 
+    on_reclassified(operations.on_document_reclassified)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

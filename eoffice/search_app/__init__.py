@@ -23,18 +23,19 @@ def build_context(app: Flask) -> SearchContext:
 
 
 def register(app: Flask) -> None:
-    from eoffice.auth.models import Role  # noqa: F401  (nav roles below are all users)
     from eoffice.extensions import csrf
+    from eoffice.hooks import on_demo_prepared
     from eoffice.search_app import hooks
     from eoffice.search_app.views import api, bp
     from eoffice.web.nav import add_nav
 
+    on_demo_prepared(_index_demo_documents)
     ctx = build_context(app)
     mode = app.config.get("SEARCH_WORKER", "thread")
     worker = None
     if mode == "thread":
-        worker = OutboxWorker(ctx)
-        worker.start()
+        worker = OutboxWorker(ctx)  # started lazily: CLI commands that only read need none
+        app.before_request(worker.start)
         atexit.register(worker.stop)
     hooks.activate(ctx, mode, worker)
     app.extensions["eoffice.search"] = ctx
@@ -42,6 +43,13 @@ def register(app: Flask) -> None:
     csrf.exempt(api)
     app.register_blueprint(api)
     add_nav("Tìm kiếm", "search.page", None, order=60)
+
+
+def _index_demo_documents(app: Flask) -> None:
+    """The demo's sample documents are searchable as soon as the server starts."""
+    from eoffice.search_app.service import drain_outbox
+
+    drain_outbox(app.extensions["eoffice.search"])
 
 
 def context() -> SearchContext:

@@ -166,11 +166,16 @@ class OutboxWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="search-writer", daemon=True)
+        self._start_lock = threading.Lock()
 
     def start(self) -> None:
-        self._thread.start()
+        """Start the thread (idempotent): on the first request or the first commit to apply."""
+        with self._start_lock:
+            if not self._thread.is_alive() and not self._stop.is_set():
+                self._thread.start()
 
     def wake(self) -> None:
+        self.start()
         self._wake.set()
 
     def stop(self) -> None:
