@@ -14,8 +14,8 @@ from eoffice.documents.models import (
 )
 
 __all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
-           "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "SearchOutbox", "LoginAttempt", "StoredFile", "User",
-           "UserRole"]
+           "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "LoginAttempt",
+           "SearchOutbox", "StoredFile", "User", "UserRole"]
 
 from eoffice.features import import_models  # noqa: E402  (feature models join the metadata)
 
