@@ -27,13 +27,15 @@ Contract:
   ``"user:an"``, ``"role:clerk"``; no spaces). ``search``/``suggest`` take the caller's keys
   and only see documents sharing at least one key; ``total``, ``facets`` and snippets
   count nothing else. No keys → nothing.
-* **Queries**: words are ANDed; ``"..."`` is a phrase, ``word*`` a prefix. Matching is
+* **Queries**: words are ANDed; ``"..."`` is a phrase (every consecutive word pair must
+  occur), ``word*`` a prefix. Matching is
   accent-insensitive (``đ`` = ``d``); words typed with diacritics rank exact matches first.
   Empty text with filters lists documents newest first (by ``issued_date``).
 * **Writers**: any number of processes may call ``apply``; they queue on the Whoosh lock
   (``lock_timeout`` seconds, then :class:`IndexBusyError`). A batch is one commit: a writer
   killed mid-batch leaves the previous state (``verify`` shows the gap; ``rebuild`` fixes).
-* **Rebuild** writes a new generation directory with 2 processes, then swaps the
+* **Rebuild** writes a new generation directory with 2 processes (a bulk writer producing
+  ordinary Whoosh segments), then swaps the
   ``current`` symlink atomically; readers never see a half-built index. Changes applied
   during a rebuild may be lost: run ``verify`` after it or replay the outbox.
 * One ``WhooshIndex`` per process; its searches are serialised by a lock.

@@ -17,9 +17,11 @@ does, with the faster writer).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import pickle
 import queue
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -83,6 +85,8 @@ class _MemPool:
     def __init__(self) -> None:
         self.terms: dict[str, dict[bytes, _Postings]] = {}
         self.fieldnames: set[str] = set()
+        #: text fields of the fast path: term (str) → postings
+        self.text: dict[str, dict[str, _Postings]] = {}
         #: field → length (token count) per docnum, for text fields indexed by the fast path
         self.doclens: dict[str, array[int]] = {}
 
@@ -103,8 +107,16 @@ class _MemPool:
         p.weights.append(weight)
         p.values.append(vbytes or b"")
 
+    def text_field(self, fieldname: str) -> dict[str, _Postings]:
+        got = self.text.get(fieldname)
+        if got is None:
+            got = self.text[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return got
+
     def cleanup(self) -> None:
         self.terms.clear()
+        self.text.clear()
 
 
 class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -114,6 +126,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, **kwargs)
         self.pool = _MemPool()
         self._fast: dict[str, tuple[bool, bool, bool]] = {}
+        self._doc_tokens: dict[tuple[bool, str], list[str]] = {}
         for name, field in self.schema.items():
             if isinstance(field.analyzer if hasattr(field, "analyzer") else None,
                           VietTokenizer) and not field.vector and field.scorable:
@@ -152,12 +165,24 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
+        self._doc_tokens.clear()
         self._added = True
         self.docnum += 1
 
+    def _tokens(self, value: str, folded: bool) -> list[str]:
+        """Tokens of ``value``; the body is analysed once for both ``body_f`` and ``bi_f``."""
+        key = (folded, value)
+        got = self._doc_tokens.get(key)
+        if got is None:
+            got = folded_tokens(value) if folded else WORD_RE.findall(nfc(value).lower())
+            self._doc_tokens[key] = got
+        return got
+
     def _index_text(self, name: str, value: str, docnum: int, folded: bool, pairs: bool,
                     positions: bool) -> int:
-        toks = analyse(value, folded, pairs)
+        toks = self._tokens(value, folded or pairs)
+        if pairs:  # same pairs as search.analysis.bigrams(value)
+            toks = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
         n = len(toks)
         doclens = self.pool.doclens.setdefault(name, array("I"))
         if len(doclens) <= docnum:
@@ -165,7 +190,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         doclens[docnum] = n
         if not n:
             return 0
-        terms = self.pool.field(name)
+        terms = self.pool.text_field(name)
         get = terms.get
         if positions:
             poses: dict[str, list[int]] = {}
@@ -176,52 +201,74 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 else:
                     pl.append(i)
             for t, pl in poses.items():
-                tb = t.encode("utf-8")
-                p = get(tb)
+                p = get(t)
                 if p is None:
-                    p = terms[tb] = _Postings()
+                    p = terms[t] = _Postings()
                 p.docs.append(docnum)
                 f = len(pl)
                 p.weights.append(f)
                 p.values.append(_single_position(pl[0]) if f == 1 else _encode_positions(pl))
-        else:
+        else:  # frequencies: the values are made from the weights when writing
             for t, f in Counter(toks).items():
-                tb = t.encode("utf-8")
-                p = get(tb)
+                p = get(t)
                 if p is None:
-                    p = terms[tb] = _Postings()
+                    p = terms[t] = _Postings()
                 p.docs.append(docnum)
                 p.weights.append(f)
-                p.values.append(_FREQ_BYTES[f] if f < 256 else pack_uint(f))
         return n
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
-        for fieldname in sorted(self.pool.terms):
+        pool = self.pool
+        for fieldname in sorted(pool.fieldnames):
             fieldobj = self.schema[fieldname]
             fw.start_field(fieldname, fieldobj)
-            terms = self.pool.terms[fieldname]
-            for tb in sorted(terms):
-                fw._btext = tb
-                _write_term(fw._postwriter, fieldobj.format, terms[tb],
-                            self.pool.doclens.get(fieldname))
-                fw.finish_term()
+            doclens = pool.doclens.get(fieldname)
+            if fieldname in pool.text:
+                terms = pool.text[fieldname]
+                freq = not isinstance(fieldobj.format, formats.Positions)
+                # str order is code point order, which is the order of the UTF-8 bytes
+                for t in sorted(terms):
+                    fw._btext = t.encode("utf-8")
+                    _write_term(fw._postwriter, fieldobj.format, terms[t], doclens, freq)
+                    fw.finish_term()
+            else:
+                terms_b = pool.terms[fieldname]
+                for tb in sorted(terms_b):
+                    fw._btext = tb
+                    _write_term(fw._postwriter, fieldobj.format, terms_b[tb], doclens, False)
+                    fw.finish_term()
             fw.finish_field()
         fw.close()
 
 
-def _write_term(pw: Any, fmt: Any, p: _Postings, doclens: array[int] | None) -> None:
+def _freq_values(weights: array[float]) -> list[bytes]:
+    """``Frequency`` values of a block (big-endian uint32 each), joined in one bytes."""
+    a = array("I", map(int, weights))
+    if sys.byteorder == "little":
+        a.byteswap()
+    return [a.tobytes()]
+
+
+def _write_term(pw: Any, fmt: Any, p: _Postings, doclens: array[int] | None,
+                freq: bool) -> None:
     """Write one term's postings through Whoosh's block writer, a block at a time (the
     caller's ``finish_term`` then records the extent)."""
     pw.start_postings(fmt, W3TermInfo())
     n, limit = len(p.docs), pw._blocklimit
+    # zlib costs more than it saves on a few postings (most terms are rare); the level is
+    # recorded per block, so readers cope with both.
+    pw._compression = 0 if n < 16 else 3
     for lo in range(0, n, limit):
         hi = min(n, lo + limit)
         pw._ids = p.docs[lo:hi]
         pw._weights = p.weights[lo:hi]
-        vals = p.values[lo:hi]
-        pw._values = vals if vals[0] else [v for v in vals if v]
+        if freq:
+            pw._values = _freq_values(pw._weights)
+        else:
+            vals = p.values[lo:hi]
+            pw._values = vals if vals[0] else [v for v in vals if v]
         lens = [x for x in (doclens[d] for d in pw._ids) if x] if doclens is not None else []
         pw._minlength = min(lens) if lens else None
         pw._maxlength = max(lens) if lens else 0
@@ -232,6 +279,9 @@ def _write_term(pw: Any, fmt: Any, p: _Postings, doclens: array[int] | None) -> 
 # -- two processes -----------------------------------------------------------------------
 def _worker(storage: Any, indexname: str, jobs: Any, results: Any,
             make_fields: Callable[[Any], dict[str, Any]], limitmb: int) -> None:
+    # Millions of small posting containers: the cyclic GC would rescan them again and again
+    # (nothing here makes cycles); this process exits when the segment is written.
+    gc.disable()
     ix = storage.open_index(indexname)
     # Bigger posting blocks than Whoosh's 128: queries read whole posting lists.
     w = BulkSegmentWriter(ix, _lk=False, limitmb=limitmb, codec=W3Codec(blocklimit=1024))

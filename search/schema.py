@@ -20,10 +20,12 @@ EXACT_CONTENT_CHARS = 600
 def build_schema() -> wf.Schema:
     """Exact and folded text fields side by side.
 
-    ``body_f`` (folded, with positions) decides what matches and holds everything searchable.
+    ``body_f`` (folded, frequencies only) decides what matches and holds everything
+    searchable. ``bi_f`` holds the folded word pairs of the same text: a phrase matches when
+    all its consecutive pairs do (exact for two words; longer phrases could in rare cases
+    match pairs that are not in one run), so no positions are stored or decoded.
     ``exact`` (diacritics kept) covers the subject, metadata and the first
-    :data:`EXACT_CONTENT_CHARS` of the content: it only adds score, and indexing every word
-    twice would halve the indexing rate (Whoosh costs ~10 µs per posting).
+    :data:`EXACT_CONTENT_CHARS` of the content: it only adds score.
     ``subj_f`` lets subject matches rank first and feeds suggestions.
     """
     exact, folded = exact_analyzer(), folded_analyzer()
