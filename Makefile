@@ -31,14 +31,20 @@ test: system-deps venv   ## set up and run the whole suite (SQLite, then Postgre
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
+# running in the process that would break pyHanko's asyncio calls in other tests.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+
 test-sqlite: venv
 	@echo "== test suite on SQLite =="
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
+	$(PYTEST) -n 2 -m "not e2e" tests
+	$(PYTEST) -m e2e tests/e2e
 
 test-postgres: venv
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/functional tests/e2e; \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(PYTEST) -n 2 tests/functional && \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(PYTEST) -m e2e tests/e2e; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_URL) is not reachable; CI requires it"; exit 1; fi; \
 	  echo "== PostgreSQL at $(PG_URL) not reachable: PostgreSQL run skipped (set PG_URL=...) =="; \

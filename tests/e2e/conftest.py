@@ -73,9 +73,29 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("demo-instance"))
+    """The demo on SQLite, or on a private PostgreSQL schema when EOFFICE_TEST_DATABASE_URL
+    is set (the suite's PostgreSQL run)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    pg_url = os.environ.get("EOFFICE_TEST_DATABASE_URL")
+    env: dict[str, str] = {}
+    schema = None
+    if pg_url:
+        schema = "e2e_" + uuid.uuid4().hex[:12]
+        admin = sa.create_engine(pg_url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in pg_url else "?"
+        env["EOFFICE_DATABASE_URL"] = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+    server = LiveServer(tmp_path_factory.mktemp("demo-instance"), env)
     yield server
     server.stop()
+    if schema:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
