@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import operator
 import pickle
 import queue
 import sys
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.system import pack_uint
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis import WORD_RE, VietTokenizer, bigrams, folded_tokens, nfc
@@ -273,7 +276,40 @@ def _write_term(pw: Any, fmt: Any, p: _Postings, doclens: array[int] | None,
         pw._minlength = min(lens) if lens else None
         pw._maxlength = max(lens) if lens else 0
         pw._maxweight = max(pw._weights)
-        pw._write_block(last=hi == n)
+        _write_block(pw, last=hi == n)
+
+
+def _write_block(pw: Any, last: bool) -> None:
+    """``W3PostingsWriter._write_block`` with the ids and weights pickled as arrays.
+
+    Whoosh pickles tuples (protocol 2); arrays (protocol 5) load as one memory copy and
+    readers see the same sequences (Whoosh's own matchers index and iterate them alike).
+    """
+    if not pw._blockcount:
+        pw._postfile.write(WHOOSH3_HEADER_MAGIC)
+    pw._terminfo.add_block(pw)
+    ids, weights = pw._ids, pw._weights
+    deltas = array("I", ids[:1])
+    deltas.extend(map(operator.sub, ids[1:], ids[:-1]))
+    n = len(ids)
+    if weights.count(1.0) == n:
+        mini_w: Any = None
+    elif weights.count(weights[0]) == n:
+        mini_w = weights[0]
+    else:
+        mini_w = weights
+    databytes = pickle.dumps((deltas, mini_w, pw._mini_values()), 5)
+    comp = pw._compression
+    if comp:
+        databytes = zlib.compress(databytes, comp)
+    infobytes = pickle.dumps((n, ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
+                              length_to_byte(pw._maxlength)), 2)
+    blocklength = len(infobytes) + len(databytes)
+    pw._postfile.write_int(-blocklength if last else blocklength)
+    pw._postfile.write(infobytes)
+    pw._postfile.write(databytes)
+    pw._blockcount += 1
+    pw._new_block()
 
 
 # -- two processes -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from array import array
 from collections import OrderedDict
 from pickle import loads
 from typing import Any
@@ -160,13 +161,19 @@ def _read_all(m: Any) -> tuple[np.ndarray, np.ndarray]:
         if m._compression:
             b = zlib.decompress(b)
         data = loads(b)  # noqa: S301 - our own index files, as Whoosh itself reads them
-        block_ids = np.cumsum(np.asarray(data[0], dtype=np.int64))
+        d = data[0]  # delta-encoded: an array (bulk writer) or a tuple (Whoosh's writer)
+        if isinstance(d, array):
+            block_ids = np.frombuffer(d, dtype=np.uint32).cumsum(dtype=np.int64)
+        else:
+            block_ids = np.cumsum(np.asarray(d, dtype=np.int64))
         ids.append(block_ids)
         w = data[1]
         if w is None:
             ws.append(np.ones(len(block_ids), dtype=np.float32))
         elif isinstance(w, float):
             ws.append(np.full(len(block_ids), w, dtype=np.float32))
+        elif isinstance(w, array):
+            ws.append(np.frombuffer(w, dtype=np.float32))
         else:
             ws.append(np.asarray(w, dtype=np.float32))
         if m._lastblock:
