@@ -115,7 +115,7 @@ def page(browser):
     """A fresh browser context (own cookies) per test; downloads allowed."""
     context = browser.new_context(accept_downloads=True, locale="vi-VN")
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(60_000)  # generous: signing under a loaded CI machine
     yield page
     context.close()
 
