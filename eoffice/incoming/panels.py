@@ -51,3 +51,19 @@ def my_work(user: Any) -> list[PanelItem]:
 @panel_provider("overdue")
 def overdue(user: Any) -> list[PanelItem]:
     return _work_items(inbox.overdue(db.session, user, clock.today()))
+
+
+@panel_provider("recent_incoming")
+def recent_incoming(user: Any) -> list[PanelItem]:
+    """The clerk's latest registrations, so a mistake is caught the same day."""
+    import sqlalchemy as sa
+
+    from eoffice.documents.models import Direction
+    from eoffice.documents.operations import visible_filter
+
+    documents = db.session.scalars(
+        sa.select(Document).where(Document.direction == Direction.INCOMING,
+                                  Document.created_by_id == user.id, visible_filter(user))
+        .order_by(Document.id.desc()).limit(10)).all()
+    return [_doc_item(d, f"{d.issuer_name} · vào sổ {d.arrival_date:%d/%m/%Y}")
+            for d in documents]

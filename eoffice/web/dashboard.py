@@ -31,13 +31,15 @@ Provider = Callable[[Any], list[PanelItem]]
 
 # (role, key, title, more-link endpoint): the panels each role sees, in order.
 ROLE_PANELS: dict[Role, list[tuple[str, str]]] = {
-    Role.CLERK: [("to_register", "Văn bản đến chờ vào sổ"),
+    Role.CLERK: [("recent_incoming", "Văn bản đến vừa vào sổ"),
                  ("format_review", "Dự thảo chờ kiểm tra thể thức"),
                  ("to_issue", "Văn bản chờ phát hành")],
     Role.LEADER: [("to_direct", "Văn bản đến chờ bút phê"), ("to_sign", "Văn bản chờ ký"),
-                  ("overdue", "Việc quá hạn")],
-    Role.HEAD: [("content_review", "Dự thảo chờ duyệt"), ("to_assign", "Việc chờ phân công")],
-    Role.SPECIALIST: [("my_drafts", "Dự thảo của tôi"), ("my_work", "Văn bản chờ xử lý")],
+                  ("overdue", "Việc quá hạn"), ("meetings", "Cuộc họp sắp tới")],
+    Role.HEAD: [("content_review", "Dự thảo chờ duyệt"), ("to_assign", "Việc chờ phân công"),
+                ("meetings", "Cuộc họp sắp tới")],
+    Role.SPECIALIST: [("my_drafts", "Dự thảo của tôi"), ("my_work", "Văn bản chờ xử lý"),
+                      ("meetings", "Cuộc họp sắp tới")],
     Role.SECRETARY: [("meetings", "Cuộc họp sắp tới")],
     Role.ADMIN: [("users", "Người dùng"), ("audit", "Nhật ký gần đây")],
 }
