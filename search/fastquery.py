@@ -27,23 +27,54 @@ from search.model import SearchQuery
 from search.schema import date_key, issuer_key
 
 _BYTE_LEN = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
-_CACHE_TERMS = 4096
 K1, B = 1.2, 0.75
+
+
+class SegmentCache:
+    """Decoded arrays per Whoosh segment (segment files never change, so they stay valid
+    across commits: an ``apply`` adds a small segment and only that one is read anew)."""
+
+    def __init__(self, max_postings: int = 20_000_000) -> None:
+        self.max_postings = max_postings
+        self._data: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self._size = 0
+
+    def get(self, seg_id: str, key: Any) -> Any:
+        got = self._data.get((seg_id, key))
+        if got is not None:
+            self._data.move_to_end((seg_id, key))
+        return got
+
+    def put(self, seg_id: str, key: Any, value: Any) -> None:
+        self._data[(seg_id, key)] = value
+        self._size += _size(value)
+        while self._size > self.max_postings and len(self._data) > 1:
+            _, old = self._data.popitem(last=False)
+            self._size -= _size(old)
+
+    def keep_only(self, seg_ids: set[str]) -> None:
+        """Forget segments that are no longer in the index."""
+        for k in [k for k in self._data if k[0] not in seg_ids]:
+            self._size -= _size(self._data.pop(k))
+
+
+def _size(value: Any) -> int:
+    return len(value[0]) if isinstance(value, tuple) else len(value)
 
 
 class FastSearcher:
     """Posting arrays, masks and columns of one Whoosh searcher (one index generation)."""
 
-    def __init__(self, s: Searcher) -> None:
+    def __init__(self, s: Searcher, cache: SegmentCache | None = None) -> None:
         self.s = s
-        self.leaves = list(s.reader().leaf_readers())
+        self.cache = cache if cache is not None else SegmentCache()
+        self.leaves = [(r, off, r.segment().segment_id()) for r, off in
+                       s.reader().leaf_readers()]
+        self.cache.keep_only({seg for _, _, seg in self.leaves})
         self.n = int(s.doc_count_all())
-        self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._masks: OrderedDict[Any, np.ndarray] = OrderedDict()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._columns: dict[str, np.ndarray] = {}
         live = np.ones(self.n, dtype=bool)
-        for r, off in self.leaves:
+        for r, off, _ in self.leaves:
             if r.has_deletions():
                 dels = np.fromiter(r.deleted_docs_set, dtype=np.int64)
                 live[dels + off] = False
@@ -52,30 +83,28 @@ class FastSearcher:
     # -- postings ------------------------------------------------------------------------
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(global docnums, term frequencies) of ``text`` in ``field`` (live or not)."""
-        key = (field, text)
-        got = self._terms.get(key)
-        if got is not None:
-            self._terms.move_to_end(key)
-            return got
         docs: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for r, off in self.leaves:
-            try:
-                m = r._terms.matcher(field, r._text_to_bytes(field, text),
-                                     r.schema[field].format)
-            except TermNotFound:
-                continue
-            d, w = _read_all(m)
-            docs.append(d + off)
-            weights.append(w)
-        if docs:
-            got = (np.concatenate(docs), np.concatenate(weights))
-        else:
-            got = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        self._terms[key] = got
-        if len(self._terms) > _CACHE_TERMS:
-            self._terms.popitem(last=False)
-        return got
+        key = ("t", field, text)
+        for r, off, seg in self.leaves:
+            got = self.cache.get(seg, key)
+            if got is None:
+                try:
+                    m = r._terms.matcher(field, r._text_to_bytes(field, text),
+                                         r.schema[field].format)
+                except TermNotFound:
+                    got = _EMPTY
+                else:
+                    got = _read_all(m)
+                self.cache.put(seg, key, got)
+            if len(got[0]):
+                docs.append(got[0] + off if off else got[0])
+                weights.append(got[1])
+        if not docs:
+            return _EMPTY
+        if len(docs) == 1:
+            return docs[0], weights[0]
+        return np.concatenate(docs), np.concatenate(weights)
 
     def mask(self, field: str, text: str) -> np.ndarray:
         key = ("m", field, text)
@@ -94,7 +123,7 @@ class FastSearcher:
         if got is None:
             got = np.zeros(self.n, dtype=bool)
             words = set()
-            for r, _ in self.leaves:
+            for r, _, _ in self.leaves:
                 for w in r.expand_prefix(field, prefix):
                     words.add(w.decode("utf-8") if isinstance(w, bytes) else w)
                     if len(words) >= limit:
@@ -106,37 +135,27 @@ class FastSearcher:
 
     # -- per-document columns --------------------------------------------------------------
     def lengths(self, field: str) -> np.ndarray:
-        got = self._lengths.get(field)
-        if got is None:
-            parts = []
-            for r, _ in self.leaves:
-                n = r.doc_count_all()
-                per = getattr(r, "_perdoc", None)
-                col = per._cached_reader(_lenfield(field), LENGTHS_COLUMN) if per else None
-                if col is None:
-                    raw = np.zeros(n, dtype=np.uint8)
-                elif getattr(col, "_fixedlen", 0) == 1:  # one byte per document: read at once
-                    count = min(n, col._count)
-                    raw = np.frombuffer(col._dbfile.get(col._basepos, count) + bytes(n - count),
-                                        dtype=np.uint8)
-                else:
-                    raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)
-                parts.append(_BYTE_LEN[raw])
-            got = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-            self._lengths[field] = got
-        return got
+        """Field length (tokens, as Whoosh stores it: one byte) of every document."""
+        return self._per_doc(("len", field), lambda r: _read_lengths(r, field))
 
     def column(self, field: str) -> np.ndarray:
-        got = self._columns.get(field)
+        """Values of a sortable column for every document."""
+        return self._per_doc(("col", field), lambda r: np.array(
+            list(r.column_reader(field)), dtype=np.int64 if field == "issued" else object))
+
+    def _per_doc(self, key: Any, read: Any) -> np.ndarray:
+        got = self._masks.get(key)
         if got is None:
             parts = []
-            for r, _ in self.leaves:
-                col = r.column_reader(field)
-                parts.append(np.array(list(col), dtype=object if field != "issued"
-                                      else np.int64))
+            for r, _, seg in self.leaves:
+                part = self.cache.get(seg, key)
+                if part is None:
+                    part = read(r)
+                    self.cache.put(seg, key, part)
+                parts.append(part)
             got = np.concatenate(parts) if parts else np.zeros(0)
-            self._columns[field] = got
-        return got
+            self._masks[key] = got
+        return got  # type: ignore[no-any-return]
 
     # -- scoring ---------------------------------------------------------------------------
     def bm25(self, scores: np.ndarray, field: str, text: str, boost: float) -> None:
@@ -149,6 +168,24 @@ class FastSearcher:
         avg = max(1.0, float(dl.mean())) if len(dl) else 1.0
         norm = tf + K1 * ((1 - B) + B * dl[docs] / avg)
         scores[docs] += boost * idf * (tf * (K1 + 1)) / norm
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+def _read_lengths(r: Any, field: str) -> np.ndarray:
+    n = r.doc_count_all()
+    per = getattr(r, "_perdoc", None)
+    col = per._cached_reader(_lenfield(field), LENGTHS_COLUMN) if per else None
+    if col is None:
+        raw = np.zeros(n, dtype=np.uint8)
+    elif getattr(col, "_fixedlen", 0) == 1:  # one byte per document: read at once
+        count = min(n, col._count)
+        raw = np.frombuffer(col._dbfile.get(col._basepos, count) + bytes(n - count),
+                            dtype=np.uint8)
+    else:
+        raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)
+    return _BYTE_LEN[raw]  # type: ignore[no-any-return]
 
 
 def _read_all(m: Any) -> tuple[np.ndarray, np.ndarray]:

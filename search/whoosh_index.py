@@ -32,7 +32,7 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from search.analysis import parse_query
 from search.bulkwrite import parallel_load
-from search.fastquery import FastSearcher, allowed_mask, run_query, top_by
+from search.fastquery import FastSearcher, SegmentCache, allowed_mask, run_query, top_by
 from search.model import (
     ApplyResult,
     Hit,
@@ -85,6 +85,7 @@ class WhooshIndex:
         self._ix_dir: str | None = None
         self._searcher: Searcher | None = None
         self._fs: FastSearcher | None = None
+        self._seg_cache = SegmentCache()
         self.root.mkdir(parents=True, exist_ok=True)
         with self._admin_lock():
             if not (self.root / "current").exists():
@@ -261,7 +262,7 @@ class WhooshIndex:
     def _fast(self) -> FastSearcher:
         s = self._get_searcher()
         if self._fs is None or self._fs.s is not s:
-            self._fs = FastSearcher(s)
+            self._fs = FastSearcher(s, self._seg_cache)
         return self._fs
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
