@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.active else None
 
     app.before_request(_enforce_access)
+    app.add_template_filter(local_time, "local")
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
@@ -88,3 +89,14 @@ def _enforce_access() -> Any:
     if rule.roles and not user.has_role(*rule.roles):
         abort(403)
     return None
+
+
+def local_time(value: Any) -> Any:
+    """A stored (naive UTC) timestamp in the agency's time zone, for display."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if value is None or getattr(value, "tzinfo", None) is not None:
+        return value
+    zone = ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return value.replace(tzinfo=UTC).astimezone(zone)
