@@ -27,8 +27,8 @@ Contract:
   ``"user:an"``, ``"role:clerk"``; no spaces). ``search``/``suggest`` take the caller's keys
   and only see documents sharing at least one key; ``total``, ``facets`` and snippets
   count nothing else. No keys → nothing.
-* **Queries**: words are ANDed; ``"..."`` is a phrase (its word pair, or every run of
-  three consecutive words, must occur), ``word*`` a prefix. Matching is
+* **Queries**: words are ANDed; ``"..."`` is a phrase (every consecutive word pair must
+  occur), ``word*`` a prefix. Matching is
   accent-insensitive (``đ`` = ``d``); words typed with diacritics rank exact matches first.
   Empty text with filters lists documents newest first (by ``issued_date``).
 * **Writers**: any number of processes may call ``apply``; they queue on the Whoosh lock

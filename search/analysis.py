@@ -149,27 +149,14 @@ def folded_tokens(text: str) -> list[str]:
     return WORD_RE.findall(low)
 
 
-def grams_of(toks: list[str]) -> list[str]:
-    """Word pairs and triples ``"a b"``, ``"a b c"`` of a token list."""
-    pairs = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
-    return pairs + [f"{p} {c}" for p, c in zip(pairs, toks[2:], strict=False)]
-
-
 def bigrams(text: str) -> list[str]:
-    """Folded word pairs and triples of ``text``: a phrase of two words is a pair, a longer
-    one a chain of overlapping triples (exact for three words)."""
-    return grams_of(folded_tokens(text))
-
-
-def phrase_grams(words: list[str]) -> list[str]:
-    """The pair or triples a phrase of folded ``words`` must contain."""
-    if len(words) == 2:
-        return [f"{words[0]} {words[1]}"]
-    return [" ".join(words[i:i + 3]) for i in range(len(words) - 2)]
+    """Folded word pairs ``"a b"`` of ``text``: phrases match as chains of pairs."""
+    toks = folded_tokens(text)
+    return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
 
 
 def bigram_analyzer() -> VietTokenizer:
-    """Analyzer for the word-pair/triple field (phrase search without positions)."""
+    """Analyzer for the word-pair field (phrase search without positions)."""
     return VietTokenizer(folded=True, bigrams=True)
 
 

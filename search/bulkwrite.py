@@ -35,7 +35,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.analysis import WORD_RE, VietTokenizer, bigrams, folded_tokens, grams_of, nfc
+from search.analysis import WORD_RE, VietTokenizer, bigrams, folded_tokens, nfc
 
 _FREQ_BYTES = [pack_uint(i) for i in range(256)]
 
@@ -184,8 +184,8 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def _index_text(self, name: str, value: str, docnum: int, folded: bool, pairs: bool,
                     positions: bool) -> int:
         toks = self._tokens(value, folded or pairs)
-        if pairs:  # same grams as search.analysis.bigrams(value)
-            toks = grams_of(toks)
+        if pairs:  # same pairs as search.analysis.bigrams(value)
+            toks = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
         n = len(toks)
         doclens = self.pool.doclens.setdefault(name, array("I"))
         if len(doclens) <= docnum:

@@ -22,7 +22,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.analysis import ParsedQuery, fold, nfc, phrase_grams
+from search.analysis import ParsedQuery, fold, nfc
 from search.model import SearchQuery
 from search.schema import date_key, issuer_key
 
@@ -258,8 +258,7 @@ def run_query(fs: FastSearcher, pq: ParsedQuery, allowed: np.ndarray, limit: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(matched docnums, top ``limit`` docnums best first, their scores).
 
-    Words must all match the folded body; a phrase must match its word pair (two words) or
-    every run of three consecutive words;
+    Words must all match the folded body; a phrase must match every consecutive word pair;
     scores add BM25 of the folded body, the subject (×1.5) and, for words typed with
     diacritics, the exact field (×3) so exact matches rank first.
     """
@@ -276,9 +275,10 @@ def run_query(fs: FastSearcher, pq: ParsedQuery, allowed: np.ndarray, limit: int
         scored = True
     for words in pq.phrases:
         folded = [fold(w) for w in words]
-        for gram in phrase_grams(folded):
-            matched &= fs.mask("bi_f", gram)
-            fs.bm25(scores, "bi_f", gram, 1.0)
+        for a, b in zip(folded, folded[1:], strict=False):
+            pair = f"{a} {b}"
+            matched &= fs.mask("bi_f", pair)
+            fs.bm25(scores, "bi_f", pair, 1.0)
         for w, f in zip(words, folded, strict=True):
             fs.bm25(scores, "subj_f", f, 1.5)
             if f != w:

@@ -21,10 +21,9 @@ def build_schema() -> wf.Schema:
     """Exact and folded text fields side by side.
 
     ``body_f`` (folded, frequencies only) decides what matches and holds everything
-    searchable. ``bi_f`` holds the folded word pairs and triples of the same text: a
-    two-word phrase is a pair, a longer one every run of three consecutive words (exact up
-    to three words; a longer phrase could in rare cases match triples that are not in one
-    run), so no positions are stored or decoded.
+    searchable. ``bi_f`` holds the folded word pairs of the same text: a phrase matches when
+    all its consecutive pairs do (exact for two words; longer phrases could in rare cases
+    match pairs that are not in one run), so no positions are stored or decoded.
     ``exact`` (diacritics kept) covers the subject, metadata and the first
     :data:`EXACT_CONTENT_CHARS` of the content: it only adds score.
     ``subj_f`` lets subject matches rank first and feeds suggestions.

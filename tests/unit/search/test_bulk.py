@@ -88,14 +88,3 @@ def test_rebuilt_segments_survive_whoosh_merges(tmp_path: Path, seed_texts, make
     ix.apply([make_doc(id="new", content="chuyển đổi số cấp xã")])
     assert ix.search(phrase, {"all"}).total == n_phrase + 1
     assert hit.id not in ix.stamps()
-
-
-def test_three_word_phrase_is_exact(index, make_doc):
-    index.apply([
-        make_doc(id="run", content="Báo cáo của các cơ quan chuyên môn"),
-        make_doc(id="pairs", content="Ý kiến các cơ sở và cơ quan khác"),
-    ])
-    assert {h.id for h in index.search(SearchQuery(text='"các cơ quan"'), {"all"}).hits} == {
-        "run"}
-    assert {h.id for h in index.search(SearchQuery(text='"cac co"'), {"all"}).hits} == {
-        "run", "pairs"}
