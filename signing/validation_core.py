@@ -229,22 +229,22 @@ class _QuietFilter(logging.Filter):
 logging.getLogger("pyhanko.sign.validation.generic_cms").addFilter(_QuietFilter())
 
 
-def _revocation_state(embedded: EmbeddedPdfSignature, inputs: _Inputs, status: Any) -> str:
-    """`revoked`, `good` (checked with data for the whole path) or `unknown`."""
-    if status.revoked:
-        return "revoked"
-    if not status.trusted:
-        return "unknown"
+def _validate_signature(embedded: EmbeddedPdfSignature, inputs: _Inputs) -> tuple[Any, str]:
+    """Validate once with revocation required; only when that is not conclusive, again with
+    soft-fail to tell an untrusted chain from unknown revocation. Returns (status, state)
+    where state is `revoked`, `good` (checked with data for the whole path) or `unknown`."""
+    soft = inputs.context("soft-fail")
     token = _quiet.set(True)
     try:
-        strict = validate_pdf_signature(
-            embedded, inputs.context("require"), inputs.context("soft-fail"), skip_diff=True
-        )
+        strict = validate_pdf_signature(embedded, inputs.context("require"), soft)
     finally:
         _quiet.reset(token)
     if strict.revoked:
-        return "revoked"
-    return "good" if strict.trusted else "unknown"
+        return strict, "revoked"
+    if strict.trusted:
+        return strict, "good"
+    status = validate_pdf_signature(embedded, soft, soft)
+    return status, "revoked" if status.revoked else "unknown"
 
 
 def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Inputs) -> dict:
@@ -261,14 +261,14 @@ def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Input
         facts["timestamp_ok"] = status.intact and status.valid and status.trusted
         facts["revocation"] = "revoked" if status.revoked else "good"
     else:
-        status = validate_pdf_signature(embedded, context, context)
+        status, revocation = _validate_signature(embedded, inputs)
         facts["signing_time"] = vn_iso(status.signer_reported_dt)
         ts = status.timestamp_validity
         facts["timestamp"] = vn_iso(ts.timestamp) if ts is not None else None
         facts["timestamp_ok"] = None if ts is None else bool(ts.intact and ts.valid and ts.trusted)
         if facts["timestamp"] and not facts["signing_time"]:
             facts["signing_time"] = facts["timestamp"]
-        facts["revocation"] = _revocation_state(embedded, inputs, status)
+        facts["revocation"] = revocation
     facts.update(_certificate_facts(status.signing_cert))
     facts["intact"] = bool(status.intact and status.valid)
     facts["trusted"] = bool(status.trusted)
