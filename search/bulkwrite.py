@@ -3,12 +3,16 @@
 Whoosh's ``SegmentWriter`` spends ~10 µs per posting: a ``Token`` object per word, a sort of
 every posting through an external-sort pool, a field-length lookup per posting while writing
 and a Python call per posting into the block writer. :class:`BulkSegmentWriter` is the same
-writer with three shortcuts, and writes the very same Whoosh segment files:
+writer with these shortcuts, and writes ordinary Whoosh segments (Whoosh's own readers
+return the same postings, stored fields and lengths; ``tests/unit/search/test_bulk.py``):
 
-* text fields analysed by :class:`~search.analysis.VietTokenizer` are tokenised with one
-  regex over the whole (lowercased, folded) text and counted with :class:`~collections.Counter`;
+* frequency-format text fields analysed by :class:`~search.analysis.VietTokenizer` are
+  tokenised with one regex over the whole (lowercased, folded) text and counted with
+  :class:`~collections.Counter`; other fields go through Whoosh's own code;
 * postings stay in memory, grouped per term (a rebuild writes each segment once);
-* each term's posting list is written a block at a time, with lengths known in memory.
+* each term's posting list is written a block at a time, with lengths known in memory;
+  blocks hold 1024 postings, their ids and weights are pickled as arrays (one memory copy
+  to load), and lists of fewer than 16 postings are not zlib-compressed.
 
 :func:`parallel_load` runs two such writers in forked processes, each writing its own
 segment, then commits one TOC listing them (what Whoosh's ``MpWriter(multisegment=True)``
@@ -31,44 +35,10 @@ from typing import Any
 
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.analysis import WORD_RE, VietTokenizer, bigrams, folded_tokens, nfc
-
-_FREQ_BYTES = [pack_uint(i) for i in range(256)]
-
-
-def analyse(value: str, folded: bool, pairs: bool = False) -> list[str]:
-    """The tokens :class:`VietTokenizer` yields for ``value`` (same rules, one regex pass)."""
-    if pairs:
-        return bigrams(value)
-    if folded:
-        return folded_tokens(value)
-    return WORD_RE.findall(nfc(value).lower())
-
-
-_SINGLE: dict[int, bytes] = {}
-
-
-def _single_position(pos: int) -> bytes:
-    """Encoded positions of a word that occurs once (cached: most words do)."""
-    got = _SINGLE.get(pos)
-    if got is None:
-        got = _encode_positions([pos])
-        if pos < 8192:
-            _SINGLE[pos] = got
-    return got
-
-
-def _encode_positions(poslist: list[int]) -> bytes:
-    """Same bytes as ``whoosh.formats.Positions.encode``."""
-    deltas, base = [], 0
-    for p in poslist:
-        deltas.append(p - base)
-        base = p
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+from search.analysis import WORD_RE, VietTokenizer, folded_tokens, nfc
 
 
 class _Postings:
@@ -128,15 +98,15 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.pool = _MemPool()
-        self._fast: dict[str, tuple[bool, bool, bool]] = {}
+        self._fast: dict[str, tuple[bool, bool]] = {}
         self._doc_tokens: dict[tuple[bool, str], list[str]] = {}
         for name, field in self.schema.items():
             if isinstance(field.analyzer if hasattr(field, "analyzer") else None,
                           VietTokenizer) and not field.vector and field.scorable:
-                positions = isinstance(field.format, formats.Positions)
-                if positions or type(field.format) is formats.Frequency:
+                # Frequencies only; fields with positions take Whoosh's own path.
+                if type(field.format) is formats.Frequency:
                     self._fast[name] = (field.analyzer.folded,
-                                        getattr(field.analyzer, "bigrams", False), positions)
+                                        getattr(field.analyzer, "bigrams", False))
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``SegmentWriter.add_document`` with the fast path for text fields."""
@@ -181,10 +151,10 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
             self._doc_tokens[key] = got
         return got
 
-    def _index_text(self, name: str, value: str, docnum: int, folded: bool, pairs: bool,
-                    positions: bool) -> int:
+    def _index_text(self, name: str, value: str, docnum: int, folded: bool, pairs: bool
+                    ) -> int:
         toks = self._tokens(value, folded or pairs)
-        if pairs:  # same pairs as search.analysis.bigrams(value)
+        if pairs:  # the pairs of search.analysis.bigrams(value)
             toks = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
         n = len(toks)
         doclens = self.pool.doclens.setdefault(name, array("I"))
@@ -195,29 +165,13 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
             return 0
         terms = self.pool.text_field(name)
         get = terms.get
-        if positions:
-            poses: dict[str, list[int]] = {}
-            for i, t in enumerate(toks):
-                pl = poses.get(t)
-                if pl is None:
-                    poses[t] = [i]
-                else:
-                    pl.append(i)
-            for t, pl in poses.items():
-                p = get(t)
-                if p is None:
-                    p = terms[t] = _Postings()
-                p.docs.append(docnum)
-                f = len(pl)
-                p.weights.append(f)
-                p.values.append(_single_position(pl[0]) if f == 1 else _encode_positions(pl))
-        else:  # frequencies: the values are made from the weights when writing
-            for t, f in Counter(toks).items():
-                p = get(t)
-                if p is None:
-                    p = terms[t] = _Postings()
-                p.docs.append(docnum)
-                p.weights.append(f)
+        # Frequencies only: the values are made from the weights when writing.
+        for t, f in Counter(toks).items():
+            p = get(t)
+            if p is None:
+                p = terms[t] = _Postings()
+            p.docs.append(docnum)
+            p.weights.append(f)
         return n
 
     def _flush_segment(self) -> None:
@@ -230,11 +184,10 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
             doclens = pool.doclens.get(fieldname)
             if fieldname in pool.text:
                 terms = pool.text[fieldname]
-                freq = not isinstance(fieldobj.format, formats.Positions)
                 # str order is code point order, which is the order of the UTF-8 bytes
                 for t in sorted(terms):
                     fw._btext = t.encode("utf-8")
-                    _write_term(fw._postwriter, fieldobj.format, terms[t], doclens, freq)
+                    _write_term(fw._postwriter, fieldobj.format, terms[t], doclens, True)
                     fw.finish_term()
             else:
                 terms_b = pool.terms[fieldname]
