@@ -122,6 +122,45 @@ def audit_verify(ctx: Context) -> None:
     click.echo(f"Nhật ký toàn vẹn: {count} mục.")
 
 
+# --- consistency ----------------------------------------------------------------------------
+@cli.command("repair")
+@click.option("--fix", is_flag=True, help="Remove unreferenced files and bring the index in line.")
+@pass_ctx
+def repair(ctx: Context, fix: bool) -> None:
+    """Check that database, stored files, search index and audit chain agree (exit 1 if not)."""
+    from eoffice import consistency
+    from eoffice.db import db
+
+    app = ctx.app(SEARCH_WORKER="external")
+    report = consistency.ConsistencyReport()
+    with app.app_context():
+        store = app.extensions["eoffice.files"]
+        consistency.check_files(db.session, store, report)
+        consistency.check_audit(db.session, report)
+        db.session.rollback()
+        search_ctx = app.extensions.get("eoffice.search")
+        if search_ctx is not None:
+            from eoffice.search_app.service import drain_outbox, reindex, verify_index
+
+            if fix:
+                drain_outbox(search_ctx)
+            index = verify_index(search_ctx)
+            if fix and not index.ok:
+                reindex(search_ctx)
+                index = verify_index(search_ctx)
+            report.index_problems = {"thiếu": sorted(index.missing), "thừa": sorted(index.extra),
+                                     "lỗi thời": sorted(index.stale),
+                                     "văn bản mật": sorted(index.classified)}
+        if fix:
+            consistency.fix_files(store, report)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        fail("dữ liệu chưa nhất quán" + ("" if fix else "; chạy lại với --fix để sửa phần "
+                                                       "sửa được"))
+    click.echo("Cơ sở dữ liệu, tệp, chỉ mục và nhật ký nhất quán.")
+
+
 # --- demo -----------------------------------------------------------------------------------
 def _is_loopback(host: str) -> bool:
     if host == "localhost":

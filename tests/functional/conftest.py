@@ -1,4 +1,4 @@
-"""Documents made directly through the shared document operations, for search tests."""
+"""Documents made directly through the shared document operations (search, repair tests)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,81 @@
+"""Do the database, the file store, the search index and the audit chain agree?
+
+``eoffice repair`` runs these checks after a crash; with ``--fix`` it removes what is safe to
+remove (unreferenced blobs, stale temporary uploads) and brings the index in line.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.documents.models import StoredFile
+from eoffice.storage import FileStore
+
+TMP_GRACE_SECONDS = 3600  # a temporary upload younger than this may still be in flight
+
+
+@dataclass
+class ConsistencyReport:
+    missing_blobs: list[str] = field(default_factory=list)  # in the database, not on disk
+    corrupt_blobs: list[str] = field(default_factory=list)  # content does not match the name
+    orphan_blobs: list[str] = field(default_factory=list)  # on disk, in no database row
+    stale_tmp: list[Path] = field(default_factory=list)
+    index_problems: dict[str, list[str]] = field(default_factory=dict)
+    audit_problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing_blobs or self.corrupt_blobs or self.orphan_blobs
+                    or self.stale_tmp or any(self.index_problems.values())
+                    or self.audit_problem)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        labels = [("Tệp mất (có trong CSDL, không có trên đĩa)", self.missing_blobs),
+                  ("Tệp hỏng (nội dung không khớp sha256)", self.corrupt_blobs),
+                  ("Tệp thừa (không thuộc văn bản nào)", self.orphan_blobs),
+                  ("Tệp tạm còn sót", [p.name for p in self.stale_tmp])]
+        labels += [(f"Chỉ mục — {name}", ids) for name, ids in self.index_problems.items()]
+        for label, items in labels:
+            if items:
+                out.append(f"{label}: {len(items)} — {', '.join(sorted(items)[:20])}")
+        if self.audit_problem:
+            out.append(f"Nhật ký: {self.audit_problem}")
+        return out
+
+
+def check_files(session: Session, store: FileStore, report: ConsistencyReport) -> None:
+    known = set(session.scalars(sa.select(StoredFile.sha256)))
+    on_disk = store.all_digests()
+    for sha in sorted(known):
+        if sha not in on_disk:
+            report.missing_blobs.append(sha)
+        elif not store.verify(sha):
+            report.corrupt_blobs.append(sha)
+    report.orphan_blobs = sorted(on_disk - known)
+    now = time.time()
+    report.stale_tmp = sorted(p for p in (store.root / "tmp").glob("*")
+                              if p.is_file() and now - p.stat().st_mtime > TMP_GRACE_SECONDS)
+
+
+def check_audit(session: Session, report: ConsistencyReport) -> None:
+    from eoffice.audit.operations import verify_chain
+
+    _, problem = verify_chain(session)
+    if problem is not None:
+        report.audit_problem = f"mục {problem.entry_id}: {problem.reason}"
+
+
+def fix_files(store: FileStore, report: ConsistencyReport) -> None:
+    """Remove what nothing refers to: orphan blobs (a crash between the file and the commit)
+    and stale temporary files. Missing or corrupt blobs cannot be recreated: they stay listed."""
+    for sha in report.orphan_blobs:
+        store.path_for(sha).unlink(missing_ok=True)
+    for path in report.stale_tmp:
+        path.unlink(missing_ok=True)
+    report.orphan_blobs, report.stale_tmp = [], []

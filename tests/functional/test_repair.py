@@ -1,0 +1,61 @@
+"""`eoffice repair`: database, stored files, index and audit chain agree after a crash."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from eoffice.cli import cli
+
+
+@pytest.fixture
+def repair(app, instance):
+    runner = app.test_cli_runner()
+    env = {"EOFFICE_DATABASE_URL": app.config["DATABASE_URL"]}
+
+    def run(*args: str):
+        return runner.invoke(cli, ["--instance", str(instance), "repair", *args], env=env)
+
+    return run
+
+
+def _store(app):
+    return app.extensions["eoffice.files"]
+
+
+def test_a_clean_instance_is_consistent(repair):
+    result = repair()
+    assert result.exit_code == 0, result.output
+    assert "nhất quán" in result.output
+
+
+def test_crash_leftovers_are_reported_then_removed(app, repair):
+    store = _store(app)
+    orphan = store.put(b"%PDF-1.7 a file written just before a crash, never committed")
+    stale = store.root / "tmp" / "upload-crashed"
+    stale.write_bytes(b"half written")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    result = repair()
+    assert result.exit_code == 1
+    assert "Tệp thừa" in result.output and orphan.sha256 in result.output
+    assert "Tệp tạm còn sót" in result.output
+    result = repair("--fix")
+    assert result.exit_code == 0, result.output
+    assert not orphan.path.exists() and not stale.exists()
+
+
+def test_a_lost_file_is_reported_and_not_hidden(app, repair, docs):
+    doc_id = docs.create("Công văn có tệp", content="nội dung quan trọng")
+    from eoffice.db import db
+    from eoffice.documents.models import Document
+
+    with app.app_context():
+        sha = db.session.get(Document, doc_id).current_file_sha
+        db.session.rollback()
+    _store(app).path_for(sha).unlink()
+    result = repair("--fix")
+    assert result.exit_code == 1
+    assert "Tệp mất" in result.output and sha in result.output
