@@ -58,6 +58,8 @@ class _MemPool:
     def __init__(self) -> None:
         self.terms: dict[str, dict[bytes, _Postings]] = {}
         self.fieldnames: set[str] = set()
+        #: postings of every field carry no values of their own (segment rewrites)
+        self.values_from_weights = False
         #: text fields of the fast path: term (str) → postings
         self.text: dict[str, dict[str, _Postings]] = {}
         #: field → length (token count) per docnum, for text fields indexed by the fast path
@@ -193,7 +195,8 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 terms_b = pool.terms[fieldname]
                 for tb in sorted(terms_b):
                     fw._btext = tb
-                    _write_term(fw._postwriter, fieldobj.format, terms_b[tb], doclens, False)
+                    _write_term(fw._postwriter, fieldobj.format, terms_b[tb], doclens,
+                                pool.values_from_weights)
                     fw.finish_term()
             fw.finish_field()
         fw.close()

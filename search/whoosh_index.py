@@ -43,6 +43,7 @@ from search.model import (
     SearchQuery,
     SearchResults,
 )
+from search.purge import can_rewrite, rewrite_segment
 from search.schema import build_schema, doc_fields, snippet_source
 from search.snippets import snippet_html
 from search.suggest import suggestions
@@ -56,8 +57,13 @@ def _purge_deleted(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
     from whoosh.reading import SegmentReader
 
     keep = []
+    fast = can_rewrite(writer.schema)
     for seg in segments:
-        if seg.deleted_count():
+        if seg.deleted_count() and fast:
+            new = rewrite_segment(writer, seg)
+            if new is not None:
+                keep.append(new)
+        elif seg.deleted_count():
             reader = SegmentReader(writer.storage, writer.schema, seg, generation=writer.generation)
             writer.add_reader(reader)
             reader.close()
