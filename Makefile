@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-SYSTEM_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools xmlsec1 chromium fonts-liberation2
+SYSTEM_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools xmlsec1 chromium fonts-liberation2 libreoffice-writer-nogui
 
 .PHONY: run test test-sqlite test-postgres lint typecheck bench system-deps venv clean help
 

@@ -17,6 +17,7 @@ from eoffice.outgoing import operations as ops
 from eoffice.outgoing.appctx import classified_files, clock, signing_settings
 from eoffice.permissions import authenticated, roles
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("outgoing_api", __name__, url_prefix="/api/v1/outgoing")
 
 
@@ -31,26 +32,41 @@ def _secret(data: dict[str, Any]) -> dict[str, str | None]:
     return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
+def _draft_request() -> tuple[ops.DraftInput, bytes | None, str]:
+    """The draft fields (JSON, or multipart with a ``file``), the upload and its name."""
+    upload = request.files.get("file")
+    if upload is None:
+        return ops.DraftInput.from_mapping(json_body()), None, ""
+    form: dict[str, Any] = {k: request.form.get(k) for k in request.form}
+    for name in ("body", "recipients"):
+        values = request.form.getlist(name)
+        form[name] = values if len(values) > 1 else (values[0] if values else None)
+    return ops.DraftInput.from_mapping(form), upload.read(), upload.filename or ""
+
+
 @bp.route("", methods=["POST"])
 @roles(Role.SPECIALIST, Role.HEAD, Role.LEADER)
 def create():
     user = acting_user()
-    upload = request.files.get("file")
-    if upload is not None:
-        form: dict[str, Any] = {k: request.form.get(k) for k in request.form}
-        for name in ("body", "recipients"):
-            values = request.form.getlist(name)
-            form[name] = values if len(values) > 1 else (values[0] if values else None)
-        data = ops.DraftInput.from_mapping(form)
-        document = ops.create_draft(db.session, file_store(), user, data, upload=upload.read(),
-                                    filename=upload.filename or "",
-                                    classified_files=classified_files())
-    else:
-        data = ops.DraftInput.from_mapping(json_body())
-        document = ops.create_draft(db.session, file_store(), user, data,
-                                    classified_files=classified_files())
+    data, upload, filename = _draft_request()
+    document = ops.create_draft(db.session, file_store(), user, data, upload=upload,
+                                filename=filename, classified_files=classified_files())
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state}), 201
+
+
+@bp.route("/<int:document_id>", methods=["PUT"])
+@authenticated
+def edit(document_id: int):
+    """Edit a draft (its drafter only; 409 outside ``draft``)."""
+    user = acting_user()
+    document = ops.get_outgoing(db.session, user, document_id)
+    ops.ensure_editable(document, user)
+    data, upload, filename = _draft_request()
+    ops.edit_draft(db.session, file_store(), document, user, data, upload=upload,
+                   filename=filename)
+    db.session.commit()
+    return jsonify({"id": document.id, "state": document.state})
 
 
 def _transition(document_id: int, action: str) -> Any:
@@ -174,6 +190,12 @@ def register():
         pdf = ops.register_pdf(db.session, user, year, name)
         return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                          download_name=f"so-van-ban-di-{year}.pdf")
+    if request.args.get("format") == "xlsx":
+        import io
+
+        xlsx = ops.register_xlsx(db.session, user, year, name)
+        return send_file(io.BytesIO(xlsx), mimetype=XLSX, as_attachment=True,
+                         download_name=f"so-van-ban-di-{year}.xlsx")
     rows = ops.register_rows(db.session, ops.register_documents(db.session, user, year, name))
     return jsonify({"year": year, "register": name,
                     "rows": [dict(zip(["code", "issued_date", "type_and_subject", "signer",
@@ -194,6 +216,32 @@ document_op("/api/v1/outgoing", "post", {
                        "signer": {"type": "string"}, "authority": {"type": "string"},
                        "urgency": {"type": "string"}, "secrecy": {"type": "string"}}}}}},
     "responses": {"201": {"description": "{id, state: draft}"}}})
+_DRAFT_SCHEMA = {
+    "type": "object", "required": ["type_code", "subject", "signer"],
+    "properties": {"type_code": {"type": "string"}, "subject": {"type": "string"},
+                   "body": {"type": "array", "items": {"type": "string"}},
+                   "recipients": {"type": "array", "items": {"type": "string"}},
+                   "signer": {"type": "string"}, "authority": {"type": "string"},
+                   "urgency": {"type": "string"}}}
+document_op("/api/v1/outgoing/{document_id}", "put", {
+    "summary": "Edit a draft (its drafter only): the same JSON fields as POST, or multipart "
+               "with a new PDF/DOCX `file`; the PDF/DOCX are re-rendered, old files kept",
+    "requestBody": {"content": {
+        "application/json": {"schema": _DRAFT_SCHEMA},
+        "multipart/form-data": {"schema": {**_DRAFT_SCHEMA, "properties": {
+            **_DRAFT_SCHEMA["properties"], "file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"200": {"description": "{id, state: draft}"},
+                  "403": {"description": "not the drafter"},
+                  "404": {"description": "not found or not visible"},
+                  "409": {"description": "no longer a draft"},
+                  "422": {"description": "invalid field or file"}}})
+document_op("/api/v1/outgoing/register", "get", {
+    "summary": "The outgoing register by year (JSON rows, or format=pdf / format=xlsx)",
+    "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}},
+                   {"name": "register", "in": "query", "schema": {"type": "string"}},
+                   {"name": "format", "in": "query",
+                    "schema": {"type": "string", "enum": ["json", "pdf", "xlsx"]}}],
+    "responses": {"200": {"description": "rows, or the PDF/XLSX file"}}})
 for _action in ("submit", "approve", "reject", "recall"):
     document_op(f"/api/v1/outgoing/{{document_id}}/{_action}", "post", {
         "summary": f"Outgoing workflow: {_action}", "responses": {

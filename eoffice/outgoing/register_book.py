@@ -53,3 +53,11 @@ def years_with_documents(session: Session) -> list[int]:
     dates = session.scalars(sa.select(Document.issued_date)
                             .where(Document.issued_date.is_not(None)).distinct())
     return sorted({d.year for d in dates if d}, reverse=True)
+
+
+def register_xlsx(session: Session, user: User, year: int, register: str = REGISTER) -> bytes:
+    """The same rows as the screen and the PDF, as an XLSX workbook."""
+    from eoffice.rendering import outgoing_register_xlsx
+
+    documents = register_documents(session, user, year, register)
+    return outgoing_register_xlsx(register_rows(session, documents), year=year)

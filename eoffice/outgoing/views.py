@@ -71,20 +71,28 @@ def received():
                            title="Văn bản nội bộ gửi đến đơn vị")
 
 
+def _signers() -> list[User]:
+    return [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True))
+                                          .order_by(User.full_name))
+            if u.has_role(*SIGNER_ROLES)]
+
+
+def _uploaded() -> tuple[bytes | None, str]:
+    upload = request.files.get("file")
+    data = upload.read() if upload is not None and upload.filename else None
+    return data, (upload.filename or "") if data and upload is not None else ""
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*DRAFTER_ROLES)
 def new():
-    signers = [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True))
-                                             .order_by(User.full_name))
-               if u.has_role(*SIGNER_ROLES)]
     form = request.form
     if request.method == "POST":
-        upload = request.files.get("file")
-        data = upload.read() if upload is not None and upload.filename else None
+        data, filename = _uploaded()
         try:
             document = ops.create_draft(db.session, file_store(), current_user,
                                         forms.draft_input(form), upload=data,
-                                        filename=upload.filename if data else "",
+                                        filename=filename,
                                         classified_files=classified_files())
         except AppError as exc:
             db.session.rollback()
@@ -93,8 +101,34 @@ def new():
             db.session.commit()
             flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document.id))
-    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=signers,
+    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=_signers(),
                            urgencies=[u.value for u in Urgency], form=form)
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+@authenticated
+def edit(document_id: int):
+    """The draft form pre-filled, for the drafter while the document is a draft."""
+    document = ops.get_outgoing(db.session, current_user, document_id)
+    ops.ensure_editable(document, current_user)
+    form: Any = ops.form_values(document)
+    if request.method == "POST":
+        form = request.form
+        data, filename = _uploaded()
+        try:
+            ops.edit_draft(db.session, file_store(), document, current_user,
+                           forms.draft_input(form), upload=data, filename=filename)
+        except AppError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt.", "success")
+            return redirect(url_for("outgoing.show", document_id=document_id))
+    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=_signers(),
+                           urgencies=[u.value for u in Urgency], form=form, doc=document,
+                           rejection=ops.last_rejection(db.session, document),
+                           labels=MACHINE.states)
 
 
 @bp.route("/<int:document_id>")
@@ -111,10 +145,11 @@ def show(document_id: int):
         Department.agency_id == document.department.agency_id)
         .order_by(Department.abbreviation)).all()
     dispatched = ops.dispatches_of(db.session, document)
-    has_docx = any(f.kind == "draft_docx" for f in document.files)
+    has_docx = ops.current_docx(document) is not None
     body = render_template("outgoing/show.html", doc=document, actions=actions,
                            history=history, labels=MACHINE.states, departments=departments,
                            dispatched=dispatched, has_docx=has_docx,
+                           may_edit=ops.may_edit(document, current_user),
                            validation=(document.extra or {}).get("validation"),
                            signatures=(document.extra or {}).get("signatures") or [])
     db.session.commit()
@@ -161,15 +196,15 @@ def act(document_id: int, action: str):
 @authenticated
 def docx(document_id: int):
     document = ops.get_outgoing(db.session, current_user, document_id)
-    files = [f for f in document.files if f.kind in ("draft_docx", "upload_docx")]
-    if not files:
+    docx_file = ops.current_docx(document)
+    if docx_file is None:
         raise NotFound("Văn bản này không có bản DOCX.")
     from eoffice.audit import operations as audit
 
     audit.append(db.session, "download", actor=current_user, object_type="document",
-                 object_id=document.id, details={"sha256": files[-1].sha256, "kind": "docx"})
+                 object_id=document.id, details={"sha256": docx_file.sha256, "kind": "docx"})
     db.session.commit()
-    return send_file(io.BytesIO(file_store().get(files[-1].sha256)),
+    return send_file(io.BytesIO(file_store().get(docx_file.sha256)),
                      mimetype="application/vnd.openxmlformats-officedocument."
                               "wordprocessingml.document",
                      as_attachment=True, download_name=f"du-thao-{document.id}.docx")
@@ -226,3 +261,18 @@ def register_pdf():
     db.session.commit()
     return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                      download_name=f"so-van-ban-di-{year}.pdf")
+
+
+@bp.route("/register.xlsx")
+@roles(*REGISTER_ROLES)
+def register_xlsx():
+    year, name = _register_args()
+    data = ops.register_xlsx(db.session, current_user, year, name)
+    from eoffice.audit import operations as audit
+
+    audit.append(db.session, "download", actor=current_user, object_type="register",
+                 object_id=f"outgoing:{name}:{year}", details={"format": "xlsx"})
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument."
+                                                 "spreadsheetml.sheet",
+                     as_attachment=True, download_name=f"so-van-ban-di-{year}.xlsx")
