@@ -216,7 +216,7 @@ document_op("/api/v1/outgoing", "post", {
                        "signer": {"type": "string"}, "authority": {"type": "string"},
                        "urgency": {"type": "string"}, "secrecy": {"type": "string"}}}}}},
     "responses": {"201": {"description": "{id, state: draft}"}}})
-_DRAFT_SCHEMA = {
+_DRAFT_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["type_code", "subject", "signer"],
     "properties": {"type_code": {"type": "string"}, "subject": {"type": "string"},
                    "body": {"type": "array", "items": {"type": "string"}},

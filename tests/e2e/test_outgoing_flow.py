@@ -93,3 +93,41 @@ def test_outgoing_flow_in_the_browser(login_as, live_server, tmp_path):
     assert "Số: 01/KH-UBND" in text
     month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
     assert f"ngày {issued.day:02d} tháng {month} năm {issued.year}" in text
+
+
+def test_drafter_edits_a_rejected_draft_in_the_browser(login_as, live_server):
+    base = live_server.url
+    page = login_as("chuyenvien")
+    page.goto(f"{base}/outgoing/new")
+    page.select_option("#type_code", "TB")
+    page.fill("#subject", "Thông báo lịch trực cơ quan dịp lễ")
+    page.fill("#body", "Phân công trực theo danh sách kèm theo.")
+    page.select_option("#signer", "chutich")
+    page.locator("#draft-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/outgoing/\d+$"))
+    doc_url = page.url
+    _act(page, "submit")
+    assert _state(page) == "content_review"
+    assert page.locator("#edit-draft").count() == 0
+
+    page = login_as("truongphong")
+    page.goto(doc_url)
+    page.locator("form.action-reject input[name=comment]").fill("Ghi rõ thời gian trực.")
+    _act(page, "reject")
+    assert _state(page) == "draft"
+    assert page.locator("#edit-draft").count() == 0  # not the drafter
+
+    page = login_as("chuyenvien")
+    page.goto(doc_url)
+    page.click("#edit-draft")
+    page.wait_for_url(re.compile(r"/outgoing/\d+/edit$"))
+    assert "Ghi rõ thời gian trực." in page.locator("#rejection").inner_text()
+    assert page.input_value("#subject") == "Thông báo lịch trực cơ quan dịp lễ"
+    page.fill("#subject", "Thông báo lịch trực cơ quan dịp lễ 30/4 và 1/5")
+    page.select_option("#urgency", "khan")
+    page.locator("#draft-form button[type=submit]").click()
+    page.wait_for_url(doc_url)
+    assert _state(page) == "draft"
+    assert "30/4 và 1/5" in page.locator("#document").inner_text()
+    _act(page, "submit")
+    assert _state(page) == "content_review"

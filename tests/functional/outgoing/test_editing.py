@@ -172,3 +172,11 @@ def test_web_edit_form_prefilled_with_rejection_comment(client, auth, api, new_d
     auth.post(f"/outgoing/{doc_id}/submit")
     assert "Sửa dự thảo" not in client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
     assert client.get(f"/outgoing/{doc_id}/edit").status_code == 409
+
+
+def test_edit_route_is_in_the_openapi_description(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    put = paths["/api/v1/outgoing/{document_id}"]["put"]
+    assert {"200", "403", "404", "409", "422"} <= set(put["responses"])
+    assert "multipart/form-data" in put["requestBody"]["content"]
+    assert "get" in paths["/api/v1/outgoing/register"]
