@@ -2,6 +2,8 @@
 
 Run: ``.venv/bin/python bench/search.py [--docs 100000] [--queries 200]``.
 Targets (issue 4): p95 ≤ 50 ms over the query mix, indexing ≥ 500 documents/s (2 cores).
+"cold" is the first pass over the queries after the rebuild (posting lists read from the
+files as queries need them), "warm" a second pass; the target is checked on "cold".
 """
 
 from __future__ import annotations
