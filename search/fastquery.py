@@ -68,8 +68,9 @@ class FastSearcher:
     def __init__(self, s: Searcher, cache: SegmentCache | None = None) -> None:
         self.s = s
         self.cache = cache if cache is not None else SegmentCache()
+        # An empty index has an EmptyReader leaf without a segment: nothing to read there.
         self.leaves = [(r, off, r.segment().segment_id()) for r, off in
-                       s.reader().leaf_readers()]
+                       s.reader().leaf_readers() if r.segment() is not None]
         self.cache.keep_only({seg for _, _, seg in self.leaves})
         self.n = int(s.doc_count_all())
         self._masks: OrderedDict[Any, np.ndarray] = OrderedDict()

@@ -117,3 +117,11 @@ def test_suggest_only_from_visible_documents(index, make_doc):
     assert index.suggest("chuy", ALL) == ["chuyển đổi"]
     assert set(index.suggest("chuy", {"dept:X"})) == {"chuyên đề"}
     assert index.suggest("chuy", {"dept:Y"}) == []
+
+
+def test_an_empty_index_answers_with_nothing(index):
+    from search import SearchQuery
+
+    results = index.search(SearchQuery(text="chuyen doi so"), {"all"})
+    assert results.total == 0 and results.hits == []
+    assert index.suggest("chuy", {"all"}) == []
