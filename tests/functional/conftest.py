@@ -87,3 +87,9 @@ def search_api(api):
         return resp.get_json()
 
     return run
+
+
+@pytest.fixture
+def pdf_with_text():
+    """``pdf_with_text(text) -> bytes``: a one-page PDF with that text layer."""
+    return make_pdf
