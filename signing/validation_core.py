@@ -74,15 +74,21 @@ class _Inputs:
     dss_crls: list[Any] = field(default_factory=list)
     dss_ocsps: list[Any] = field(default_factory=list)
 
+    _contexts: dict[str, ValidationContext] = field(default_factory=dict)
+
     def context(self, mode: str) -> ValidationContext:
-        return ValidationContext(
-            trust_roots=list(self.trust_roots),
-            other_certs=list(self.dss_certs),
-            crls=[*self.crls, *self.dss_crls],
-            ocsps=[*self.ocsps, *self.dss_ocsps],
-            allow_fetching=self.allow_fetching,
-            revocation_mode=mode,
-        )
+        """One context per revocation mode for the whole document, so that validated paths
+        and parsed revocation data are shared by its signatures (built after the DSS load)."""
+        if mode not in self._contexts:
+            self._contexts[mode] = ValidationContext(
+                trust_roots=list(self.trust_roots),
+                other_certs=list(self.dss_certs),
+                crls=[*self.crls, *self.dss_crls],
+                ocsps=[*self.ocsps, *self.dss_ocsps],
+                allow_fetching=self.allow_fetching,
+                revocation_mode=mode,
+            )
+        return self._contexts[mode]
 
 
 def _field_name(node: generic.DictionaryObject, parents: list[str]) -> str:
