@@ -9,11 +9,9 @@ from eoffice.rendering.convert import (
     ConversionFailed,
     ConversionUnavailable,
     docx_to_pdf,
-    find_soffice,
 )
 
 
-@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_docx_converts_with_vietnamese_text(make_draft, pdf_text):
     pdf = docx_to_pdf(render_docx(make_draft("KH")))
     assert pdf.startswith(b"%PDF")
@@ -21,7 +19,6 @@ def test_docx_converts_with_vietnamese_text(make_draft, pdf_text):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in text and "Nguyễn Văn An" in text
 
 
-@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_garbage_is_a_clear_failure():
     with pytest.raises(ConversionFailed, match="không phải là tệp DOCX"):
         docx_to_pdf(b"this is not a docx")
