@@ -1,4 +1,4 @@
-"""Serving a document's file (web and API share this)."""
+"""Serving a document's file (web and API share this) and changing its secrecy from its page."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from flask import Blueprint, send_file
 from flask_login import current_user
 
 from eoffice.audit import operations as audit
+from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.documents.models import Document
 from eoffice.documents.operations import get_visible
 from eoffice.errors import NotFound
 from eoffice.extensions import file_store
-from eoffice.permissions import authenticated
+from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("documents", __name__)
 
@@ -51,3 +52,28 @@ def file(document_id: int):
 def download(document_id: int):
     document = get_visible(db.session, current_user, document_id)
     return send_current_file(document, current_user, as_attachment=True)
+
+
+@bp.route("/documents/<int:document_id>/reclassify", methods=["POST"])
+@roles(Role.CLERK, Role.LEADER)
+def reclassify_page(document_id: int):
+    """Change the secrecy level from a document page; back to that page (or the dashboard
+    when the user can no longer see it)."""
+    from flask import flash, redirect, request, url_for
+
+    from eoffice.documents.operations import reclassify
+    from eoffice.errors import AppError
+
+    document = get_visible(db.session, current_user, document_id)
+    try:
+        reclassify(db.session, document, request.form.get("secrecy", ""), current_user)
+    except (AppError, ValueError):
+        db.session.rollback()
+        flash("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem.", "error")
+    else:
+        db.session.commit()
+        flash("Đã cập nhật độ mật. Văn bản mật không còn trong kết quả tìm kiếm.", "success")
+    back = request.form.get("next", "")
+    if document.can_view(current_user) and back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(url_for("web.dashboard"))

@@ -115,3 +115,15 @@ def test_reclassify_api_refuses_bad_values_and_other_roles(docs, api):
     resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chuyenvien",
                     json={"secrecy": "mat"})
     assert resp.status_code == 403
+
+
+def test_reclassify_from_the_document_page(app, client, auth, docs, search_api):
+    doc_id = docs.create("Tờ trình về nhân sự iotaword", content="nội dung iotaword")
+    assert search_api("iotaword")["total"] == 1
+    auth.login("chutich")
+    resp = auth.post(f"/documents/{doc_id}/reclassify",
+                     data={"secrecy": "mat", "next": f"/incoming/{doc_id}"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/incoming/{doc_id}")
+    assert search_api("iotaword")["total"] == 0
+    page = client.get(f"/incoming/{doc_id}").get_data(as_text=True)
+    assert "Đã cập nhật độ mật" in page and 'value="mat" selected' in page
