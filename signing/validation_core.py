@@ -31,6 +31,10 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
+from signing import fast_parse
+
+fast_parse.install()
+
 VN_TZ = timezone(timedelta(hours=7))
 _MAX_FIELDS = 2000
 
