@@ -127,7 +127,7 @@ class _TextLinesStamp(BaseStamp):
     def _render_inner_content(self) -> list[bytes]:
         style: TextLinesStampStyle = self.style
         assert self.writer is not None
-        font_ref = style.font.add_to(self.writer)
+        font_ref = style.font.add_to(self.writer, "".join(self.lines))
         self.set_resource(category=ResourceType.FONT, name=pdf_name("/F1"), value=font_ref)
         size = style.font_size
         leading = size * 1.3

@@ -50,8 +50,13 @@ class CachedFont:
         text = unicodedata.normalize("NFC", text)
         return sum(self.widths[self.gids[ch]] for ch in text if ch in self.gids) * size / 1000
 
-    def add_to(self, writer: BasePdfFileWriter) -> generic.IndirectObject:
-        """Add the font objects to ``writer``; return the Type0 font reference."""
+    def add_to(self, writer: BasePdfFileWriter, text: str | None = None
+               ) -> generic.IndirectObject:
+        """Add the font objects to ``writer``; return the Type0 font reference.
+
+        ``text``: everything the document will draw with this font object; the ``/W``
+        widths then list only its glyphs (fewer objects for every PDF reader to parse).
+        """
         program = generic.StreamObject(
             {pdf_name("/Length1"): generic.NumberObject(self.program_len),
              pdf_name("/Filter"): pdf_name("/FlateDecode")},
@@ -70,10 +75,7 @@ class CachedFont:
             pdf_name("/StemV"): generic.NumberObject(80),
             pdf_name("/FontFile2"): writer.add_object(program),
         })
-        w_array = generic.ArrayObject()
-        for gid in sorted(self.widths):
-            w_array.append(generic.NumberObject(gid))
-            w_array.append(generic.ArrayObject([generic.NumberObject(self.widths[gid])]))
+        w_array = self._w_array(text)
         cid_font = generic.DictionaryObject({
             pdf_name("/Type"): pdf_name("/Font"),
             pdf_name("/Subtype"): pdf_name("/CIDFontType2"),
@@ -98,6 +100,25 @@ class CachedFont:
             pdf_name("/ToUnicode"): writer.add_object(tounicode),
         })
         return writer.add_object(font)
+
+
+    def _w_array(self, text: str | None) -> generic.ArrayObject:
+        """Compact ``/W``: ``first [w1 w2 …]`` per run of consecutive glyph ids."""
+        if text is None:
+            gids = sorted(self.widths)
+        else:
+            text = unicodedata.normalize("NFC", text)
+            gids = sorted({self.gids[ch] for ch in text if ch in self.gids})
+        w_array = generic.ArrayObject()
+        run: generic.ArrayObject | None = None
+        previous = -2
+        for gid in gids:
+            if gid != previous + 1 or run is None:
+                run = generic.ArrayObject()
+                w_array.extend([generic.NumberObject(gid), run])
+            run.append(generic.NumberObject(self.widths[gid]))
+            previous = gid
+        return w_array
 
 
 def _tounicode(gids: dict[str, int]) -> bytes:

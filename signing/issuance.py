@@ -51,8 +51,13 @@ def _page_of(writer: IncrementalPdfFileWriter, field_ref: generic.IndirectObject
     return len(refs) - 1
 
 
-def fill_text_field(writer: IncrementalPdfFileWriter, name: str, value: str) -> None:
-    """Set a text field's value and an appearance in the embedded Vietnamese font."""
+def fill_text_field(writer: IncrementalPdfFileWriter, name: str, value: str,
+                    *, font_ref: generic.IndirectObject | None = None) -> None:
+    """Set a text field's value and an appearance in the embedded Vietnamese font.
+
+    ``font_ref``: a font already added with ``vietnamese_font().add_to(writer, text)``
+    whose ``text`` covers ``value`` (fields filled together share one font object).
+    """
     refs = _fields(writer)
     if name not in refs:
         raise FieldError(f"Văn bản không có ô “{name}” để điền.")
@@ -70,8 +75,10 @@ def fill_text_field(writer: IncrementalPdfFileWriter, name: str, value: str) -> 
     baseline = max((height - size * 0.72) / 2, 1.0)
     content = b"/Tx BMC q BT 0 g /F1 %g Tf 1 0 0 1 1 %g Tm %s Tj ET Q EMC" % (
         size, baseline, font.encode(value))
+    if font_ref is None:
+        font_ref = font.add_to(writer, value)
     resources = generic.DictionaryObject({
-        pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): font.add_to(writer)})
+        pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): font_ref})
     })
     stream = generic.StreamObject({
         pdf_name("/Type"): pdf_name("/XObject"),
@@ -107,8 +114,11 @@ def issue_document(
     official = refs[OFFICIAL_FIELD].get_object()
     if "/V" not in official:
         raise FieldError("Văn bản chưa được người có thẩm quyền ký; chưa thể phát hành.")
-    fill_text_field(writer, NUMBER_FIELD, number_text)
-    fill_text_field(writer, DATE_FIELD, date_text)
+    number_text = unicodedata.normalize("NFC", number_text)
+    date_text = unicodedata.normalize("NFC", date_text)
+    font_ref = vietnamese_font().add_to(writer, number_text + date_text)
+    fill_text_field(writer, NUMBER_FIELD, number_text, font_ref=font_ref)
+    fill_text_field(writer, DATE_FIELD, date_text, font_ref=font_ref)
     rect = tuple(float(v) for v in official["/Rect"])
     box = appearance.seal_box(
         (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]),

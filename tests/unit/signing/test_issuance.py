@@ -110,3 +110,12 @@ def test_reserved_fields_on_an_uploaded_pdf(dev_pki, pdfsig, pyhanko_status, tmp
     assert pdfsig(issued, tmp_path).count("Signature is Valid.") == 2
     first, _ = pyhanko_status(issued, dev_pki)
     assert first.modification_level <= ModificationLevel.FORM_FILLING
+
+
+def test_number_and_date_share_one_embedded_font(dev_pki, reserved_pdf):
+    issued = _issue(dev_pki, _official(dev_pki, reserved_pdf))
+    first_signed = issued[:issued.rfind(b"%%EOF", 0, len(issued) - 8)]
+    added = issued[len(first_signed):]
+    # one font program for both fields (the issuance update used to carry two copies)
+    assert added.count(b"/FontFile2") == 1
+    assert added.count(b"/CIDFontType2") == 1
