@@ -19,7 +19,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
-_ORIGINAL = generic.read_hex_string_from_stream
+ORIGINAL = generic.read_hex_string_from_stream
 _WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]*")
 _CHUNK = 1 << 16
@@ -53,7 +53,7 @@ def read_hex_string(stream: Any) -> generic.ByteStringObject | generic.TextStrin
 
 def _fallback(stream: Any, start: int) -> generic.ByteStringObject | generic.TextStringObject:
     stream.seek(start)
-    return _ORIGINAL(stream)
+    return ORIGINAL(stream)
 
 
 def install() -> None:

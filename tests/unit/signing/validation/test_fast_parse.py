@@ -28,4 +28,4 @@ def _outcome(reader, data: bytes) -> tuple:
 
 @pytest.mark.parametrize("data", CASES, ids=range(len(CASES)))
 def test_same_value_error_and_position_as_pyhanko(data: bytes) -> None:
-    assert _outcome(fast_parse.read_hex_string, data) == _outcome(fast_parse._ORIGINAL, data)
+    assert _outcome(fast_parse.read_hex_string, data) == _outcome(fast_parse.ORIGINAL, data)
