@@ -16,6 +16,7 @@ import workflow
 from eoffice import hooks
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
+from eoffice.db import utcnow
 from eoffice.documents.models import (
     Document,
     DocumentAccess,
@@ -92,15 +93,17 @@ def history_of(session: Session, document: Document, machine: str) -> list[workf
 
 
 def record_event(session: Session, document: Document, machine: str, event: workflow.Event,
-                 actor: User, details: dict[str, Any] | None = None) -> None:
-    """Append the workflow event, update the cached state, audit it, refresh the index."""
+                 actor: User, details: dict[str, Any] | None = None, *, holder: Any = None,
+                 audit_prefix: str | None = None) -> None:
+    """Append the workflow event, update the cached state (of ``holder``, default the
+    document), audit it, refresh the index."""
     session.add(DocumentEvent(document_id=document.id, machine=machine,
                               transition=event.transition, from_state=event.from_state,
                               to_state=event.to_state, actor=event.actor, at=event.at,
                               comment=event.comment))
-    document.state = event.to_state
-    audit.append(session, f"{machine}.{event.transition}", actor=actor, object_type="document",
-                 object_id=document.id,
+    (holder if holder is not None else document).state = event.to_state
+    audit.append(session, f"{audit_prefix or machine}.{event.transition}", actor=actor,
+                 object_type="document", object_id=document.id,
                  details={"from": event.from_state, "to": event.to_state,
                           "comment": event.comment, **(details or {})})
     mark_changed(session, document)
@@ -108,18 +111,24 @@ def record_event(session: Session, document: Document, machine: str, event: work
 
 def fire(session: Session, machine: workflow.Machine, document: Document, actor: User,
          transition: str, *, comment: str = "", subject: Any = None,
-         details: dict[str, Any] | None = None) -> workflow.Event:
-    """Fire a workflow transition on the document; refusals become 403/409 domain errors."""
+         details: dict[str, Any] | None = None, history_key: str | None = None,
+         holder: Any = None, audit_prefix: str | None = None) -> workflow.Event:
+    """Fire a workflow transition on the document (or on a part of it, such as one handler's
+    assignment: ``subject``/``holder`` with its own ``history_key``); refusals become 403/409
+    domain errors."""
     from eoffice.errors import Conflict, Forbidden
 
-    history = history_of(session, document, machine.name)
+    key = history_key or machine.name
+    history = history_of(session, document, key)
     try:
-        event = machine.fire(subject or document, actor, transition, history, comment=comment)
+        event = machine.fire(subject if subject is not None else document, actor, transition,
+                             history, comment=comment, at=utcnow())
     except workflow.TransitionNotAllowed as exc:
         raise Conflict(str(exc), code="transition_not_allowed") from exc
     except workflow.GuardFailed as exc:
         raise Forbidden(str(exc), code="not_allowed") from exc
-    record_event(session, document, machine.name, event, actor, details)
+    record_event(session, document, key, event, actor, details, holder=holder,
+                 audit_prefix=audit_prefix)
     return event
 
 

@@ -18,7 +18,7 @@ from eoffice.audit import operations as audit
 from eoffice.auth.models import Department, Role, User
 from eoffice.db import utcnow
 from eoffice.documents.models import Direction, Document, DocumentEvent
-from eoffice.documents.operations import fire, get_visible, history_of, mark_changed
+from eoffice.documents.operations import fire, get_visible, history_of
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.incoming.forms import DirectionInput, HandlerSpec, nfc
 from eoffice.incoming.models import COORDINATOR, LEAD, Assignment, ProgressNote, Reminder
@@ -143,26 +143,11 @@ def _handler_json(a: Assignment) -> dict[str, Any]:
 
 def _fire_assignment(session: Session, assignment: Assignment, actor: User, transition: str,
                      comment: str = "") -> workflow.Event:
-    machine = f"assignment:{assignment.id}"
-    history = history_of(session, assignment.document, machine)
-    try:
-        event = workflow.ASSIGNMENT.fire(assignment, actor, transition, history,
-                                         comment=comment, at=utcnow())
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc
-    session.add(DocumentEvent(document_id=assignment.document_id, machine=machine,
-                              transition=event.transition, from_state=event.from_state,
-                              to_state=event.to_state, actor=event.actor, at=event.at,
-                              comment=event.comment))
-    assignment.state = event.to_state
-    audit.append(session, f"assignment.{transition}", actor=actor, object_type="document",
-                 object_id=assignment.document_id,
-                 details={"assignment": assignment.id, "role": assignment.role,
-                          "from": event.from_state, "to": event.to_state, "comment": comment})
-    mark_changed(session, assignment.document)
-    return event
+    """One handler's own workflow, kept in the document's history under its own key."""
+    return fire(session, workflow.ASSIGNMENT, assignment.document, actor, transition,
+                comment=comment, subject=assignment, holder=assignment,
+                history_key=f"assignment:{assignment.id}", audit_prefix="assignment",
+                details={"assignment": assignment.id, "role": assignment.role})
 
 
 def _require_open(assignment: Assignment) -> None:

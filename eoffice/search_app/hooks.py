@@ -51,8 +51,6 @@ def _apply(session: Session) -> None:
     ctx, mode, worker = entry
     urgent = {doc_id for doc_id, classified in queued.items() if classified or mode == "sync"}
     if urgent:
-        with ctx.session() as applier:
-            apply_documents(ctx, applier, urgent)
-            applier.rollback()
+        apply_documents(ctx, urgent)
     if worker is not None and len(urgent) < len(queued):
         worker.wake()

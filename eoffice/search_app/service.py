@@ -8,6 +8,7 @@ is removed synchronously, before the request returns.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -46,51 +47,73 @@ def version_of(document: Document) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
-def document_text(ctx: SearchContext, document: Document, session: Session) -> str:
-    """Text of the current file, extracted once per file (cached by sha256)."""
-    sha = document.current_file_sha
-    if not sha or document.is_classified:
-        return ""
-    cached = ctx.text_cache / f"{sha}.txt"
-    if cached.exists():
-        return cached.read_text("utf-8")
-    stored = session.get(StoredFile, sha)
-    kind = {PDF: "pdf", DOCX: "docx"}.get(stored.mime if stored else "")
-    text = ""
-    if kind and ctx.files.exists(sha):
-        try:
-            text = search.extract_text(ctx.files.get(sha), kind)
-        except search.ExtractionError as exc:
-            log.warning("text extraction failed for document %s: %s", document.id, exc)
-    ctx.text_cache.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(cached)
-    return text
+@dataclass(frozen=True)
+class Snapshot:
+    """What the index needs of a document, read inside a short transaction; the file's text
+    is extracted afterwards, outside any transaction (it can take seconds)."""
+
+    entry: search.IndexedDocument
+    file_sha: str | None
+    file_kind: str | None
 
 
-def indexed(ctx: SearchContext, document: Document, session: Session,
-            with_text: bool = True) -> search.IndexedDocument:
+def snapshot(document: Document, session: Session) -> Snapshot:
     when = document.issued_date or document.arrival_date or document.created_at.date()
-    return search.IndexedDocument(
+    entry = search.IndexedDocument(
         id=str(document.id), secrecy=str(document.secrecy), type_code=document.type_code,
         code=document.code or "", issuer_name=document.issuer_name, subject=document.subject,
         signer_name=document.signer_name, issued_date=document.issued_date,
         arrival_date=document.arrival_date, year=when.year, register=document.register,
         direction=document.direction.value, urgency=str(document.urgency),
-        content=document_text(ctx, document, session) if with_text else "",
         visibility=frozenset(document.access_keys), version=version_of(document))
+    sha = None if document.is_classified else document.current_file_sha
+    stored = session.get(StoredFile, sha) if sha else None
+    kind = {PDF: "pdf", DOCX: "docx"}.get(stored.mime if stored else "")
+    return Snapshot(entry, sha if kind else None, kind)
 
 
-def apply_documents(ctx: SearchContext, session: Session, document_ids: set[int]) -> None:
+def file_text(ctx: SearchContext, snap: Snapshot) -> str:
+    """Text of the snapshot's file, extracted once per file (cached by sha256)."""
+    if snap.file_sha is None or snap.file_kind is None or snap.entry.classified:
+        return ""
+    cached = ctx.text_cache / f"{snap.file_sha}.txt"
+    if cached.exists():
+        return cached.read_text("utf-8")
+    text = ""
+    if ctx.files.exists(snap.file_sha):
+        try:
+            text = search.extract_text(ctx.files.get(snap.file_sha), snap.file_kind)
+        except search.ExtractionError as exc:
+            log.warning("text extraction failed for document %s: %s", snap.entry.id, exc)
+    ctx.text_cache.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{threading.get_ident()}.tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(cached)
+    return text
+
+
+def with_text(ctx: SearchContext, snap: Snapshot) -> search.IndexedDocument:
+    return dataclasses.replace(snap.entry, content=file_text(ctx, snap))
+
+
+def _snapshots(ctx: SearchContext, document_ids: set[int]) -> tuple[list[Snapshot], set[int]]:
+    """Read the documents in a short transaction (SQLite: the write lock is released before
+    any extraction or index work)."""
+    with ctx.session() as session:
+        documents = session.scalars(
+            sa.select(Document).where(Document.id.in_(document_ids))).all()
+        snaps = [snapshot(d, session) for d in documents]
+        session.rollback()
+    return snaps, {int(s.entry.id) for s in snaps}
+
+
+def apply_documents(ctx: SearchContext, document_ids: set[int]) -> None:
     """Bring the index entries of these documents in line with the database."""
     if not document_ids:
         return
-    documents = session.scalars(sa.select(Document).where(Document.id.in_(document_ids))).all()
-    found = {d.id for d in documents}
-    upserts = [indexed(ctx, d, session) for d in documents]
-    deletes = [str(i) for i in document_ids - found]
-    ctx.index.apply(upserts=upserts, deletes=deletes)
+    snaps, found = _snapshots(ctx, document_ids)
+    upserts = [with_text(ctx, snap) for snap in snaps]
+    ctx.index.apply(upserts=upserts, deletes=[str(i) for i in document_ids - found])
 
 
 def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
@@ -100,14 +123,15 @@ def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
         with ctx.session() as session:
             rows = session.execute(sa.select(SearchOutbox.id, SearchOutbox.document_id)
                                    .order_by(SearchOutbox.id).limit(batch)).all()
-            if not rows:
-                session.rollback()
-                return total
-            apply_documents(ctx, session, {doc_id for _, doc_id in rows})
+            session.rollback()
+        if not rows:
+            return total
+        apply_documents(ctx, {doc_id for _, doc_id in rows})
+        with ctx.session() as session:
             session.execute(sa.delete(SearchOutbox).where(
                 SearchOutbox.id.in_([row_id for row_id, _ in rows])))
             session.commit()
-            total += len(rows)
+        total += len(rows)
 
 
 def all_documents(ctx: SearchContext) -> Iterator[search.IndexedDocument]:
@@ -116,12 +140,8 @@ def all_documents(ctx: SearchContext) -> Iterator[search.IndexedDocument]:
                               .order_by(Document.id)).all()
         session.rollback()
     for start in range(0, len(ids), 100):
-        with ctx.session() as session:
-            chunk = session.scalars(sa.select(Document).where(
-                Document.id.in_(ids[start:start + 100]))).all()
-            docs = [indexed(ctx, d, session) for d in chunk]
-            session.rollback()
-        yield from docs
+        snaps, _ = _snapshots(ctx, set(ids[start:start + 100]))
+        yield from (with_text(ctx, snap) for snap in sorted(snaps, key=lambda s: int(s.entry.id)))
 
 
 def count_indexable(ctx: SearchContext) -> int:
