@@ -9,10 +9,12 @@ is removed synchronously, before the request returns.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,13 +109,30 @@ def _snapshots(ctx: SearchContext, document_ids: set[int]) -> tuple[list[Snapsho
     return snaps, {int(s.entry.id) for s in snaps}
 
 
+@contextmanager
+def _writer_turn(ctx: SearchContext) -> Iterator[None]:
+    """One index writer at a time across threads and processes (an flock on a file of the
+    instance). The database snapshot is taken inside the turn, after the commits that asked
+    for it, so the last writer always writes the newest state: no stale entry survives two
+    concurrent updates of the same document."""
+    path = ctx.text_cache.parent / "search-writer.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def apply_documents(ctx: SearchContext, document_ids: set[int]) -> None:
     """Bring the index entries of these documents in line with the database."""
     if not document_ids:
         return
-    snaps, found = _snapshots(ctx, document_ids)
-    upserts = [with_text(ctx, snap) for snap in snaps]
-    ctx.index.apply(upserts=upserts, deletes=[str(i) for i in document_ids - found])
+    with _writer_turn(ctx):
+        snaps, found = _snapshots(ctx, document_ids)
+        upserts = [with_text(ctx, snap) for snap in snaps]
+        ctx.index.apply(upserts=upserts, deletes=[str(i) for i in document_ids - found])
 
 
 def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
@@ -161,6 +180,7 @@ def reindex(ctx: SearchContext, progress: Callable[[int], None] | None = None) -
     with ctx.session() as session:
         session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= last))
         session.commit()
+    drain_outbox(ctx)  # changes made during the rebuild (a reclassification…) apply at once
     return report.indexed
 
 
