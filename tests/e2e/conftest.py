@@ -92,6 +92,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(tmp_path_factory.mktemp("demo-instance"), env)
     yield server
     server.stop()
+    errors = [line for line in server.output if "Traceback" in line or "Error" in line]
+    if errors or os.environ.get("EOFFICE_E2E_LOG"):  # shown by pytest with -rA / on failure: the server side of a failing step
+        print("".join(server.output[-80:]))
     if schema:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
