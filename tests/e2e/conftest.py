@@ -93,7 +93,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield server
     server.stop()
     errors = [line for line in server.output if "Traceback" in line or "Error" in line]
-    if errors or os.environ.get("EOFFICE_E2E_LOG"):  # shown by pytest with -rA / on failure: the server side of a failing step
+    # the server side of a failing step (pytest shows it on failure, or with -rA)
+    if errors or os.environ.get("EOFFICE_E2E_LOG"):
         print("".join(server.output[-80:]))
     if schema:
         with admin.begin() as conn:
