@@ -124,6 +124,11 @@ def render(session: Session, user: User, kind: str, fmt: str, year: int, today: 
     from eoffice.rendering import registers_xlsx as xlsx
 
     name = REGISTER_LABELS.get(register, register)
+    if fmt == "xlsx" and register != GENERAL_REGISTER:
+        from eoffice.errors import Invalid
+
+        raise Invalid("Sổ văn bản mật không được xuất ra tệp bảng tính; chỉ in sổ giấy (PDF) "
+                      "theo quy định bảo vệ bí mật nhà nước.", code="classified")
     if kind == "incoming":
         rows = incoming_rows(session, user, year, register)
         if fmt == "pdf":

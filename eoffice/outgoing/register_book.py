@@ -57,7 +57,11 @@ def years_with_documents(session: Session) -> list[int]:
 
 def register_xlsx(session: Session, user: User, year: int, register: str = REGISTER) -> bytes:
     """The same rows as the screen and the PDF, as an XLSX workbook."""
+    from eoffice.errors import Invalid
     from eoffice.rendering import outgoing_register_xlsx
 
+    if register != REGISTER:
+        raise Invalid("Sổ văn bản mật không được xuất ra tệp bảng tính; chỉ in sổ giấy (PDF) "
+                      "theo quy định bảo vệ bí mật nhà nước.", code="classified")
     documents = register_documents(session, user, year, register)
     return outgoing_register_xlsx(register_rows(session, documents), year=year)

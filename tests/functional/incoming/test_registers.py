@@ -89,3 +89,12 @@ def test_xlsx_has_the_same_rows(app, auth, two_documents, kind):
         cells = ["" if v is None else (v.strftime("%d/%m/%Y") if hasattr(v, "strftime")
                                        else str(v)) for v in got]
         assert cells == want.cells()
+
+
+def test_classified_register_is_printed_never_exported(auth):
+    auth.login("vanthu")
+    resp = auth.client.get("/incoming/registers?kind=incoming&year=2026&register=mat&format=xlsx")
+    assert resp.status_code == 422
+    assert "không được xuất ra tệp bảng tính" in resp.get_data(as_text=True)
+    pdf = auth.client.get("/incoming/registers?kind=incoming&year=2026&register=mat&format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
