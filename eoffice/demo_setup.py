@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from werkzeug.serving import WSGIRequestHandler
 
 from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -40,10 +41,17 @@ def prepare_demo(instance: Path) -> Flask:
     return app
 
 
+class QuietServerHandler(WSGIRequestHandler):
+    """Werkzeug's handler without the version banner (``Server: Werkzeug/x Python/y``)."""
+
+    def version_string(self) -> str:
+        return "eoffice"
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietServerHandler)
     url = f"http://{host}:{port}"
     click.echo(f"eoffice — UBND thành phố Vĩnh Yên — {url}")
     click.echo(f"Tài khoản demo (mật khẩu: {DEMO_PASSWORD}):")

@@ -25,3 +25,6 @@ def register_web(app: Flask) -> None:
     add_nav("Người dùng", "admin.users", {Role.ADMIN}, order=90)
     add_nav("Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
     register_error_handlers(app)
+    from eoffice.web.headers import init_security_headers
+
+    init_security_headers(app)
