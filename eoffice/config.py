@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGE": "vi",
     "LOGIN_MAX_FAILURES": 10,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_ADDRESS_MAX_FAILURES": 30,  # failures from one address across usernames
+    "SESSION_IDLE_MINUTES": 30,  # a web session unused this long ends
     "API_TOKEN_HOURS": 12,
     "TRUST_ROOTS": [],  # PEM files or folders; the demo adds <instance>/pki/root.pem
     "SEARCH_WORKER": "thread",  # "thread": embedded writer; "external": `eoffice search worker`

@@ -31,8 +31,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        from eoffice.auth.web_session import load_session_user
+
+        return load_session_user(user_id)
 
     app.before_request(_enforce_access)
     app.add_template_filter(local_time, "local")
@@ -62,6 +63,12 @@ def acting_user() -> Any:
     return g.get("api_user") or (current_user if current_user.is_authenticated else None)
 
 
+def bearer_token() -> str:
+    """The API token of this request's ``Authorization: Bearer`` header ('' without one)."""
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip()[:512] if header.startswith("Bearer ") else ""
+
+
 def _enforce_access() -> Any:
     """Run the view's declared access rule; a route without one is refused (fail closed)."""
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
@@ -77,8 +84,7 @@ def _enforce_access() -> Any:
     if is_api:
         from eoffice.auth.operations import user_for_token
 
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        token = bearer_token()
         user = user_for_token(db.session, token) if token else None
         if user is None:
             abort(401)

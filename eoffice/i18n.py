@@ -42,6 +42,8 @@ EN: dict[str, str] = {
     "Tệp quá lớn.": "File too large.",
     "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.":
         "Too many failed logins. Please try again in 15 minutes.",
+    "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.":
+        "Too many failed logins. Please try again in {minutes} minutes.",
     "Ngôn ngữ": "Language",
     "Vai trò": "Roles",
     "Phòng": "Department",

@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, jsonify, request
 
 from eoffice.api.helpers import json_body, required
 from eoffice.api.openapi import openapi_document
+from eoffice.audit import operations as audit
 from eoffice.auth import operations
+from eoffice.auth.sessions import revoke_token as revoke
 from eoffice.db import db
-from eoffice.extensions import acting_user
+from eoffice.extensions import acting_user, bearer_token
 from eoffice.permissions import authenticated, public
 from eoffice.web.errors import error_response
 
@@ -28,17 +30,29 @@ def token():
     try:
         user = operations.authenticate(
             db.session, str(username), str(password), request.remote_addr or "-",
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            window=current_app.config["LOGIN_WINDOW_SECONDS"], channel="api")
+            channel="api", **operations.throttle_settings(current_app.config))
     except operations.TooManyAttempts as exc:
         db.session.commit()
-        return error_response(429, str(exc), "too_many_attempts")
+        response, status = error_response(429, str(exc), "too_many_attempts")
+        response.headers["Retry-After"] = str(exc.minutes * 60)
+        return response, status
     except operations.AuthError as exc:
         db.session.commit()
         return error_response(401, str(exc), "invalid_credentials")
-    value = operations.issue_token(db.session, user, current_app.config["API_TOKEN_HOURS"])
+    hours = current_app.config["API_TOKEN_HOURS"]
+    value = operations.issue_token(db.session, user, hours)
     db.session.commit()
-    return jsonify({"token": value, "user": user_json(user)})
+    return jsonify({"token": value, "expires_in": hours * 3600, "user": user_json(user)})
+
+
+@bp.route("/api/v1/auth/token", methods=["DELETE"])
+@authenticated
+def revoke_token():
+    """Revoke the token this request is made with (API logout)."""
+    revoke(db.session, bearer_token())
+    audit.append(db.session, "token_revoke", actor=acting_user())
+    db.session.commit()
+    return "", 204
 
 
 @bp.route("/api/v1/me")

@@ -174,12 +174,29 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class UserSession(Base):
+    """A web login: the cookie carries a random key whose sha256 is stored here.
+
+    Logout ends this row; a password change or deactivation ends all rows of the user, so a
+    copied cookie stops working at once (the signed cookie alone is not enough).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class LoginAttempt(Base):
-    """Failed logins, for throttling (10 failures per 15 minutes per user and address)."""
+    """Failed logins, for throttling per username and per address (see auth.operations)."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), index=True)
-    address: Mapped[str] = mapped_column(sa.String(64))
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

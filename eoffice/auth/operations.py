@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
 from eoffice.auth.models import ApiToken, Clearance, Department, LoginAttempt, Role, User
+from eoffice.auth.sessions import end_all_sessions
 from eoffice.db import utcnow
 
 _hasher = PasswordHasher()
@@ -31,10 +33,6 @@ class AuthError(Exception):
     """Authentication failed; the message is for the user."""
 
 
-class TooManyAttempts(AuthError):
-    pass
-
-
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -46,27 +44,60 @@ def check_password(user: User | None, password: str) -> bool:
         return False
 
 
-def _recent_failures(session: Session, username: str, address: str, window: int) -> int:
+THROTTLE_MESSAGE = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+
+
+class TooManyAttempts(AuthError):
+    """Login refused for a while; ``minutes`` says how long to wait."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(THROTTLE_MESSAGE.format(minutes=minutes))
+        self.minutes = minutes
+
+
+def _wait_seconds(session: Session, condition: Any, limit: int, window: int) -> int:
+    """Seconds until fewer than ``limit`` failures matching ``condition`` remain in the window."""
     since = utcnow() - timedelta(seconds=window)
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.address == address,
-            LoginAttempt.at >= since)
-    ) or 0
+    times = session.scalars(
+        sa.select(LoginAttempt.at).where(condition, LoginAttempt.at >= since)
+        .order_by(LoginAttempt.at.desc()).limit(limit)).all()
+    if len(times) < limit:
+        return 0
+    return max(1, int((times[-1] - since).total_seconds()))
+
+
+def throttle_wait(session: Session, username: str, address: str, *, max_failures: int,
+                  address_max_failures: int, window: int) -> int:
+    """Seconds to wait before another login try: per username (any address) and per address
+    (any username, against password spraying). 0 when not throttled."""
+    return max(_wait_seconds(session, LoginAttempt.username == username, max_failures, window),
+               _wait_seconds(session, LoginAttempt.address == address, address_max_failures,
+                             window))
+
+
+def throttle_settings(config: Any) -> dict[str, int]:
+    """The throttling keyword arguments of ``authenticate`` from the app configuration."""
+    return {"max_failures": config["LOGIN_MAX_FAILURES"],
+            "address_max_failures": config["LOGIN_ADDRESS_MAX_FAILURES"],
+            "window": config["LOGIN_WINDOW_SECONDS"]}
 
 
 def authenticate(session: Session, username: str, password: str, address: str, *,
-                 max_failures: int = 10, window: int = 900, channel: str = "web") -> User:
+                 max_failures: int = 10, window: int = 900, address_max_failures: int = 30,
+                 channel: str = "web") -> User:
     """Return the user for valid credentials, or raise AuthError / TooManyAttempts.
 
     Failures are recorded (throttling and audit) even though the caller's request fails:
     the caller must commit after catching AuthError.
     """
-    username = (username or "").strip()
-    if _recent_failures(session, username, address, window) >= max_failures:
+    username = (username or "").strip()[:64]
+    address = address[:64]
+    wait = throttle_wait(session, username, address, max_failures=max_failures,
+                         address_max_failures=address_max_failures, window=window)
+    if wait:
         audit.append(session, "login_throttled", actor=username or None,
                      details={"address": address, "channel": channel})
-        raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+        raise TooManyAttempts(minutes=-(-wait // 60))
     user = session.scalar(sa.select(User).where(User.username == username))
     if not check_password(user, password) or user is None or not user.active:
         session.add(LoginAttempt(username=username, address=address))
@@ -86,6 +117,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise AuthError("Mật khẩu mới phải có ít nhất 10 ký tự.")
     user.password_hash = hash_password(new)
     audit.append(session, "password_change", actor=user, object_type="user", object_id=user.id)
+    end_all_sessions(session, user, reason="password_change")
 
 
 def _token_digest(token: str) -> str:

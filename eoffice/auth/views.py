@@ -13,10 +13,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from eoffice.audit import operations as audit
-from eoffice.auth import operations
+from eoffice.auth import operations, web_session
 from eoffice.auth.forms import LoginForm, PasswordForm
 from eoffice.db import db
 from eoffice.extensions import gettext as _
@@ -42,20 +42,18 @@ def login():
         try:
             user = operations.authenticate(
                 db.session, form.username.data, form.password.data, request.remote_addr or "-",
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window=current_app.config["LOGIN_WINDOW_SECONDS"])
+                **operations.throttle_settings(current_app.config))
         except operations.TooManyAttempts as exc:
             db.session.commit()
-            flash(_(str(exc)), "error")
+            flash(_(operations.THROTTLE_MESSAGE, minutes=exc.minutes), "error")
             status = 429
         except operations.AuthError as exc:
             db.session.commit()
             flash(_(str(exc)), "error")
             status = 401
         else:
+            web_session.start(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -66,9 +64,8 @@ def login():
 @authenticated
 def logout():
     audit.append(db.session, "logout", actor=current_user)
+    web_session.end()
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
@@ -83,6 +80,8 @@ def password():
         except operations.AuthError as exc:
             flash(_(str(exc)), "error")
         else:
+            # Every session and token of the user has ended: this browser gets a new one.
+            web_session.start(current_user._get_current_object())
             db.session.commit()
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("web.dashboard"))

@@ -1,0 +1,76 @@
+"""Server-side validity of web sessions and API tokens.
+
+A web login opens a ``UserSession`` row; the (signed) cookie carries its random key. Each
+request checks the row is still open, so logout, a password change or a deactivation end the
+session even for a copy of the cookie. ``end_all_sessions`` is the one call that ends every web
+session and API token of a user (password change, deactivation by an administrator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.audit import operations as audit
+from eoffice.auth.models import ApiToken, User, UserSession
+from eoffice.db import utcnow
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User) -> str:
+    """Start a web session for ``user``; returns the key to keep in the cookie."""
+    key = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, key_hash=_digest(key)))
+    return key
+
+
+def session_user(session: Session, user_id: int, key: str) -> User | None:
+    """The active user of an open web session, or None (ended, unknown, deactivated)."""
+    row = session.scalar(sa.select(UserSession).where(
+        UserSession.key_hash == _digest(key), UserSession.user_id == user_id,
+        UserSession.ended_at.is_(None)))
+    if row is None:
+        return None
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def end_session(session: Session, key: str) -> None:
+    """End one web session (logout)."""
+    session.execute(sa.update(UserSession).where(
+        UserSession.key_hash == _digest(key), UserSession.ended_at.is_(None)
+    ).values(ended_at=utcnow()))
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Revoke one API token; False when it was unknown or already revoked."""
+    result = session.execute(sa.update(ApiToken).where(
+        ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)
+    ).values(revoked=True))
+    return bool(result.rowcount)
+
+
+def end_all_sessions(session: Session, user: User, *, reason: str,
+                     actor: User | str | None = None) -> int:
+    """End every web session and revoke every API token of ``user``; audited.
+
+    Called on a password change and when an administrator deactivates the user. Returns how
+    many sessions and tokens were ended. Flushes, never commits.
+    """
+    now = utcnow()
+    ended = session.execute(sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    ).values(ended_at=now)).rowcount or 0
+    revoked = session.execute(sa.update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked.is_(False)
+    ).values(revoked=True)).rowcount or 0
+    audit.append(session, "sessions_ended", actor=actor or user, object_type="user",
+                 object_id=user.id, details={"reason": reason, "sessions": ended,
+                                             "tokens": revoked})
+    return ended + revoked
