@@ -117,23 +117,45 @@ def open_pdf(pdf_bytes: bytes) -> IncrementalPdfFileWriter:
     """An incremental writer over ``pdf_bytes`` (SigningError if it is not a usable PDF)."""
     try:
         return IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    except (PdfError, ValueError, TypeError) as exc:
+    except (PdfError, ValueError, TypeError, RecursionError) as exc:
         raise SigningError("Tệp không phải là PDF hợp lệ.") from exc
 
 
+MAX_PAGES = 100_000
+
+
 def page_refs(writer: IncrementalPdfFileWriter) -> list:
-    """References of all pages in order."""
+    """References of all pages in order; a page-tree loop or an absurd tree is a
+    :class:`SigningError` (never a RecursionError)."""
     result: list = []
-
-    def walk(node: DictionaryObject) -> None:
-        for kid in node.get("/Kids", []):
+    seen: set[tuple[int, int]] = set()
+    stack: list = [iter([writer.root.raw_get("/Pages")])]
+    while stack:
+        kid = next(stack[-1], None)
+        if kid is None:
+            stack.pop()
+            continue
+        ref = getattr(kid, "reference", None)
+        key = (ref.idnum, ref.generation) if ref is not None else None
+        if key is not None:
+            if key in seen:
+                raise SigningError("Cây trang của tệp PDF có vòng lặp: tệp không hợp lệ.")
+            seen.add(key)
+        try:
             obj = kid.get_object()
-            if obj.get("/Type") == "/Pages":
-                walk(obj)
-            else:
-                result.append(kid)
-
-    walk(writer.root["/Pages"])
+        except (RecursionError, PdfError, ValueError, TypeError) as exc:
+            raise SigningError("Cây trang của tệp PDF bị hỏng.") from exc
+        if not isinstance(obj, DictionaryObject):
+            raise SigningError("Cây trang của tệp PDF bị hỏng.")
+        if obj.get("/Type") == "/Pages" or "/Kids" in obj:
+            if len(stack) > 64:
+                raise SigningError("Cây trang của tệp PDF quá sâu.")
+            kids = obj["/Kids"] if "/Kids" in obj else []
+            stack.append(iter(list(kids)))
+        else:
+            result.append(kid)
+        if len(result) > MAX_PAGES:
+            raise SigningError("Tệp PDF có quá nhiều trang.")
     return result
 
 

@@ -32,6 +32,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from signing import fast_parse
+from signing.validation_coverage import signed_range_end, uncovered_tail
 
 fast_parse.install()
 
@@ -96,13 +97,27 @@ class _Inputs:
 
 
 def _field_name(node: generic.DictionaryObject, parents: list[str]) -> str:
-    own = node.get("/T")
+    own = resolved(node, "/T")
     parts = [*parents, str(own)] if own is not None else parents
     return ".".join(parts) or "(không tên)"
 
 
+def resolved(node: Any, key: str) -> Any:
+    """``node[key]`` with indirect references followed; None when absent, null or not a
+    dictionary. (pyHanko's ``dict.get`` returns the raw reference: an indirect
+    ``/AcroForm``, ``/Fields``, ``/Kids`` or ``/Annots`` would be missed.)"""
+    if isinstance(node, generic.IndirectObject):
+        node = node.get_object()
+    if not isinstance(node, generic.DictionaryObject) or key not in node:
+        return None
+    try:
+        return node[key]
+    except KeyError:  # null value
+        return None
+
+
 def _inherited_ft(node: generic.DictionaryObject, inherited: Any) -> Any:
-    ft = node.get("/FT")
+    ft = resolved(node, "/FT")
     return ft if ft is not None else inherited
 
 
@@ -138,28 +153,26 @@ def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
             return
         ft = _inherited_ft(node, ft)
         name = _field_name(node, parents)
-        kids = node.get("/Kids")
+        kids = resolved(node, "/Kids")
         if str(ft) == "/Sig":
             value = _filled_value(node)
             if value is not None:
                 sig_type = ""
                 if isinstance(value, generic.DictionaryObject):
-                    sig_type = str(value.get("/Type", "/Sig"))
+                    sig_type = str(resolved(value, "/Type") or "/Sig")
                 found.append(_FilledField(name, node, sig_type))
         if isinstance(kids, generic.ArrayObject):
             for kid in kids:
                 visit(kid, name.split(".") if name != "(không tên)" else [], ft, depth + 1)
 
     root = reader.root
-    acroform = root.get("/AcroForm")
-    if isinstance(acroform, generic.DictionaryObject):
-        fields = acroform.get("/Fields")
-        if isinstance(fields, generic.ArrayObject):
-            for ref in fields:
-                visit(ref, [], None, 0)
+    fields = resolved(resolved(root, "/AcroForm"), "/Fields")
+    if isinstance(fields, generic.ArrayObject):
+        for ref in fields:
+            visit(ref, [], None, 0)
     # Widgets with a signature value that the AcroForm does not list.
     for page in _pages(root):
-        annots = page.get("/Annots")
+        annots = resolved(page, "/Annots")
         if isinstance(annots, generic.ArrayObject):
             for ref in annots:
                 visit(ref, [], None, 0)
@@ -174,19 +187,19 @@ def _pages(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
     def walk(node: Any, depth: int) -> None:
         if depth > 64 or len(pages) > 100_000:
             raise ValueError("page tree too deep or too large")
-        resolved = node.get_object() if isinstance(node, generic.IndirectObject) else node
-        if not isinstance(resolved, generic.DictionaryObject):
+        node_obj = node.get_object() if isinstance(node, generic.IndirectObject) else node
+        if not isinstance(node_obj, generic.DictionaryObject):
             return
-        if id(resolved) in on_path:
+        if id(node_obj) in on_path:
             raise ValueError("loop in the page tree")
-        kids = resolved.get("/Kids")
+        kids = resolved(node_obj, "/Kids")
         if isinstance(kids, generic.ArrayObject):
-            on_path.add(id(resolved))
+            on_path.add(id(node_obj))
             for kid in kids:
                 walk(kid, depth + 1)
-            on_path.discard(id(resolved))
+            on_path.discard(id(node_obj))
         else:
-            pages.append(resolved)
+            pages.append(node_obj)
 
     walk(root.raw_get("/Pages") if "/Pages" in root else None, 0)
     return pages
@@ -257,10 +270,31 @@ def _validate_signature(embedded: EmbeddedPdfSignature, inputs: _Inputs) -> tupl
     return status, "revoked" if status.revoked else "unknown"
 
 
+WEAK_DIGESTS = {"md2": "MD2", "md5": "MD5", "sha1": "SHA-1"}
+
+
+def _algorithm_facts(embedded: EmbeddedPdfSignature, trust_problem: str | None) -> dict:
+    """Digest and signature algorithms, and ``weak_algorithm``: the display name of a
+    broken algorithm (SHA-1, MD5), or "crypto_constraints" when pyHanko's algorithm
+    policy refused something else (e.g. a short key)."""
+    digest = str(embedded.md_algorithm or "").lower()
+    try:
+        mechanism = str(embedded.signer_info["signature_algorithm"]["algorithm"].native).lower()
+    except (KeyError, ValueError, TypeError):
+        mechanism = ""
+    weak = WEAK_DIGESTS.get(digest) or next(
+        (name for key, name in WEAK_DIGESTS.items() if mechanism.startswith(key + "_")), None)
+    if weak is None and trust_problem and "CRYPTO_CONSTRAINTS" in trust_problem:
+        weak = "crypto_constraints"
+    return {"digest_algorithm": digest, "signature_algorithm": mechanism,
+            "weak_algorithm": weak}
+
+
 def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Inputs) -> dict:
     facts: dict[str, Any] = {"field": filled.name, "error": None}
     embedded = EmbeddedPdfSignature(reader, filled.field, filled.name)
     facts["signed_revision"] = embedded.signed_revision
+    facts["signed_end"] = signed_range_end(embedded.byte_range)
     facts["kind"] = "timestamp" if embedded.sig_object_type == "/DocTimeStamp" else "signature"
     context = inputs.context("soft-fail")
     status: Any
@@ -283,6 +317,7 @@ def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Input
     facts["intact"] = bool(status.intact and status.valid)
     facts["trusted"] = bool(status.trusted)
     facts["trust_problem"] = str(status.trust_problem_indic) if status.trust_problem_indic else None
+    facts.update(_algorithm_facts(embedded, facts["trust_problem"]))
     facts["chain"] = _chain(embedded, status.validation_path)
     facts["coverage"] = COVERAGE_NAMES.get(status.coverage, "partial")
     level = status.modification_level
@@ -367,4 +402,12 @@ def analyse_pdf(
             facts = {"field": filled.name, "error": f"{type(exc).__name__}: {exc}"[:500]}
         result["signatures"].append(facts)
     result["signatures"].sort(key=lambda f: (f.get("signed_revision", 10**9), f["field"]))
+    ends = [f for f in result["signatures"] if isinstance(f.get("signed_end"), int)]
+    if ends:
+        last = max(ends, key=lambda f: f["signed_end"])
+        try:
+            result["uncovered_tail"] = uncovered_tail(data, reader, last["signed_end"],
+                                                      last["signed_revision"])
+        except Exception as exc:  # a tail we cannot account for is not covered
+            result["uncovered_tail"] = f"{type(exc).__name__}: {exc}"[:500]
     return result

@@ -5,11 +5,15 @@ Decisions (beyond pyHanko's bottom line):
 * any parse error, any filled signature field that cannot be validated, a broken
   signature, a revoked certificate, a broken timestamp → ``invalid``;
 * the last signature must cover the entire file (or only be followed by signature
-  maintenance updates: DSS / document timestamps); bytes after the last ``%%EOF``
+  maintenance updates: DSS / document timestamps); byte-exact: anything but whitespace
+  after its signed range that is not a complete later revision (see
+  :mod:`signing.validation_coverage`) → ``invalid``; bytes after the last ``%%EOF``
   → ``invalid``; a signature with non-standard coverage → ``invalid``;
 * modifications after signing: form filling and signing are fine; ``annotations``
   (allowed by the DocMDP policy) → ``needs_review``; ``other`` (e.g. page content
   changed) → ``invalid``; anything the certification signature forbids → ``invalid``;
+* a weak algorithm (SHA-1, MD5, or anything pyHanko's algorithm policy refuses)
+  → ``invalid``, with a reason naming it (not a misleading chain reason);
 * unknown trust anchor or revocation status that could not be established (offline,
   no data) → ``indeterminate``.
 
@@ -60,8 +64,17 @@ def _judge_signature(sig: dict[str, Any], verdict: _Verdict) -> None:
         return
     if not sig.get("intact"):
         verdict.add(INVALID, f"Chữ ký của {who} không toàn vẹn: nội dung đã bị sửa sau khi ký")
+    weak = sig.get("weak_algorithm")
+    if weak == "crypto_constraints":
+        verdict.add(INVALID, f"Chữ ký của {who} dùng thuật toán hoặc độ dài khóa không còn "
+                             f"an toàn (chính sách thuật toán không cho phép)")
+    elif weak:
+        verdict.add(INVALID, f"Chữ ký của {who} dùng thuật toán băm yếu {weak}, không còn an "
+                             f"toàn: chữ ký không được chấp nhận")
     if sig.get("revocation") == "revoked":
         verdict.add(INVALID, f"Chứng thư của {who} đã bị thu hồi")
+    elif weak:
+        pass  # the chain could not be judged because of the algorithm: said above
     elif not sig.get("trusted"):
         verdict.add(INDETERMINATE, f"Không xác định được chuỗi tin cậy cho chứng thư của {who}")
     elif sig.get("revocation") != "good":
@@ -100,6 +113,10 @@ def judge(facts: dict[str, Any]) -> tuple[str, list[str]]:
     if facts.get("trailing_bytes"):
         verdict.add(INVALID, "Tệp PDF có dữ liệu lạ sau dấu kết thúc %%EOF: "
                              "phần này không được chữ ký nào bảo vệ")
+    if facts.get("uncovered_tail"):
+        verdict.add(INVALID, "Tệp PDF có dữ liệu được thêm sau phần mà chữ ký cuối cùng bảo vệ "
+                             "(chỉ được phép có khoảng trắng): phần này không được chữ ký nào "
+                             "bảo vệ")
     for sig in signatures:
         _judge_signature(sig, verdict)
     last = signatures[-1] if signatures else None

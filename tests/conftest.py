@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+# Plain helper modules of the tests (e.g. hostile_files) are importable by name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
 DEMO_PASSWORD = "eoffice-demo"
