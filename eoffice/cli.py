@@ -17,8 +17,12 @@ class Context:
 
     def app(self, **config: Any):
         from eoffice import create_app
+        from eoffice.config import ConfigError
 
-        return create_app(config or None, instance=self.instance)
+        try:
+            return create_app(config or None, instance=self.instance)
+        except ConfigError as exc:
+            fail(str(exc))
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "API_TOKEN_HOURS": 12,
     "TRUST_ROOTS": [],  # PEM files or folders; the demo adds <instance>/pki/root.pem
     "SEARCH_WORKER": "thread",  # "thread": embedded writer; "external": `eoffice search worker`
+    "SEARCH_BACKEND": "whoosh",  # "whoosh" (folder in the instance) or "postgres" (the database)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set EOFFICE_SESSION_COOKIE_SECURE=1 behind HTTPS
@@ -27,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "AGENCY_TIMEZONE": "Asia/Ho_Chi_Minh",
 }
+
+class ConfigError(Exception):
+    """A setting is invalid or the service it names cannot be used (message in Vietnamese)."""
+
 
 BOOL_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -1,10 +1,11 @@
-"""Vietnamese full-text search behind a small index interface (Whoosh implementation).
+"""Vietnamese full-text search behind a small index interface (Whoosh or PostgreSQL).
 
 A library: it imports neither Flask nor the database. Classified documents never enter it.
 
 Public API (everything below is importable from ``search``)::
 
     index = WhooshIndex("instance/search")        # or NullIndex() when search is off
+    index = PostgresIndex(sqlalchemy_engine)       # PostgreSQL full-text search (unaccent)
     index.apply(upserts=[IndexedDocument(...)], deletes=["42"]) -> ApplyResult
     index.search(SearchQuery(text="chuyen doi so", year=2026, page=1), {"all", "dept:VP"})
         -> SearchResults(total, hits=[Hit(id, subject, code, snippet_html, score, urgency,
@@ -17,7 +18,8 @@ Public API (everything below is importable from ``search``)::
 
 Contract:
 
-* **Classified documents** (``secrecy != "none"``) are refused by ``apply`` and ``rebuild``:
+* **Classified documents** (``secrecy != "none"``) are refused by ``apply`` and ``rebuild``
+  in :class:`search.guard.GuardedIndex`, the base every backend goes through:
   never written; ``apply`` deletes any existing entry for that id, rewrites the segments
   that held it (its words leave the files), and lists it in ``ApplyResult.refused``. It
   does not raise, so reclassifying = ``apply(upserts=[doc_with_new_secrecy])``, and
@@ -38,10 +40,16 @@ Contract:
   ordinary Whoosh segments), then swaps the
   ``current`` symlink atomically; readers never see a half-built index. Changes applied
   during a rebuild may be lost: run ``verify`` after it or replay the outbox.
+* **Ordering**: ``IndexedDocument.revision`` (monotonic per document, 0 = unordered): an
+  upsert or removal older than what the index holds (entry or tombstone) is ignored and
+  listed in ``ApplyResult.stale``; a late update cannot resurrect a classified document.
 * One ``WhooshIndex`` per process; its searches are serialised by a lock.
+* The same contract holds for :class:`PostgresIndex` (``tests/unit/search/test_contract.py``
+  runs on both); it serialises writers per document with advisory locks.
 """
 
 from search.extract import ExtractionError, extract_text
+from search.guard import GuardedIndex
 from search.model import (
     ApplyResult,
     Hit,
@@ -57,15 +65,18 @@ from search.model import (
     verify,
 )
 from search.null import NullIndex
+from search.postgres_index import PostgresIndex
 from search.whoosh_index import WhooshIndex
 
 __all__ = [
     "ApplyResult",
     "ExtractionError",
+    "GuardedIndex",
     "Hit",
     "IndexBusyError",
     "IndexedDocument",
     "NullIndex",
+    "PostgresIndex",
     "RebuildReport",
     "SearchError",
     "SearchIndex",

@@ -36,6 +36,8 @@ class IndexedDocument:
     content: str = ""
     visibility: frozenset[str] = frozenset()
     version: str = ""
+    #: Monotonic per document (0 = unordered): an older revision never replaces a newer one.
+    revision: int = 0
 
     @property
     def classified(self) -> bool:
@@ -98,11 +100,13 @@ class ApplyResult:
 
     ``refused`` lists classified documents that were offered as upserts: they were NOT
     written, and any entry they had was deleted (and purged from the files on disk).
+    ``stale`` lists upserts ignored because the index already held a newer revision.
     """
 
     upserted: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from search.model import (
-    ApplyResult,
-    IndexedDocument,
-    ProgressCallback,
-    RebuildReport,
-    SearchQuery,
-    SearchResults,
-)
+from search.guard import GuardedIndex, Removal, WriteResult
+from search.model import IndexedDocument, SearchQuery, SearchResults
 
 
-class NullIndex:
+class NullIndex(GuardedIndex):
     """Accepts every call, finds nothing. Classified upserts are still reported as refused."""
 
-    def apply(self, upserts: Iterable[IndexedDocument] = (), deletes: Iterable[str] = ()
-              ) -> ApplyResult:
-        result = ApplyResult()
-        for doc in upserts:
-            (result.refused if doc.classified else result.upserted).append(doc.id)
-        result.deleted.extend(deletes)
+    def _write(self, batch: list[IndexedDocument | Removal]) -> WriteResult:
+        result = WriteResult()
+        for item in batch:
+            (result.removed if isinstance(item, Removal) else result.written).append(item.id)
         return result
+
+    def _load(self, docs: Iterable[IndexedDocument]) -> str:
+        for _ in docs:
+            pass
+        return ""
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
         return SearchResults(total=0, hits=[], page=query.page, per_page=query.per_page)
@@ -34,14 +31,5 @@ class NullIndex:
     def stamps(self) -> dict[str, str]:
         return {}
 
-    def rebuild(self, docs: Iterable[IndexedDocument], progress: ProgressCallback | None = None
-                ) -> RebuildReport:
-        refused, n = [], 0
-        for doc in docs:
-            if doc.classified:
-                refused.append(doc.id)
-            else:
-                n += 1
-                if progress is not None:
-                    progress(n)
-        return RebuildReport(indexed=n, refused=refused, path="")
+    def close(self) -> None:
+        """Nothing to release."""

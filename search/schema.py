@@ -32,6 +32,7 @@ def build_schema() -> wf.Schema:
     return wf.Schema(
         id=wf.ID(unique=True, stored=True),
         version=wf.STORED(),
+        revision=wf.STORED(),
         acl=wf.KEYWORD(lowercase=False, commas=False, scorable=False),
         type_code=wf.ID(stored=True, sortable=True),
         year=wf.ID(sortable=True),
@@ -80,6 +81,7 @@ def doc_fields(doc: IndexedDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
         "version": doc.version,
+        "revision": doc.revision,
         "acl": " ".join(sorted(check_access_key(k) for k in doc.visibility)),
         "type_code": nfc(doc.type_code or ""),
         "year": str(year) if year else "",

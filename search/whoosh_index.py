@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
@@ -34,13 +35,11 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 from search.analysis import parse_query
 from search.bulkwrite import parallel_load
 from search.fastquery import FastSearcher, SegmentCache, allowed_mask, run_query, top_by
+from search.guard import GuardedIndex, Removal, WriteResult
 from search.model import (
-    ApplyResult,
     Hit,
     IndexBusyError,
     IndexedDocument,
-    ProgressCallback,
-    RebuildReport,
     SearchQuery,
     SearchResults,
 )
@@ -73,7 +72,35 @@ def _purge_deleted(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
     return list(MERGE_SMALL(writer, keep))
 
 
-class WhooshIndex:
+class _Tombstones:
+    """Revisions of removed entries (SQLite beside the generations; used under the writer
+    lock), so a delayed older upsert cannot bring a removed or classified document back."""
+
+    def __init__(self, root: Path) -> None:
+        self.db = sqlite3.connect(root / "tombstones.sqlite3", timeout=60)
+        self.db.execute("CREATE TABLE IF NOT EXISTS tomb (id TEXT PRIMARY KEY, revision INT)")
+
+    def get(self, doc_id: str) -> int:
+        row = self.db.execute("SELECT revision FROM tomb WHERE id = ?", (doc_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def put(self, doc_id: str, revision: int) -> None:
+        if revision:
+            self.db.execute("INSERT OR REPLACE INTO tomb VALUES (?, ?)", (doc_id, revision))
+
+    def drop(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM tomb WHERE id = ?", (doc_id,))
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+        self.db.close()
+
+
+class WhooshIndex(GuardedIndex):
     """A Whoosh index under ``path``; one instance per process (searches are serialised).
 
     ``lock_timeout``: seconds :meth:`apply` waits for the writer lock held by another
@@ -182,77 +209,70 @@ class WhooshIndex:
                 return w, gen
             w.cancel()  # a rebuild swapped generations meanwhile: write to the new one
 
-    def apply(self, upserts: Iterable[IndexedDocument] = (), deletes: Iterable[str] = ()
-              ) -> ApplyResult:
-        """Apply upserts then deletes in one writer transaction (one Whoosh commit).
+    def _write(self, batch: list[IndexedDocument | Removal]) -> WriteResult:
+        """Apply ``batch`` in one writer transaction (one Whoosh commit).
 
-        A classified upsert is refused: it is not written, any existing entry for its id is
-        deleted, and the segments that held it are rewritten so its words leave the disk.
-        It is reported in ``ApplyResult.refused`` (and logged), never raised, so a worker
-        applying an outbox can always make progress. An id repeated within one batch forces
-        an intermediate commit (Whoosh cannot replace a document added by the same writer).
+        A purge deletes the entry and rewrites the segments that held it, so its words leave
+        the disk. An id repeated within one batch forces an intermediate commit (Whoosh
+        cannot replace a document added by the same writer).
         """
-        result = ApplyResult()
+        result = WriteResult()
         w, _ = self._writer()
         purge = False
         seen: set[str] = set()
+        tombs = _Tombstones(self.root)
         try:
-            for doc in upserts:
-                if doc.id in seen:
+            for item in batch:
+                if item.id in seen:
                     w.commit(mergetype=_purge_deleted if purge else None)
                     purge, seen = False, set()
                     w, _ = self._writer()
-                seen.add(doc.id)
-                if doc.classified:
-                    if w.delete_by_term("id", doc.id):
-                        purge = True
-                    result.refused.append(doc.id)
-                    log.warning("search: refused classified document %s (secrecy=%s)",
-                                doc.id, doc.secrecy)
+                seen.add(item.id)
+                if item.revision and item.revision < self._held_revision(w, tombs, item.id):
+                    result.stale.append(item.id)
                     continue
-                w.update_document(**doc_fields(doc))
-                result.upserted.append(doc.id)
-            for doc_id in deletes:
-                if doc_id in seen:
-                    w.commit(mergetype=_purge_deleted if purge else None)
-                    purge, seen = False, set()
-                    w, _ = self._writer()
-                w.delete_by_term("id", doc_id)
-                result.deleted.append(doc_id)
+                if isinstance(item, Removal):
+                    if w.delete_by_term("id", item.id) and item.purge:
+                        purge = True
+                    tombs.put(item.id, item.revision)
+                    result.removed.append(item.id)
+                    continue
+                fields = doc_fields(item)
+                if "revision" not in w.schema:  # an index built before revisions existed
+                    fields.pop("revision")
+                w.update_document(**fields)
+                tombs.drop(item.id)
+                result.written.append(item.id)
             w.commit(mergetype=_purge_deleted if purge else None)
         except BaseException:
             w.cancel()
+            tombs.rollback()
             raise
+        tombs.commit()
         return result
 
-    def rebuild(self, docs: Iterable[IndexedDocument], progress: ProgressCallback | None = None
-                ) -> RebuildReport:
+    @staticmethod
+    def _held_revision(w: SegmentWriter, tombs: _Tombstones, doc_id: str) -> int:
+        """The revision the index holds for ``doc_id`` (live entry or tombstone), else 0."""
+        with w.searcher() as s:
+            docnum = s.document_number(id=doc_id)
+            live = int(s.stored_fields(docnum).get("revision") or 0) if docnum is not None else 0
+        return max(live, tombs.get(doc_id))
+
+    def _load(self, docs: Iterable[IndexedDocument]) -> str:
         """Index ``docs`` into a new generation, then swap it in atomically.
 
         Readers keep using the old generation until the swap. Writers are held off during the
         swap; an :meth:`apply` that committed to the old generation after ``docs`` was read
         from the database is lost — run :func:`search.verify` afterwards (or keep the outbox
-        entries until the rebuild ends). Classified documents are skipped and reported.
+        entries until the rebuild ends).
         """
-        refused: list[str] = []
-        count = 0
         with self._admin_lock():
             gen = self._new_generation()
             try:
                 ix = wix.open_dir(str(gen))
-
-                def admit(doc: IndexedDocument) -> bool:
-                    nonlocal count
-                    if doc.classified:
-                        refused.append(doc.id)
-                        return False
-                    count += 1
-                    if progress is not None:
-                        progress(count)
-                    return True
-
                 parallel_load(ix, docs, doc_fields, procs=max(1, self.procs),
-                              limitmb=self.limitmb, on_doc=admit)
+                              limitmb=self.limitmb)
                 old_w, _ = self._writer()
                 try:
                     self._swap(gen)
@@ -262,7 +282,7 @@ class WhooshIndex:
                 shutil.rmtree(gen, ignore_errors=True)
                 raise
             self._remove_old_generations(keep=gen.name)
-        return RebuildReport(indexed=count, refused=refused, path=str(gen))
+        return str(gen)
 
     def _remove_old_generations(self, keep: str) -> None:
         for p in self.root.iterdir():

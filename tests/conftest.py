@@ -82,8 +82,10 @@ class Database:
 
         engine = sa.create_engine(url)
         existing = set(sa.inspect(engine).get_table_names())
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables
-                           if t.name in existing)
+        # Model tables, and those of the PostgreSQL search backend (not models).
+        names = [t.name for t in Base.metadata.sorted_tables if t.name in existing]
+        names += sorted(existing - set(names) - {"alembic_version"})
+        tables = ", ".join(f'"{name}"' for name in names)
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()

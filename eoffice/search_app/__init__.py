@@ -5,19 +5,39 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+import search
+from eoffice.config import ConfigError
 from eoffice.search_app.service import OutboxWorker, SearchContext
+
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
+def build_index(app: Flask, engine: sa.Engine) -> search.SearchIndex:
+    """The index chosen by ``SEARCH_BACKEND`` (``whoosh`` by default)."""
+    backend = str(app.config.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    if app.config.get("SEARCH_WORKER") == "off":
+        return search.NullIndex()
+    if backend == "whoosh":
+        return search.WhooshIndex(Path(app.instance_path) / "search-index")
+    if backend == "postgres":
+        if engine.dialect.name != "postgresql":
+            raise ConfigError("EOFFICE_SEARCH_BACKEND=postgres cần EOFFICE_DATABASE_URL là "
+                              "PostgreSQL (postgresql+psycopg://…) / needs a PostgreSQL "
+                              "database.")
+        return search.PostgresIndex(engine)
+    raise ConfigError(f"EOFFICE_SEARCH_BACKEND không hợp lệ: {backend!r} (chọn một trong "
+                      f"{', '.join(SEARCH_BACKENDS)}) / unknown search backend.")
 
 
 def build_context(app: Flask) -> SearchContext:
-    import search
     from eoffice.db import db
 
     instance = Path(app.instance_path)
-    index = (search.NullIndex() if app.config.get("SEARCH_WORKER") == "off"
-             else search.WhooshIndex(instance / "search-index"))
     assert db.engine is not None
+    index = build_index(app, db.engine)
     return SearchContext(index=index, files=app.extensions["eoffice.files"],
                          text_cache=instance / "text-cache", engine=db.engine)
 

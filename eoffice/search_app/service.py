@@ -109,12 +109,29 @@ def _snapshots(ctx: SearchContext, document_ids: set[int]) -> tuple[list[Snapsho
     return snaps, {int(s.entry.id) for s in snaps}
 
 
+#: Advisory lock key of the index writer turn on PostgreSQL (any machine, any process).
+WRITER_LOCK = (0x5E4C, 1)
+
+
 @contextmanager
 def _writer_turn(ctx: SearchContext) -> Iterator[None]:
     """One index writer at a time across threads and processes (an flock on a file of the
-    instance). The database snapshot is taken inside the turn, after the commits that asked
-    for it, so the last writer always writes the newest state: no stale entry survives two
-    concurrent updates of the same document."""
+    instance; on PostgreSQL an advisory lock, so also across machines). The database
+    snapshot is taken inside the turn, after the commits that asked for it, so the last
+    writer always writes the newest state: no stale entry survives two concurrent updates
+    of the same document."""
+    if ctx.engine.dialect.name == "postgresql":
+        with ctx.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:a, :b)"),
+                         {"a": WRITER_LOCK[0], "b": WRITER_LOCK[1]})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:a, :b)"),
+                             {"a": WRITER_LOCK[0], "b": WRITER_LOCK[1]})
+                conn.commit()
+        return
     path = ctx.text_cache.parent / "search-writer.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +20,9 @@ def _register(api, pdf: bytes, subject: str, secrecy: str) -> int:
     return resp.get_json()["id"]
 
 
-def _index_files(app) -> bytes:
-    root = Path(app.instance_path) / "search-index"
-    return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
-
 
 @pytest.mark.slow
-def test_fifty_classified_documents_never_reach_the_index(app, api, pdf_with_text):
+def test_fifty_classified_documents_never_reach_the_index(app, api, pdf_with_text, index_bytes):
     app.config["CLASSIFIED_FILES"] = True
     public = _register(api, pdf_with_text("Kế hoạch phòng cháy chữa cháy năm 2026"),
                        "Kế hoạch phòng cháy chữa cháy", "none")
@@ -43,7 +38,7 @@ def test_fifty_classified_documents_never_reach_the_index(app, api, pdf_with_tex
                        query_string={"q": "Công văn mật"}).get_json()["suggestions"] == []
     body = api.get("/api/v1/search", "chutich", query_string={"q": "phong chay"}).get_json()
     assert [r["id"] for r in body["results"]] == [public]
-    data = _index_files(app)
+    data = index_bytes(app)
     assert b"phong" in data  # the index is there and holds the public document's words
     for word in CANARIES + ["tuyệt đối", "an ninh"]:
         for form in {word, unicodedata.normalize("NFD", word)}:

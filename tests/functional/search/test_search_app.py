@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from eoffice.cli import cli
 
 
@@ -26,12 +24,8 @@ def test_type_filter_and_year(docs, search_api):
     assert search_api("chuyen doi so", year="2019")["total"] == 0
 
 
-def _index_bytes(app) -> bytes:
-    root = Path(app.instance_path) / "search-index"
-    return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 
-
-def test_classified_documents_never_come_out(app, docs, search_api, api):
+def test_classified_documents_never_come_out(app, docs, search_api, api, index_bytes):
     docs.create("Thông báo công khai lịch tiếp dân", content="Lịch tiếp công dân tháng 12")
     canaries = [f"canarymat{i:02d}" for i in range(10)]
     for word in canaries:
@@ -43,18 +37,19 @@ def test_classified_documents_never_come_out(app, docs, search_api, api):
     suggestions = api.get("/api/v1/search/suggest", "chutich",
                           query_string={"q": "canary"}).get_json()["suggestions"]
     assert suggestions == []
-    data = _index_bytes(app)
+    data = index_bytes(app)
     assert data, "the index exists"
     for word in canaries + ["xyzbimat"]:
         assert word.encode() not in data
 
 
-def test_reclassifying_removes_at_once_and_declassifying_restores(app, docs, search_api):
+def test_reclassifying_removes_at_once_and_declassifying_restores(app, docs, search_api,
+                                                                  index_bytes):
     doc_id = docs.create("Quyết định về nhân sự", content="bổ nhiệm cán bộ quản lý zetaword")
     assert search_api("zetaword")["total"] == 1
     docs.reclassify(doc_id, "mat")
     assert search_api("zetaword")["total"] == 0
-    assert b"zetaword" not in _index_bytes(app)
+    assert b"zetaword" not in index_bytes(app)
     docs.reclassify(doc_id, "none")
     assert search_api("zetaword")["total"] == 1
 

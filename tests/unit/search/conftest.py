@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from search import IndexedDocument, WhooshIndex
+from search.guard import GuardedIndex
+from search.postgres_index import PostgresIndex
 
 SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 if not SEEDS.is_dir():
@@ -68,3 +73,33 @@ def seeded(index: WhooshIndex, seed_texts: list[str], make_doc) -> WhooshIndex:
         for i, t in enumerate(seed_texts)
     )
     return index
+
+
+PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[sa.Engine]:
+    """An engine on a private schema of the test PostgreSQL (dropped afterwards)."""
+    schema = "s_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def any_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GuardedIndex]:
+    """The same contract, once per backend."""
+    if request.param == "whoosh":
+        ix: GuardedIndex = WhooshIndex(tmp_path / "ix")
+    else:
+        ix = PostgresIndex(request.getfixturevalue("pg_engine"))
+    yield ix
+    ix.close()

@@ -1,13 +1,23 @@
-"""Acceptance 1 and 3 of issue 4: Vietnamese matching, ranking, snippets, visibility."""
+"""Acceptance 1 and 3 of issue 4: Vietnamese matching, ranking, snippets, visibility.
+
+Part of the backend contract: every test runs on Whoosh and on PostgreSQL (issue 13).
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import date
 
+import pytest
+
 from search import SearchQuery, analysis
 
 ALL = {"all"}
+
+
+@pytest.fixture
+def index(any_index):
+    return any_index
 
 
 def ids(index, text, keys=ALL, **kw):
