@@ -1,13 +1,18 @@
-"""Run a function on untrusted input in a child process with memory and time limits.
+"""Run a function on untrusted input in a child process with memory and CPU-time limits.
 
 Each call runs in a child forked from a *zygote*: a helper interpreter
-(``python -m signing.sandbox --zygote``) started once per parent process, which
-imports pyHanko and then only forks. The child inherits neither the threads and
-locks of a web worker nor its address space, sets ``RLIMIT_AS`` (512 MB) and
-``RLIMIT_CPU`` on itself, runs the function, and writes its result as JSON. The
-zygote kills a child that outlives the time limit (10 s). When the zygote is busy
-with another call (threaded server) or broken, the call runs in a fresh interpreter
-instead (same limits, ~0.5 s start-up instead of a few ms).
+(``python -m signing.sandbox --zygote``) which imports pyHanko and then only forks.
+The child inherits neither the threads and locks of a web worker nor its address
+space, sets ``RLIMIT_AS`` (512 MB) and ``RLIMIT_CPU`` (10 s of CPU time) on itself,
+runs the function, and writes its result as JSON.
+
+The limit is CPU time, not wall clock: on a busy machine a valid file takes longer
+but is never refused. A generous wall-clock safety net (:data:`WALL_FACTOR` times
+the CPU limit, at least :data:`MIN_WALL` seconds) only catches a child that hangs
+without computing. Each parent process keeps a small pool of zygotes
+(``EOFFICE_SANDBOX_WORKERS``, default 4); concurrent calls beyond it wait for a free
+zygote instead of failing. A broken zygote is replaced; only when none can be
+started does a call run in a fresh interpreter (same limits).
 
 Requests (module, function, arguments) are pickled by the trusted parent; results
 are JSON, so the parent never unpickles anything a child produced.
@@ -33,6 +38,10 @@ from typing import IO, Any
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 TIME_LIMIT = 10.0
+"""CPU seconds a sandboxed call may use."""
+WALL_FACTOR = 12.0
+MIN_WALL = 120.0
+POOL_SIZE = max(1, int(os.environ.get("EOFFICE_SANDBOX_WORKERS", "4") or 4))
 PRELOAD = ("signing.validation_core",)
 _MAX_RESULT = 16 * 1024 * 1024
 _OK, _TIMEOUT, _DIED = 0, 1, 2
@@ -47,7 +56,7 @@ class SandboxError(Exception):
 
 
 class SandboxTimeout(SandboxError):  # noqa: N818 (reads better than SandboxTimeoutError)
-    """The child ran longer than the time limit and was killed."""
+    """The child used more CPU time than allowed (or hung past the wall-clock net)."""
 
     kind = "timeout"
 
@@ -61,6 +70,11 @@ class SandboxMemoryError(SandboxError):
 # --- parent side -------------------------------------------------------------------
 
 
+def wall_limit(cpu_seconds: float) -> float:
+    """The wall-clock safety net for a call limited to ``cpu_seconds`` of CPU time."""
+    return max(MIN_WALL, cpu_seconds * WALL_FACTOR)
+
+
 def run_sandboxed(
     func: Callable[..., Any],
     *args: Any,
@@ -69,16 +83,16 @@ def run_sandboxed(
 ) -> Any:
     """Call ``func(*args)`` in a limited child process and return its JSON result.
 
-    ``func`` must be a module-level function; its arguments are pickled to the child
-    and its return value must be JSON-serialisable. Raises :class:`SandboxTimeout`,
-    :class:`SandboxMemoryError` or :class:`SandboxError` (crash, or an exception
-    raised by ``func``, whose message is kept).
+    ``timeout`` is CPU time. ``func`` must be a module-level function; its arguments
+    are pickled to the child and its return value must be JSON-serialisable. Raises
+    :class:`SandboxTimeout`, :class:`SandboxMemoryError` or :class:`SandboxError`
+    (crash, or an exception raised by ``func``, whose message is kept).
     """
     module_file = getattr(sys.modules.get(func.__module__), "__file__", None)
     request = pickle.dumps(
         (func.__module__, module_file, func.__qualname__, args, memory, timeout)
     )
-    answer = _ZYGOTE.call(request, timeout)
+    answer = _POOL.call(request, timeout)
     if answer is None:
         answer = _fresh_call(request, timeout)
     return _decode(*answer, timeout=timeout)
@@ -86,14 +100,14 @@ def run_sandboxed(
 
 def _decode(outcome: int, status: int, out: bytes, *, timeout: float) -> Any:
     if outcome == _TIMEOUT:
-        raise SandboxTimeout(f"quá thời gian {timeout:g} giây")
+        raise SandboxTimeout(f"quá thời gian {timeout:g} giây CPU")
     try:
         payload = json.loads(out[:_MAX_RESULT].decode("utf-8")) if out else None
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not isinstance(payload, dict):
         if status in (-signal.SIGXCPU, -signal.SIGKILL):
-            raise SandboxTimeout(f"quá thời gian {timeout:g} giây")
+            raise SandboxTimeout(f"quá thời gian {timeout:g} giây CPU")
         raise SandboxError(f"tiến trình kiểm tra dừng bất thường (mã {status})")
     if payload.get("ok"):
         return payload.get("value")
@@ -106,7 +120,7 @@ def _fresh_call(request: bytes, timeout: float) -> tuple[int, int, bytes]:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "signing.sandbox"],
-            input=request, capture_output=True, timeout=timeout, check=False,
+            input=request, capture_output=True, timeout=wall_limit(timeout), check=False,
         )
     except subprocess.TimeoutExpired:
         return _TIMEOUT, -signal.SIGKILL, b""
@@ -129,22 +143,19 @@ def _read_exact(stream: IO[bytes], size: int, deadline: float) -> bytes:
 
 
 class _Zygote:
-    """The parent's handle on its fork server; one call at a time."""
+    """The parent's handle on one fork server; one call at a time (the pool's lock)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._owner = 0
 
     def call(self, request: bytes, timeout: float) -> tuple[int, int, bytes] | None:
-        if not self._lock.acquire(blocking=False):
-            return None  # busy with another thread's call: use a fresh interpreter
         try:
             proc = self._ensure()
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(_REQUEST.pack(len(request), timeout) + request)
             proc.stdin.flush()
-            deadline = time.monotonic() + timeout + 15  # the zygote enforces `timeout`
+            deadline = time.monotonic() + wall_limit(timeout) + 15  # the zygote enforces it
             outcome, status, size = _HEADER.unpack(
                 _read_exact(proc.stdout, _HEADER.size, deadline))
             if size > _MAX_RESULT:
@@ -153,8 +164,6 @@ class _Zygote:
         except (OSError, EOFError, TimeoutError, ValueError, struct.error):
             self._stop()
             return None
-        finally:
-            self._lock.release()
 
     def _ensure(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None or self._owner != os.getpid():
@@ -165,6 +174,10 @@ class _Zygote:
             self._owner = os.getpid()
         return self._proc
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
     def _stop(self) -> None:
         if self._proc is not None and self._owner == os.getpid():
             self._proc.kill()
@@ -172,7 +185,47 @@ class _Zygote:
         self._proc = None
 
 
-_ZYGOTE = _Zygote()
+class _ZygotePool:
+    """Up to :data:`POOL_SIZE` zygotes per process, started on demand; a call waits for a
+    free one (waiting costs no CPU time, so a busy server queues, it does not refuse)."""
+
+    def __init__(self, size: int) -> None:
+        self._free: list[_Zygote] = []
+        self._started = 0
+        self._size = size
+        self._cond = threading.Condition()
+        self._owner = os.getpid()
+
+    def _take(self) -> _Zygote:
+        with self._cond:
+            if self._owner != os.getpid():  # forked parent: the zygotes are not ours
+                self._free, self._started, self._owner = [], 0, os.getpid()
+            while not self._free and self._started >= self._size:
+                self._cond.wait()
+            if self._free:
+                return self._free.pop()
+            self._started += 1
+            return _Zygote()
+
+    def _give_back(self, zygote: _Zygote) -> None:
+        with self._cond:
+            self._free.append(zygote)
+            self._cond.notify()
+
+    def call(self, request: bytes, timeout: float) -> tuple[int, int, bytes] | None:
+        zygote = self._take()
+        try:
+            return zygote.call(request, timeout)
+        finally:
+            self._give_back(zygote)
+
+    def pids(self) -> list[int]:
+        """Process ids of the idle zygotes (for tests)."""
+        with self._cond:
+            return [z.pid for z in self._free if z.pid is not None]
+
+
+_POOL = _ZygotePool(POOL_SIZE)
 
 
 # --- child side --------------------------------------------------------------------
@@ -200,7 +253,7 @@ def _import(module_name: str, module_file: str | None) -> Any:
     return module
 
 
-def _run_request(request: bytes) -> bytes:
+def _run_request(request: bytes | bytearray) -> bytes:
     """Limits first, then import and run the function; the JSON answer."""
     module_name, module_file, qualname, args, memory, timeout = pickle.loads(  # noqa: S301 - written by the parent
         request
@@ -227,7 +280,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _serve_one(request: bytes, timeout: float) -> tuple[int, int, bytes]:
+def _serve_one(request: bytes | bytearray, timeout: float) -> tuple[int, int, bytes]:
     """Zygote: fork a child for one request, collect its answer or kill it."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -242,7 +295,7 @@ def _serve_one(request: bytes, timeout: float) -> tuple[int, int, bytes]:
     os.close(write_fd)
     chunks: list[bytes] = []
     received = 0
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wall_limit(timeout)  # RLIMIT_CPU is the real limit
     outcome = _OK
     while True:
         left = deadline - time.monotonic()
@@ -267,6 +320,20 @@ def _serve_one(request: bytes, timeout: float) -> tuple[int, int, bytes]:
     return outcome, status, b"".join(chunks)
 
 
+def read_request(stream: IO[bytes], size: int) -> bytearray | None:
+    """Exactly ``size`` bytes, read into one preallocated buffer (linear time; growing a
+    ``bytes`` with ``+=`` copies everything read so far on each chunk: quadratic)."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        if not n:
+            return None
+        got += n
+    return buffer
+
+
 def _zygote() -> int:
     """Preload, then serve requests from stdin until it closes."""
     proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
@@ -279,12 +346,9 @@ def _zygote() -> int:
         if len(header) < _REQUEST.size:
             return 0
         size, timeout = _REQUEST.unpack(header)
-        request = b""
-        while len(request) < size:
-            chunk = proto_in.read(size - len(request))
-            if not chunk:
-                return 0
-            request += chunk
+        request = read_request(proto_in, size)
+        if request is None:
+            return 0
         outcome, status, out = _serve_one(request, timeout)
         _write_all(proto_out, _HEADER.pack(outcome, status, len(out)) + out)
 

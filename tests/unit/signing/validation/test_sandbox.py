@@ -159,9 +159,56 @@ def test_sandbox_survives_a_killed_zygote():
     from signing import sandbox
 
     run_sandboxed(_allocate, 1)
-    zygote = sandbox._ZYGOTE._proc
-    assert zygote is not None
-    os.kill(zygote.pid, signal.SIGKILL)
-    zygote.wait()
+    pids = sandbox._POOL.pids()
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
     assert run_sandboxed(_allocate, 1) == 1 << 20  # falls back, then a new zygote
     assert run_sandboxed(_allocate, 2) == 2 << 20
+
+
+def _sleep_then_answer(seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return "xong"
+
+
+def test_limit_is_cpu_time_not_wall_clock():
+    # Waiting (as a starved process on a busy machine does) uses no CPU time: allowed.
+    assert run_sandboxed(_sleep_then_answer, 2.5, timeout=1.0) == "xong"
+    with pytest.raises(SandboxTimeout, match="CPU"):
+        run_sandboxed(_spin, timeout=1.0)
+
+
+def test_more_concurrent_calls_than_zygotes_all_succeed():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from signing import sandbox
+
+    calls = sandbox.POOL_SIZE * 3
+    with ThreadPoolExecutor(calls) as pool:
+        results = list(pool.map(lambda _: run_sandboxed(_sleep_then_answer, 0.3, timeout=1.0),
+                                range(calls)))
+    assert results == ["xong"] * calls
+
+
+class _Trickle:
+    """A pipe that hands out at most ``step`` bytes per read."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readinto(self, view) -> int:  # type: ignore[no-untyped-def]
+        chunk = self.data[self.pos:self.pos + min(self.step, len(view))]
+        view[:len(chunk)] = chunk
+        self.pos += len(chunk)
+        return len(chunk)
+
+
+def test_request_read_in_pieces_is_exact():
+    from signing.sandbox import read_request
+
+    data = os.urandom(1 << 20)
+    assert read_request(_Trickle(data, 4096), len(data)) == data
+    assert read_request(_Trickle(data[:10], 4096), 20) is None  # closed early
