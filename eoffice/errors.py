@@ -39,3 +39,24 @@ class Invalid(AppError):
 class Conflict(AppError):
     status = 409
     code = "conflict"
+
+
+class AuditedRefusal(Invalid):
+    """A refusal that must leave a trace in the audit log although the request's transaction
+    is rolled back: the error handlers call :meth:`record` after the rollback, then commit."""
+
+    def __init__(self, message: str, *, code: str, action: str, actor: str,
+                 object_type: str, object_id: object, details: dict | None = None) -> None:
+        super().__init__(message, code=code)
+        self.action = action
+        self.actor = actor
+        self.object_type = object_type
+        self.object_id = object_id
+        self.details = details or {}
+
+    def record(self, session: object) -> None:
+        from eoffice.audit import operations as audit
+
+        audit.append(session, self.action, actor=self.actor,  # type: ignore[arg-type]
+                     object_type=self.object_type, object_id=self.object_id,
+                     details={"code": self.code, "reason": self.message, **self.details})

@@ -9,7 +9,8 @@ from types import ModuleType
 
 from flask import Flask
 
-ALL_FEATURES = ["eoffice.outgoing", "eoffice.incoming", "eoffice.meetings", "eoffice.search_app"]
+ALL_FEATURES = ["eoffice.outgoing", "eoffice.incoming", "eoffice.meetings", "eoffice.search_app",
+                "eoffice.exchange"]
 # EOFFICE_FEATURES=outgoing,incoming limits the features (development of one feature at a time).
 _selected = os.environ.get("EOFFICE_FEATURES")
 FEATURES = ([f"eoffice.{name.strip()}" for name in _selected.split(",") if name.strip()]

@@ -35,3 +35,33 @@ def on_reclassified(func: Callable[..., object]) -> Callable[..., object]:
 def reclassified(session: object, document: object) -> None:
     for func in _reclassified:
         func(session, document)
+
+
+_dispatched: list[Callable[..., object]] = []
+_recalled: list[Callable[..., object]] = []
+
+
+def on_dispatched(func: Callable[..., object]) -> Callable[..., object]:
+    """Register ``func(session, document, actor, agency_codes)``, called in the transaction
+    that dispatches an issued document to other agencies (the exchange creates deliveries;
+    it may refuse with an error)."""
+    if func not in _dispatched:
+        _dispatched.append(func)
+    return func
+
+
+def dispatched(session: object, document: object, actor: object, codes: list[str]) -> None:
+    for func in _dispatched:
+        func(session, document, actor, codes)
+
+
+def on_recalled(func: Callable[..., object]) -> Callable[..., object]:
+    """Register ``func(session, document, actor, reason) -> int`` (how many recipients were
+    asked), called when the sender recalls a document."""
+    if func not in _recalled:
+        _recalled.append(func)
+    return func
+
+
+def recalled(session: object, document: object, actor: object, reason: str) -> int:
+    return sum(int(func(session, document, actor, reason) or 0) for func in _recalled)

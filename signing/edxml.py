@@ -38,21 +38,13 @@ from signing.xmldsig import (
     sign_enveloped,
     verify_enveloped,
 )
+from workflow.definitions import DELIVERY_STATES
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 PREFIX = "edXML"
 
-STATUS_LABELS = {
-    "01": "Đã gửi",
-    "02": "Từ chối tiếp nhận",
-    "03": "Đã tiếp nhận",
-    "04": "Phân công",
-    "05": "Đang xử lý",
-    "06": "Hoàn thành",
-    "13": "Lấy lại",
-    "15": "Đồng ý lấy lại",
-    "16": "Từ chối lấy lại",
-}
+STATUS_LABELS = DELIVERY_STATES
+"""The national status codes (QĐ 28/2018/QĐ-TTg) with their Vietnamese labels."""
 STATUS_LABELS_EN = {
     "01": "Sent",
     "02": "Refused",

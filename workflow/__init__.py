@@ -3,7 +3,15 @@
 A library: it imports neither Flask nor a database session.
 """
 
-from workflow.definitions import ASSIGNMENT, INCOMING, MACHINES, MEETING, OUTGOING
+from workflow.definitions import (
+    ASSIGNMENT,
+    DELIVERY,
+    INCOMING,
+    MACHINES,
+    MEETING,
+    OUTGOING,
+    STATUS_TRANSITIONS,
+)
 from workflow.machine import (
     CommentRequired,
     Event,
@@ -19,10 +27,12 @@ from workflow.machine import (
 
 __all__ = [
     "ASSIGNMENT",
+    "DELIVERY",
     "INCOMING",
     "MACHINES",
     "MEETING",
     "OUTGOING",
+    "STATUS_TRANSITIONS",
     "CommentRequired",
     "Event",
     "GuardFailed",

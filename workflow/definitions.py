@@ -301,4 +301,60 @@ MEETING = Machine(
     ],
 )
 
-MACHINES = {m.name: m for m in (OUTGOING, INCOMING, ASSIGNMENT, MEETING)}
+# -- exchange deliveries (liên thông) ---------------------------------------------------------
+#
+# One delivery per recipient agency; its states are the national status codes
+# (QĐ 28/2018/QĐ-TTg). The same machine runs on both sides: the receiving agency fires the
+# transitions, the sending agency mirrors them when the status message arrives (the actor is
+# then the peer agency, role ``exchange``). Direction, handling and completion are fired by
+# the system when the received document moves (no person chooses them), hence no guard.
+
+is_exchange_peer = has_role("exchange", "Chỉ cơ quan gửi/nhận văn bản được báo trạng thái này.")
+clerk_or_peer = any_of(is_clerk, is_exchange_peer,
+                       message="Chỉ văn thư được thực hiện thao tác này.")
+
+DELIVERY_STATES = {
+    "01": "Đã gửi",
+    "02": "Từ chối tiếp nhận",
+    "03": "Đã tiếp nhận",
+    "04": "Phân công",
+    "05": "Đang xử lý",
+    "06": "Hoàn thành",
+    "13": "Lấy lại",
+    "15": "Đồng ý lấy lại",
+    "16": "Từ chối lấy lại",
+}
+_WORKING = frozenset({"03", "04", "05", "16"})
+
+DELIVERY = Machine(
+    name="delivery",
+    states=DELIVERY_STATES,
+    initial="01",
+    transitions=[
+        Transition("accept", frozenset({"01"}), "03", clerk_or_peer, "Tiếp nhận"),
+        Transition("refuse", frozenset({"01"}), "02", clerk_or_peer, "Từ chối tiếp nhận",
+                   requires_comment=True),
+        Transition("assign", _WORKING, "04", None, "Phân công"),
+        Transition("progress", _WORKING, "05", None, "Đang xử lý"),
+        Transition("complete", _WORKING, "06", None, "Hoàn thành"),
+        Transition(
+            "recall",
+            frozenset({"01", "03", "04", "05", "06", "16"}),
+            "13",
+            any_of(is_clerk, is_leader, is_exchange_peer,
+                   message="Chỉ văn thư hoặc lãnh đạo nơi gửi được lấy lại văn bản."),
+            "Lấy lại",
+            requires_comment=True,
+        ),
+        Transition("accept_recall", frozenset({"13"}), "15", clerk_or_peer, "Đồng ý lấy lại"),
+        Transition("refuse_recall", frozenset({"13"}), "16", clerk_or_peer, "Từ chối lấy lại",
+                   requires_comment=True),
+    ],
+)
+
+STATUS_TRANSITIONS = {"02": "refuse", "03": "accept", "04": "assign", "05": "progress",
+                      "06": "complete", "13": "recall", "15": "accept_recall",
+                      "16": "refuse_recall"}
+"""The transition that reaches each status code (used to mirror a received status)."""
+
+MACHINES = {m.name: m for m in (OUTGOING, INCOMING, ASSIGNMENT, MEETING, DELIVERY)}

@@ -65,6 +65,10 @@ def incoming_rows(session: Session, user: User, year: int,
             note.append(URGENCY_LABELS[Urgency(d.urgency)])
         if d.state == "returned":
             note.append("Đã trả lại nơi gửi")
+        recalled = d.extra.get("recalled_by_sender")
+        if recalled:
+            why = recalled.get("reason") or "không nêu lý do"
+            note.append(f"Nơi gửi đã lấy lại văn bản ({why})")
         verdict = (d.extra.get("validation") or {}).get("label")
         if verdict:
             note.append(f"Chữ ký số: {verdict}")

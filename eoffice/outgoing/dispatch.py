@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from eoffice import hooks
 from eoffice.auth.models import Department, User
 from eoffice.documents.models import Document
 from eoffice.documents.operations import fire
-from eoffice.errors import Invalid
+from eoffice.errors import AuditedRefusal, Conflict, Invalid
 from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
 from eoffice.outgoing.models import OutgoingDispatch, OutgoingNotification
 
@@ -50,12 +51,16 @@ def dispatch(session: Session, document: Document, actor: User,
     """Send an issued document: departments get access (``dept:<code>``, their inbox);
     outside agencies are recorded for the document exchange."""
     ensure_allowed(session, document, actor, "dispatch")
-    if document.is_classified and any(
-            kind == "external" for kind, _ in _classify(session, document, recipients)):
-        raise Invalid("Văn bản mật không được gửi qua mạng ra ngoài cơ quan.",
-                      code="classified")
+    pairs = _classify(session, document, recipients)
+    external = [recipient for kind, recipient in pairs if kind == "external"]
+    if document.is_classified and external:
+        raise AuditedRefusal(
+            "Văn bản mật không được gửi liên thông điện tử ra ngoài cơ quan: theo quy định "
+            "bảo vệ bí mật nhà nước, văn bản mật chỉ được chuyển bằng bản giấy.",
+            code="classified", action="exchange.refused", actor=actor.username,
+            object_type="document", object_id=document.id, details={"recipients": external})
     rows = []
-    for kind, recipient in _classify(session, document, recipients):
+    for kind, recipient in pairs:
         if kind == "department":
             document.grant(f"dept:{recipient}")
         row = OutgoingDispatch(document_id=document.id, kind=kind, recipient=recipient,
@@ -64,6 +69,8 @@ def dispatch(session: Session, document: Document, actor: User,
         rows.append(row)
     fire(session, MACHINE, document, actor, "dispatch", subject=subject_of(document),
          details={"recipients": [r.recipient for r in rows]})
+    if external:
+        hooks.dispatched(session, document, actor, external)
     return rows
 
 
@@ -75,9 +82,16 @@ def dispatches_of(session: Session, document: Document) -> list[OutgoingDispatch
 
 def recall(session: Session, document: Document, actor: User, reason: str = "") -> str:
     """Recall (thu hồi): the document is frozen (no further transition) and every
-    recipient gets a notification."""
+    recipient gets a notification; agencies that received it electronically are asked to
+    give it back (status 13). A document already recalled can be asked again from the
+    agencies that refused to give it back."""
+    if document.state == "recalled":
+        if not hooks.recalled(session, document, actor, reason):
+            raise Conflict("Văn bản đã được thu hồi.", code="transition_not_allowed")
+        return document.state
     fire(session, MACHINE, document, actor, "recall", comment=reason,
          subject=subject_of(document))
+    hooks.recalled(session, document, actor, reason)
     code = document.code or f"#{document.id}"
     message = f"Văn bản số {code} ({document.subject}) đã bị thu hồi."
     if reason.strip():

@@ -31,7 +31,7 @@ def secret(form: MultiDict[str, str]) -> dict[str, Any]:
 
 def recipients(form: MultiDict[str, str]) -> list[str]:
     """Checked department codes plus outside agency ids, one per line."""
-    chosen = form.getlist("departments")
+    chosen = form.getlist("departments") + form.getlist("agencies")
     chosen += [line.strip() for line in (form.get("external") or "").splitlines()
                if line.strip()]
     return chosen

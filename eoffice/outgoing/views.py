@@ -23,6 +23,7 @@ from eoffice.outgoing.common import MACHINE
 from eoffice.outgoing.drafting import DRAFTER_ROLES, REGISTERS, SIGNER_ROLES
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
+from eoffice.web.errors import record_refusal
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
 REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
@@ -185,6 +186,7 @@ def act(document_id: int, action: str):
         db.session.rollback()
         if exc.status == 404:
             raise
+        record_refusal(exc)
         flash(exc.message, "error")
         return redirect(url_for("outgoing.show", document_id=document_id))
     db.session.commit()

@@ -35,6 +35,15 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("error.html", status=status, message=_(text)), status
 
 
+def record_refusal(exc: Exception) -> None:
+    """After the rollback: an audited refusal is written in its own transaction."""
+    from eoffice.errors import AuditedRefusal
+
+    if isinstance(exc, AuditedRefusal):
+        exc.record(db.session)
+        db.session.commit()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):
@@ -52,6 +61,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _domain(exc: AppError):
         db.session.rollback()
+        record_refusal(exc)
         return error_response(exc.status, exc.message, exc.code)
 
     @app.errorhandler(Exception)

@@ -1,0 +1,92 @@
+"""Bridging the app (config, file store, trust material, clock) to the exchange operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from eoffice.auth.models import User
+from eoffice.documents.models import Document, Urgency
+from eoffice.exchange import deliveries
+from eoffice.exchange.models import ExchangeDelivery
+from eoffice.extensions import file_store
+
+
+def _pdf_verdict(data: bytes) -> dict[str, Any]:
+    from eoffice.incoming.context import trust_config
+    from eoffice.incoming.pdfcheck import UnreadablePdf, check_pdf
+
+    trust = trust_config()
+    try:
+        report = check_pdf(data, trust.roots, trust.crls).report.to_dict()
+    except UnreadablePdf:
+        return {"verdict": "invalid", "label": "không hợp lệ",
+                "reasons": ["Tệp PDF có cấu trúc bất thường, không kiểm tra được chữ ký."]}
+    return {"verdict": report["verdict"], "label": report["label"],
+            "reasons": report["reasons"], "signatures": report["signatures"]}
+
+
+def local_verdict(document: Document) -> dict[str, Any]:
+    """The signatures of the issued file, validated with this deployment's trust anchors."""
+    if document.current_file_sha is None:
+        return {"verdict": "unsigned", "label": "không có chữ ký", "reasons": []}
+    return _pdf_verdict(file_store().get(document.current_file_sha))
+
+
+def send_context() -> deliveries.SendContext:
+    remote = None
+    if current_app.config.get("EXCHANGE_HUB"):
+        from eoffice.exchange import hub
+
+        remote = hub.enqueue_document
+    return deliveries.SendContext(verdict=local_verdict, remote=remote)
+
+
+def today() -> Any:
+    from eoffice.incoming import clock
+
+    return clock.today()
+
+
+def registrar(session: Session, actor: User) -> deliveries.Register:
+    """Registers an accepted delivery in the actor's incoming register (next arrival number)."""
+    from eoffice.incoming.context import trust_config
+    from eoffice.incoming.forms import IncomingInput
+    from eoffice.incoming.registration import register_incoming
+    from eoffice.rendering.types import DOCUMENT_TYPES
+
+    def register(delivery: ExchangeDelivery) -> Document:
+        meta = delivery.meta or {}
+        number = meta.get("code_number")
+        data = IncomingInput(
+            issuer_name=meta.get("issuer_name") or delivery.peer_name or delivery.peer_code,
+            issuer_id=delivery.peer_code, subject=str(meta.get("subject") or "")[:500],
+            type_code=meta.get("type_code") if meta.get("type_code") in DOCUMENT_TYPES else "CV",
+            code_number=int(number) if str(number or "").isdigit() else None,
+            code_notation=meta.get("code_notation") or None,
+            issued_date=_date(meta.get("issued_date")), due_date=_date(meta.get("due_date")),
+            urgency=Urgency(meta.get("urgency") or "thuong"),
+            signer_name=meta.get("signer_name") or "",
+            signer_position=meta.get("signer_position") or "",
+            page_count=meta.get("page_count") if isinstance(meta.get("page_count"), int) else None,
+        )
+        pdf = next((f for f in delivery.files or [] if f.get("content_type") ==
+                    "application/pdf"), None)
+        content = file_store().get(pdf["sha256"]) if pdf else None
+        result = register_incoming(session, file_store(), actor, data, file=content,
+                                   filename=pdf["name"] if pdf else "", trust=trust_config(),
+                                   classified_files=False, today=today())
+        return result.document
+
+    return register
+
+
+def _date(value: Any) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,61 @@
+"""Web pages of the exchange: the clerk's inbox of electronic documents waiting to be
+accepted ("Văn bản điện tử chờ tiếp nhận"), accept/refuse, recall answers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eoffice.auth.models import Role
+from eoffice.db import db
+from eoffice.documents.models import URGENCY_LABELS, Urgency
+from eoffice.errors import AppError
+from eoffice.exchange import deliveries, service
+from eoffice.permissions import roles
+from eoffice.web.errors import record_refusal
+
+bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+
+
+@bp.route("/inbox")
+@roles(Role.CLERK)
+def inbox():
+    waiting = deliveries.inbox(db.session, current_user, statuses=("01",))
+    recalls = deliveries.inbox(db.session, current_user, statuses=("13",))
+    return render_template("exchange/inbox.html", waiting=waiting, recalls=recalls,
+                           label=deliveries.status_label, urgency_labels=URGENCY_LABELS,
+                           Urgency=Urgency)
+
+
+@bp.route("/inbox/<int:delivery_id>/<action>", methods=["POST"])
+@roles(Role.CLERK)
+def act(delivery_id: int, action: str):
+    delivery = deliveries.get_received(db.session, current_user, delivery_id)
+    reason = (request.form.get("reason") or "").strip()[:2000]
+    try:
+        if action == "accept":
+            document = deliveries.accept(db.session, delivery, current_user,
+                                         service.registrar(db.session, current_user))
+            message = f"Đã tiếp nhận và vào sổ văn bản đến, số đến {document.arrival_number}."
+        elif action == "refuse":
+            deliveries.refuse(db.session, delivery, current_user, reason)
+            message = "Đã từ chối tiếp nhận; nơi gửi đã được báo lý do."
+        elif action in ("accept_recall", "refuse_recall"):
+            deliveries.answer_recall(db.session, delivery, current_user,
+                                     agree=action == "accept_recall", reason=reason)
+            message = ("Đã đồng ý cho nơi gửi lấy lại văn bản." if action == "accept_recall"
+                       else "Đã từ chối lấy lại; nơi gửi đã được báo lý do.")
+        else:
+            from eoffice.errors import NotFound
+
+            raise NotFound("Không có thao tác này.")
+    except AppError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        record_refusal(exc)
+        flash(exc.message, "error")
+        return redirect(url_for("exchange.inbox"))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("exchange.inbox"))

@@ -1,0 +1,73 @@
+"""A deployment with two agencies: the demo's UBND thành phố Vĩnh Yên and the province."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from tests.functional.outgoing.conftest import PASSPHRASE, draft_json
+
+PROVINCE = "000.00.00.H62"
+PROVINCE_USERS = [("vanthutinh", "Ngô Thị Hạnh", "VP", "clerk"),
+                  ("chutichtinh", "Lê Duy Thành", "VP", "leader"),
+                  ("truongphongtinh", "Vũ Thu Trang", "VHTT", "head"),
+                  ("chuyenvientinh", "Đặng Văn Bình", "VHTT", "specialist")]
+
+
+def ensure_province(app) -> None:
+    """UBND tỉnh Vĩnh Phúc with a clerk, a leader, a head and a specialist (kept when the
+    demo already holds them)."""
+    from eoffice.auth.models import Agency, Department, User
+    from eoffice.auth.operations import create_user
+    from eoffice.db import db
+    from eoffice.demo import DEMO_PASSWORD
+
+    with app.app_context(), db.transaction() as session:
+        agency = session.scalar(sa.select(Agency).where(Agency.agency_code == PROVINCE))
+        if agency is None:
+            agency = Agency(name="UBND tỉnh Vĩnh Phúc", abbreviation="UBND",
+                            agency_code=PROVINCE, place="Vĩnh Phúc")
+            session.add(agency)
+            session.flush()
+        departments = {}
+        for abbr, name in (("VP", "Văn phòng UBND tỉnh"), ("VHTT", "Sở Văn hóa")):
+            dept = session.scalar(sa.select(Department).where(
+                Department.agency_id == agency.id, Department.abbreviation == abbr))
+            if dept is None:
+                dept = Department(agency=agency, abbreviation=abbr, name=name)
+                session.add(dept)
+                session.flush()
+            departments[abbr] = dept
+        for username, full_name, abbr, role in PROVINCE_USERS:
+            if session.scalar(sa.select(User.id).where(User.username == username)) is None:
+                create_user(session, username=username, full_name=full_name,
+                            password=DEMO_PASSWORD, department=departments[abbr],
+                            roles={role})
+
+
+@pytest.fixture
+def province(app) -> str:
+    ensure_province(app)
+    return PROVINCE
+
+
+@pytest.fixture
+def issued(api) -> Callable[..., int]:
+    """An outgoing document of Vĩnh Yên walked to ``issued``."""
+
+    def make(**overrides: object) -> int:
+        resp = api.post("/api/v1/outgoing", "chuyenvien", json=draft_json(**overrides))
+        assert resp.status_code == 201, resp.get_json()
+        doc_id = resp.get_json()["id"]
+        for route, actor, body in [("submit", "chuyenvien", None),
+                                   ("approve", "truongphong", None),
+                                   ("approve", "vanthu", None),
+                                   ("sign", "chutich", {"passphrase": PASSPHRASE}),
+                                   ("issue", "vanthu", {"passphrase": PASSPHRASE})]:
+            resp = api.post(f"/api/v1/outgoing/{doc_id}/{route}", actor, json=body or {})
+            assert resp.status_code == 200, (route, resp.get_json())
+        return doc_id
+
+    return make
