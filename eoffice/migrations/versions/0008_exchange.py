@@ -1,8 +1,8 @@
 """exchange between agencies: deliveries with status history, hub outbox, applied message
 ids, quarantined packages
 
-Revision ID: 0007
-Revises: 0003, 0004, 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 10:30:00
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0007'
-down_revision = ('0003', '0004', '0005')
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
