@@ -69,23 +69,26 @@ def users_group() -> None:
 @users_group.command("create")
 @click.argument("username")
 @click.option("--full-name", required=True)
+@click.option("--agency", default=None, help="Agency code (13 characters), e.g. 000.00.10.H62.")
 @click.option("--department", required=True, help="Department abbreviation, e.g. VP.")
 @click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["clerk", "leader", "head", "specialist", "secretary", "admin"]))
+              type=click.Choice(["clerk", "leader", "head", "specialist", "secretary", "admin",
+                                 "sysadmin"]))
 @click.option("--clearance", default="none",
               type=click.Choice(["none", "mat", "toi_mat", "tuyet_mat"]))
 @click.option("--position", default="")
 @click.option("--password-env", default="EOFFICE_NEW_PASSWORD", show_default=True,
               help="Environment variable holding the password (prompted when unset).")
 @pass_ctx
-def users_create(ctx: Context, username: str, full_name: str, department: str,
-                 roles: tuple[str, ...], clearance: str, position: str, password_env: str) -> None:
+def users_create(ctx: Context, username: str, full_name: str, agency: str | None,
+                 department: str, roles: tuple[str, ...], clearance: str, position: str,
+                 password_env: str) -> None:
     """Create a user."""
     import os
 
     import sqlalchemy as sa
 
-    from eoffice.auth.models import Department
+    from eoffice.auth.models import Agency, Department
     from eoffice.auth.operations import AuthError, create_user
     from eoffice.db import db
 
@@ -94,9 +97,16 @@ def users_create(ctx: Context, username: str, full_name: str, department: str,
     if len(password) < 10:
         fail("mật khẩu phải có ít nhất 10 ký tự.")
     with ctx.app().app_context(), db.transaction() as session:
-        dept = session.scalar(sa.select(Department).where(Department.abbreviation == department))
-        if dept is None:
-            fail(f"không có phòng ban '{department}'.")
+        query = sa.select(Department).where(Department.abbreviation == department)
+        if agency:
+            query = query.join(Department.agency).where(Agency.agency_code == agency)
+        depts = session.scalars(query).all()
+        if not depts:
+            fail(f"không có phòng ban '{department}'" + (f" trong cơ quan {agency}." if agency
+                                                          else "."))
+        if len(depts) > 1:
+            fail(f"nhiều cơ quan có phòng ban '{department}': hãy chọn --agency MÃ_CƠ_QUAN.")
+        dept = depts[0]
         try:
             create_user(session, username=username, full_name=full_name, password=password,
                         department=dept, roles=set(roles), clearance=clearance,

@@ -10,6 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from eoffice.db import db
+from eoffice.errors import Forbidden
 from eoffice.i18n import translate
 from eoffice.permissions import rule_of
 from eoffice.storage import FileStore
@@ -17,6 +18,8 @@ from eoffice.storage import FileStore
 login_manager = LoginManager()
 csrf = CSRFProtect()
 PUBLIC_ENDPOINTS = {"static"}
+FIRST_LOGIN_ENDPOINTS = {"auth.password", "auth.logout"}
+"""What a user with a one-time password may reach before choosing their own."""
 
 
 def init_app(app: Flask) -> None:
@@ -88,9 +91,16 @@ def _enforce_access() -> Any:
         user = user_for_token(db.session, token) if token else None
         if user is None:
             abort(401)
+        if user.must_change_password:
+            raise Forbidden("Bạn cần đổi mật khẩu dùng một lần trước khi dùng API.",
+                            code="password_change_required")
         g.api_user = user
     elif not current_user.is_authenticated:
         return login_manager.unauthorized()
+    elif current_user.must_change_password and request.endpoint not in FIRST_LOGIN_ENDPOINTS:
+        from flask import redirect, url_for
+
+        return redirect(url_for("auth.password"))
     user = acting_user()
     if rule.roles and not user.has_role(*rule.roles):
         abort(403)

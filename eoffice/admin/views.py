@@ -5,17 +5,27 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template, request
 
+from eoffice.admin.operations import users_of
 from eoffice.audit.models import AuditEntry
-from eoffice.auth.models import ROLE_LABELS, Role, User
+from eoffice.auth.models import ROLE_LABELS, Role, User, in_agency
 from eoffice.db import db
+from eoffice.extensions import acting_user
 from eoffice.permissions import roles
 
 bp = Blueprint("admin", __name__)
 api = Blueprint("admin_api", __name__)
 
 
-def _audit_query(document_id: str | None, limit: int = 200):
-    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+def agency_entries(user: User) -> sa.ColumnElement[bool]:
+    """Audit entries of the user's agency (older entries without one: by their actor)."""
+    members = sa.select(User.username).where(in_agency(user.agency_id))
+    return sa.or_(AuditEntry.agency_id == user.agency_id,
+                  sa.and_(AuditEntry.agency_id.is_(None), AuditEntry.actor.in_(members)))
+
+
+def _audit_query(user: User, document_id: str | None, limit: int = 200):
+    query = (sa.select(AuditEntry).where(agency_entries(user))
+             .order_by(AuditEntry.id.desc()).limit(limit))
     if document_id:
         query = query.where(AuditEntry.object_type == "document",
                             AuditEntry.object_id == document_id)
@@ -25,14 +35,14 @@ def _audit_query(document_id: str | None, limit: int = 200):
 @bp.route("/admin/users")
 @roles(Role.ADMIN)
 def users():
-    rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    rows = users_of(db.session, acting_user().agency_id)
     return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
 
 
 @bp.route("/admin/audit")
 @roles(Role.ADMIN)
 def audit_log():
-    entries = _audit_query(request.args.get("document_id"))
+    entries = _audit_query(acting_user(), request.args.get("document_id"))
     return render_template("admin/audit.html", entries=entries)
 
 
@@ -40,7 +50,7 @@ def audit_log():
 @roles(Role.ADMIN)
 def audit_api():
     limit = min(int(request.args.get("limit", 200) or 200), 1000)
-    entries = _audit_query(request.args.get("document_id"), limit)
+    entries = _audit_query(acting_user(), request.args.get("document_id"), limit)
     return jsonify({"entries": [
         {"id": e.id, "at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action,
          "object_type": e.object_type, "object_id": e.object_id, "details": e.details,

@@ -39,6 +39,10 @@ def token():
     except operations.AuthError as exc:
         db.session.commit()
         return error_response(401, str(exc), "invalid_credentials")
+    if user.must_change_password:
+        db.session.commit()
+        return error_response(403, "Bạn cần đổi mật khẩu dùng một lần (đăng nhập trên web) "
+                              "trước khi dùng API.", "password_change_required")
     hours = current_app.config["API_TOKEN_HOURS"]
     value = operations.issue_token(db.session, user, hours)
     db.session.commit()

@@ -25,6 +25,9 @@ class AuditEntry(Base):
     object_type: Mapped[str | None] = mapped_column(sa.String(32))
     object_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    agency_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    """The agency the entry belongs to (the actor's, or the administered one); part of the
+    hash when set. Entries written before agencies were tenants have none."""
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 

@@ -18,9 +18,10 @@ from eoffice.db import utcnow
 
 def canonical_json(entry_id: int, at: datetime, actor: str | None, action: str,
                    object_type: str | None, object_id: str | None,
-                   details: dict[str, Any]) -> str:
-    """The exact bytes that are hashed: sorted keys, no whitespace, UTF-8 kept."""
-    payload = {
+                   details: dict[str, Any], agency_id: int | None = None) -> str:
+    """The exact bytes that are hashed: sorted keys, no whitespace, UTF-8 kept. The agency
+    is hashed when set (entries from before agencies keep their original bytes)."""
+    payload: dict[str, Any] = {
         "id": entry_id,
         "at": at.isoformat(timespec="microseconds"),
         "actor": actor,
@@ -29,6 +30,8 @@ def canonical_json(entry_id: int, at: datetime, actor: str | None, action: str,
         "object_id": object_id,
         "details": details,
     }
+    if agency_id is not None:
+        payload["agency_id"] = agency_id
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -37,13 +40,16 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
 
 
 def append(session: Session, action: str, *, actor: Any = None, object_type: str | None = None,
-           object_id: Any = None, details: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction.
+           object_id: Any = None, details: dict[str, Any] | None = None,
+           agency_id: int | None = None) -> AuditEntry:
+    """Append one entry in the caller's transaction (to ``agency_id``, default the actor's).
 
     The UPDATE of the head row takes a row lock (PostgreSQL) or the write lock (SQLite) that is
     held until commit, so concurrent appends queue up and never fork the chain.
     """
     actor_name = getattr(actor, "username", actor)
+    if agency_id is None:
+        agency_id = getattr(actor, "agency_id", None)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
     head = session.execute(
         sa.update(AuditHead).where(AuditHead.id == 1)
@@ -59,10 +65,10 @@ def append(session: Session, action: str, *, actor: Any = None, object_type: str
     at = utcnow()
     obj_id = None if object_id is None else str(object_id)
     digest = chain_hash(prev_hash, canonical_json(entry_id, at, actor_name, action, object_type,
-                                                   obj_id, details))
+                                                   obj_id, details, agency_id))
     entry = AuditEntry(id=entry_id, at=at, actor=actor_name, action=action,
                        object_type=object_type, object_id=obj_id, details=details,
-                       prev_hash=prev_hash, hash=digest)
+                       agency_id=agency_id, prev_hash=prev_hash, hash=digest)
     session.add(entry)
     session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     session.flush()
@@ -85,7 +91,8 @@ def verify_entries(entries: Iterable[AuditEntry]) -> ChainProblem | None:
         if entry.prev_hash != prev_hash:
             return ChainProblem(entry.id, "liên kết với mục trước không khớp")
         canonical = canonical_json(entry.id, entry.at, entry.actor, entry.action,
-                                   entry.object_type, entry.object_id, entry.details or {})
+                                   entry.object_type, entry.object_id, entry.details or {},
+                                   entry.agency_id)
         if chain_hash(prev_hash, canonical) != entry.hash:
             return ChainProblem(entry.id, "nội dung đã bị thay đổi (hash không khớp)")
         prev_hash = entry.hash

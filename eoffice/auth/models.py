@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,7 @@ class Role(enum.StrEnum):
     SPECIALIST = "specialist"
     SECRETARY = "secretary"
     ADMIN = "admin"
+    SYSADMIN = "sysadmin"
 
 
 ROLE_LABELS = {
@@ -27,6 +29,7 @@ ROLE_LABELS = {
     Role.SPECIALIST: "Chuyên viên",
     Role.SECRETARY: "Thư ký cuộc họp",
     Role.ADMIN: "Quản trị",
+    Role.SYSADMIN: "Quản trị hệ thống",
 }
 
 
@@ -55,18 +58,36 @@ CLEARANCE_LABELS = {
 
 
 class Agency(Base):
+    """A tenant: one agency of the deployment's tree (UBND tỉnh → sở, UBND huyện → xã).
+
+    Everything an agency owns (departments, users, documents, registers, meetings, number
+    series, seal, trust anchors) is scoped by its id; another agency never sees it."""
+
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), default=None,
+                                                  index=True)
     name: Mapped[str] = mapped_column(sa.String(255))
     parent_name: Mapped[str] = mapped_column(sa.String(255), default="")
     abbreviation: Mapped[str] = mapped_column(sa.String(32))
     agency_code: Mapped[str] = mapped_column(sa.String(13), unique=True)
     place: Mapped[str] = mapped_column(sa.String(128), default="")
+    address: Mapped[str] = mapped_column(sa.String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    """Per-agency administration: seal credential and image, trust anchors, revocation mode,
+    whether server-held PKCS#12 keys are allowed (see ``eoffice.admin``)."""
 
     departments: Mapped[list[Department]] = relationship(back_populates="agency")
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], lazy="joined",
+                                                 join_depth=1)
 
     __table_args__ = (sa.CheckConstraint("length(agency_code) = 13", name="agency_code_len"),)
+
+    @property
+    def code(self) -> str:
+        return self.agency_code
 
 
 class Department(Base):
@@ -76,6 +97,7 @@ class Department(Base):
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
     name: Mapped[str] = mapped_column(sa.String(255))
     abbreviation: Mapped[str] = mapped_column(sa.String(32))
+    active: Mapped[bool] = mapped_column(default=True)
 
     agency: Mapped[Agency] = relationship(back_populates="departments")
     users: Mapped[list[User]] = relationship(back_populates="department")
@@ -112,6 +134,8 @@ class User(Base):
     pkcs11_token_label: Mapped[str | None] = mapped_column(sa.String(128), default=None)
     pkcs11_key_label: Mapped[str | None] = mapped_column(sa.String(128), default=None)
     signature_image_path: Mapped[str | None] = mapped_column(sa.String(512), default=None)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    """Set by an administrator's one-time password: the user must choose their own first."""
 
     department: Mapped[Department] = relationship(back_populates="users", lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -151,6 +175,15 @@ class User(Base):
     def department_code(self) -> str:
         return self.department.abbreviation
 
+    @property
+    def agency_id(self) -> int:
+        """The agency the user works in (through their department)."""
+        return self.department.agency_id
+
+    @property
+    def agency(self) -> Agency:
+        return self.department.agency
+
     def may_see_secrecy(self, secrecy: str) -> bool:
         return Clearance(self.clearance).allows(secrecy)
 
@@ -159,6 +192,21 @@ class User(Base):
         keys = {"all", f"user:{self.username}", f"dept:{self.department_code}"}
         keys |= {f"role:{role.value}" for role in self.roles}
         return keys
+
+    def search_keys(self) -> set[str]:
+        """The access keys qualified by the user's agency (what the search index holds)."""
+        return {tenant_key(self.agency_id, key) for key in self.access_keys()}
+
+
+def in_agency(agency_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition on ``User``: works in the agency (through a department of it)."""
+    return User.department_id.in_(sa.select(Department.id).where(
+        Department.agency_id == agency_id))
+
+
+def tenant_key(agency_id: int, key: str) -> str:
+    """An access key valid only inside one agency (``3/role:clerk``)."""
+    return f"{agency_id}/{key}"
 
 
 class ApiToken(Base):

@@ -115,7 +115,10 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise AuthError("Mật khẩu hiện tại không đúng.")
     if len(new) < 10:
         raise AuthError("Mật khẩu mới phải có ít nhất 10 ký tự.")
+    if new == current:
+        raise AuthError("Mật khẩu mới phải khác mật khẩu hiện tại.")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     audit.append(session, "password_change", actor=user, object_type="user", object_id=user.id)
     end_all_sessions(session, user, reason="password_change")
 
@@ -152,6 +155,7 @@ def create_user(session: Session, *, username: str, full_name: str, password: st
     session.add(user)
     session.flush()
     audit.append(session, "user_create", actor=actor, object_type="user", object_id=user.id,
+                 agency_id=department.agency_id,
                  details={"username": username, "roles": sorted(str(r) for r in roles),
                           "clearance": str(clearance)})
     return user

@@ -86,6 +86,8 @@ class Document(Base):
     arrival_year: Mapped[int | None] = mapped_column(default=None)
     # bookkeeping
     register: Mapped[str] = mapped_column(sa.String(64), default="")
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    """The agency that registered or drafted it (set from the department when left empty)."""
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,8 +107,8 @@ class Document(Base):
     )
 
     __table_args__ = (
-        sa.UniqueConstraint("direction", "arrival_year", "register", "arrival_number",
-                            name="arrival_unique"),
+        sa.UniqueConstraint("agency_id", "direction", "arrival_year", "register",
+                            "arrival_number", name="arrival_unique"),
         sa.Index("ix_documents_code_year", "direction", "code_number", "code_notation",
                  "issued_date"),
     )
@@ -135,8 +137,20 @@ class Document(Base):
                 have.add(key)
 
     def can_view(self, user: User) -> bool:
-        """Clearance at least the document's secrecy, and one shared access key."""
-        return user.may_see_secrecy(self.secrecy) and bool(self.access_keys & user.access_keys())
+        """Same agency, clearance at least the document's secrecy, and one shared access key."""
+        return (self.agency_id == user.agency_id and user.may_see_secrecy(self.secrecy)
+                and bool(self.access_keys & user.access_keys()))
+
+
+@sa.event.listens_for(Document, "before_insert")
+def _agency_from_department(_mapper: Any, connection: sa.Connection, target: Document) -> None:
+    """A document belongs to the agency of the department that registered or drafted it."""
+    if target.agency_id is None:
+        if target.department is not None:
+            target.agency_id = target.department.agency_id
+        else:
+            target.agency_id = connection.scalar(
+                sa.select(Department.agency_id).where(Department.id == target.department_id))
 
 
 class DocumentFile(Base):

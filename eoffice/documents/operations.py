@@ -61,11 +61,12 @@ def attach_file(session: Session, store: FileStore, document: Document, kind: st
 
 
 def visible_filter(user: User) -> sa.ColumnElement[bool]:
-    """SQL condition: the user's clearance covers the secrecy and an access key matches."""
+    """SQL condition: the user's agency, clearance covering the secrecy, a matching access key."""
     allowed = [c.value for c in Clearance if Clearance(user.clearance).allows(c)]
     keyed = sa.select(DocumentAccess.document_id).where(
         DocumentAccess.key.in_(sorted(user.access_keys())))
-    return sa.and_(Document.secrecy.in_(allowed), Document.id.in_(keyed))
+    return sa.and_(Document.agency_id == user.agency_id, Document.secrecy.in_(allowed),
+                   Document.id.in_(keyed))
 
 
 def visible_documents(user: User) -> sa.Select[tuple[Document]]:

@@ -76,8 +76,8 @@ def resolve_handler(session: Session, agency_id: int, spec: HandlerSpec
                                                       Department.abbreviation == spec.handler))
     if dept is not None:
         return dept, None
-    user = session.scalar(sa.select(User).where(User.username == spec.handler,
-                                                User.active.is_(True)))
+    user = session.scalar(sa.select(User).join(User.department).where(
+        User.username == spec.handler, User.active.is_(True), Department.agency_id == agency_id))
     if user is None:
         raise Invalid(f"Không tìm thấy đơn vị hoặc người xử lý «{spec.handler}».",
                       code="unknown_handler")

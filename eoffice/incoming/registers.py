@@ -116,8 +116,8 @@ def tracking_rows(session: Session, user: User, year: int, today: date,
     return rows
 
 
-def agency_name(session: Session) -> str:
-    agency = session.scalar(sa.select(Agency).order_by(Agency.id))
+def agency_name(session: Session, user: User) -> str:
+    agency = session.get(Agency, user.agency_id)
     return agency.name if agency else ""
 
 
@@ -136,11 +136,11 @@ def render(session: Session, user: User, kind: str, fmt: str, year: int, today: 
     if kind == "incoming":
         rows = incoming_rows(session, user, year, register)
         if fmt == "pdf":
-            return pdf.render_incoming_register(rows, agency=agency_name(session), year=year,
+            return pdf.render_incoming_register(rows, agency=agency_name(session, user), year=year,
                                                 register_name=name)
         return xlsx.incoming_register_xlsx(rows, year=year)
     tracking = tracking_rows(session, user, year, today, register)
     if fmt == "pdf":
-        return pdf.render_tracking_register(tracking, agency=agency_name(session), year=year,
+        return pdf.render_tracking_register(tracking, agency=agency_name(session, user), year=year,
                                             register_name=name)
     return xlsx.tracking_register_xlsx(tracking, year=year)

@@ -143,7 +143,7 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
         signer_name=data.signer_name, signer_position=data.signer_position,
         urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date,
         arrival_date=today, arrival_year=year, register=register,
-        department_id=actor.department_id, created_by_id=actor.id,
+        agency_id=actor.agency_id, department_id=actor.department_id, created_by_id=actor.id,
         extra={"validation": validation,
                "signatures": validation["signatures"] if validation else [],
                "duplicates_at_registration": duplicates},
@@ -154,7 +154,7 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     if file is not None:
         attach_file(session, store, document, "received", file, actor, accepted={PDF},
                     filename=filename or "van-ban-den.pdf")
-    document.arrival_number = next_value(session, f"incoming:{register}:{year}")
+    document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
     session.add(DocumentEvent(document_id=document.id, machine="registration",
                               transition="register", from_state="", to_state="registered",
                               actor=actor.username, at=utcnow(),

@@ -64,7 +64,8 @@ class Statistics:
 
 
 def compute(session: Session, user: User, year: int, today: date) -> Statistics:
-    departments = list(session.scalars(sa.select(Department).order_by(Department.id)))
+    departments = list(session.scalars(sa.select(Department).where(
+        Department.agency_id == user.agency_id).order_by(Department.id)))
     stats = Statistics(year, departments)
     work: dict[tuple[str, int], WorkFigures] = defaultdict(WorkFigures)
     per_dept: dict[str, WorkFigures] = defaultdict(WorkFigures)

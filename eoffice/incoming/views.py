@@ -13,7 +13,7 @@ from flask_login import current_user
 
 import workflow
 from eoffice.audit import operations as audit
-from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User
+from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import URGENCY_LABELS, DocumentEvent, Urgency
 from eoffice.errors import AppError, Invalid
@@ -144,7 +144,9 @@ def show(document_id: int):
     assignments = handling.active_assignments(db.session, document)
     events = db.session.scalars(sa.select(DocumentEvent).where(
         DocumentEvent.document_id == document.id).order_by(DocumentEvent.id)).all()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.id)).all()
+    departments = db.session.scalars(sa.select(Department).where(
+        Department.agency_id == user.agency_id, Department.active.is_(True))
+        .order_by(Department.id)).all()
     people = {a.id: db.session.scalars(sa.select(User).where(
         User.department_id == a.department_id, User.active.is_(True))
         .order_by(User.full_name)).all() for a in assignments}
@@ -153,7 +155,8 @@ def show(document_id: int):
     return render_template(
         "incoming/show.html", doc=document, assignments=assignments, events=events,
         event_label=_event_label, departments=departments, people=people,
-        users=db.session.scalars(sa.select(User).where(User.active.is_(True))
+        users=db.session.scalars(sa.select(User).where(User.active.is_(True),
+                                                       in_agency(user.agency_id))
                                  .order_by(User.full_name)).all(),
         reminders=handling.reminders_of(db.session, document.id),
         validation=document.extra.get("validation"), direction=document.extra.get("direction"),

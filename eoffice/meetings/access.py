@@ -59,7 +59,8 @@ def get_meeting(session: Session, user: User, meeting_id: Any) -> Meeting:
     except (TypeError, ValueError):
         raise NotFound(NOT_FOUND) from None
     meeting = session.get(Meeting, mid)
-    if meeting is None or role_in(session, meeting, user) is None:
+    if (meeting is None or meeting.agency_id != user.agency_id
+            or role_in(session, meeting, user) is None):
         raise NotFound(NOT_FOUND)
     return meeting
 
@@ -74,7 +75,7 @@ def visible_meetings(user: User) -> sa.Select[tuple[Meeting]]:
     part = sa.select(MeetingParticipant.meeting_id).where(sa.or_(
         MeetingParticipant.user_id == user.id,
         MeetingParticipant.department_id == user.department_id))
-    return sa.select(Meeting).where(sa.or_(
+    return sa.select(Meeting).where(Meeting.agency_id == user.agency_id, sa.or_(
         Meeting.secretary_id == user.id, Meeting.chair_id == user.id,
         sa.and_(Meeting.distributed_at.is_not(None), Meeting.id.in_(part))))
 

@@ -38,6 +38,8 @@ class Meeting(Base):
     chair_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     secretary_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    """The agency holding the meeting (its secretary's, when left empty)."""
     agenda_sha: Mapped[str | None] = mapped_column(
         sa.ForeignKey("stored_files.sha256"), default=None)
     """The agenda PDF currently in force (unsigned draft, then the chair-signed file)."""
@@ -68,6 +70,14 @@ class Meeting(Base):
     @property
     def kind_label(self) -> str:
         return MEETING_KINDS.get(self.kind, self.kind)
+
+
+@sa.event.listens_for(Meeting, "before_insert")
+def _agency_from_secretary(_mapper: Any, connection: sa.Connection, target: Meeting) -> None:
+    if target.agency_id is None:
+        target.agency_id = connection.scalar(
+            sa.select(Department.agency_id).join(User, User.department_id == Department.id)
+            .where(User.id == target.secretary_id))
 
 
 class MeetingParticipant(Base):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
-from eoffice.auth.models import Department, Role, User
+from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.documents.operations import store_bytes
 from eoffice.errors import Conflict, Invalid
 from eoffice.meetings.access import MACHINE, require_secretary
@@ -83,9 +83,10 @@ class MeetingInput:
         return cls(title, kind[:32], starts, ends, location[:500], chair, participants)
 
 
-def _user(session: Session, username: str) -> User | None:
+def _user(session: Session, username: str, agency_id: int) -> User | None:
+    """An active user of the agency (another agency's users are unknown here)."""
     return session.scalar(sa.select(User).where(User.username == username,
-                                                User.active.is_(True)))
+                                                User.active.is_(True), in_agency(agency_id)))
 
 
 def resolve_participants(session: Session, actor: User,
@@ -96,7 +97,7 @@ def resolve_participants(session: Session, actor: User,
     seen: set[tuple[str, int]] = set()
     agency_id = actor.department.agency_id
     for name in names:
-        user = _user(session, name)
+        user = _user(session, name, agency_id)
         if user is not None:
             if ("u", user.id) not in seen:
                 rows.append(MeetingParticipant(user_id=user.id, user=user))
@@ -119,7 +120,7 @@ def resolve_participants(session: Session, actor: User,
 
 def create_meeting(session: Session, actor: User, data: MeetingInput) -> Meeting:
     """The secretary creates a meeting in ``draft``; the chair must be a leader."""
-    chair = _user(session, data.chair)
+    chair = _user(session, data.chair, actor.agency_id)
     if chair is None or not chair.has_role(Role.LEADER):
         raise Invalid("Người chủ trì phải là một lãnh đạo của cơ quan.", code="invalid_chair")
     participants = resolve_participants(session, actor, data.participants)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eoffice.auth.models import Department, Role, User
+from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.operations import visible_documents
@@ -45,8 +45,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARY)
 def new():
-    leaders = [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True))
-                                             .order_by(User.full_name)) if u.has_role(Role.LEADER)]
+    leaders = [u for u in db.session.scalars(sa.select(User).where(
+        User.active.is_(True), in_agency(current_user.agency_id)).order_by(User.full_name))
+        if u.has_role(Role.LEADER)]
     departments = db.session.scalars(sa.select(Department).where(
         Department.agency_id == current_user.department.agency_id)
         .order_by(Department.name)).all()

@@ -124,6 +124,8 @@ def notifications_for(session: Session, user: User, limit: int = 20
     """Unread notifications addressed to one of the user's access keys."""
     return list(session.scalars(
         sa.select(OutgoingNotification)
+        .join(Document, Document.id == OutgoingNotification.document_id)
         .where(OutgoingNotification.recipient_key.in_(sorted(user.access_keys())),
+               Document.agency_id == user.agency_id,
                OutgoingNotification.read.is_(False))
         .order_by(OutgoingNotification.id.desc()).limit(limit)))

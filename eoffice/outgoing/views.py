@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from eoffice.auth.models import Department, Role, User
+from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
@@ -73,8 +73,9 @@ def received():
 
 
 def _signers() -> list[User]:
-    return [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True))
-                                          .order_by(User.full_name))
+    return [u for u in db.session.scalars(sa.select(User).where(
+                User.active.is_(True), in_agency(current_user.agency_id))
+                .order_by(User.full_name))
             if u.has_role(*SIGNER_ROLES)]
 
 

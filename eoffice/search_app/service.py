@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import search
+from eoffice.auth.models import tenant_key
 from eoffice.documents.models import Document, SearchOutbox, StoredFile
 from eoffice.storage import DOCX, PDF, FileStore
 
@@ -41,10 +42,16 @@ class SearchContext:
         return Session(bind=self.engine, expire_on_commit=False)
 
 
+def visibility_of(document: Document) -> frozenset[str]:
+    """The document's access keys, qualified by its agency (users of another agency, whose
+    keys carry their own agency, never match)."""
+    return frozenset(tenant_key(document.agency_id, key) for key in document.access_keys)
+
+
 def version_of(document: Document) -> str:
     """Changes whenever what the index holds for the document should change."""
     raw = "|".join([document.updated_at.isoformat(), document.state, str(document.secrecy),
-                    document.current_file_sha or "", ",".join(sorted(document.access_keys)),
+                    document.current_file_sha or "", ",".join(sorted(visibility_of(document))),
                     document.subject, document.code or ""])
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
@@ -67,7 +74,7 @@ def snapshot(document: Document, session: Session) -> Snapshot:
         signer_name=document.signer_name, issued_date=document.issued_date,
         arrival_date=document.arrival_date, year=when.year, register=document.register,
         direction=document.direction.value, urgency=str(document.urgency),
-        visibility=frozenset(document.access_keys), version=version_of(document))
+        visibility=visibility_of(document), version=version_of(document))
     sha = None if document.is_classified else document.current_file_sha
     stored = session.get(StoredFile, sha) if sha else None
     kind = {PDF: "pdf", DOCX: "docx"}.get(stored.mime if stored else "")

@@ -57,7 +57,7 @@ def run_query(user) -> tuple[search.SearchQuery, search.SearchResults]:
     if not text and not any([query.type_code, query.year, query.issuer, query.date_from,
                               query.date_to, query.direction]):
         return query, search.SearchResults(total=0, hits=[], page=1, per_page=PER_PAGE)
-    results = context().index.search(query, user.access_keys())
+    results = context().index.search(query, user.search_keys())
     audit.append(db.session, "search", actor=user, details={"q": text, "total": results.total})
     db.session.commit()
     return query, results
@@ -88,7 +88,7 @@ def suggest_api():
     from eoffice.search_app import context
 
     prefix = request.args.get("q", "").strip()[:100]
-    words = context().index.suggest(prefix, acting_user().access_keys()) if prefix else []
+    words = context().index.suggest(prefix, acting_user().search_keys()) if prefix else []
     return jsonify({"suggestions": words})
 
 

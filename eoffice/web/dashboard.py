@@ -42,6 +42,7 @@ ROLE_PANELS: dict[Role, list[tuple[str, str]]] = {
                       ("meetings", "Cuộc họp sắp tới")],
     Role.SECRETARY: [("meetings", "Cuộc họp sắp tới")],
     Role.ADMIN: [("users", "Người dùng"), ("audit", "Nhật ký gần đây")],
+    Role.SYSADMIN: [("agencies", "Cơ quan")],
 }
 
 _providers: dict[str, Provider] = {}

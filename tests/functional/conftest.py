@@ -47,7 +47,8 @@ class Docs:
             session = db.session
             clerk = session.scalar(sa.select(User).where(User.username == "vanthu"))
             dept = session.scalar(sa.select(Department).where(
-                Department.abbreviation == department))
+                Department.abbreviation == department,
+                Department.agency_id == clerk.department.agency_id))
             document = Document(direction=Direction(direction), state="registered",
                                 subject=subject, secrecy=secrecy, type_code=type_code,
                                 issuer_name="UBND tỉnh Vĩnh Phúc", department=dept,
