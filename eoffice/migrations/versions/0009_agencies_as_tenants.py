@@ -1,7 +1,7 @@
 """agencies as tenants: agency tree, agency of documents and meetings, account administration
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-29 10:05:00
 
 Existing data stays in the agency it belongs to (a document's and a meeting's agency is that
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
