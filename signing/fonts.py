@@ -1,5 +1,9 @@
 """A Vietnamese-capable embedded font, subset ONCE per process and reused in every PDF.
 
+The face is Liberation Serif (Times New Roman metrics, the typeface Decree 30 asks for) when
+installed (Debian ``fonts-liberation2``), so the number and date written at issuance match
+the body of the page; Be Vietnam Pro (a pip package) is the fallback.
+
 pyHanko's font engine subsets the font at each write (tens of ms); here a fixed character
 set (ASCII + all Vietnamese letters) is subset once, and each document just gets the
 cached, compressed font program plus small dictionaries (Type0 / Identity-H, ToUnicode).
@@ -12,6 +16,7 @@ import io
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -19,7 +24,21 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-from signing.images import font_path
+from signing.images import font_path as sans_font_path
+
+SERIF_DIRS = (
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
+
+
+def serif_font_path(style: str = "Regular") -> tuple[str, Path]:
+    """(PostScript family, file) of the document face: Liberation Serif, else Be Vietnam Pro."""
+    for d in SERIF_DIRS:
+        path = d / f"LiberationSerif-{style}.ttf"
+        if path.is_file():
+            return "LiberationSerif", path
+    return "BeVietnamPro", sans_font_path(style)
 
 _VI_LOWER = (
     "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
@@ -140,13 +159,16 @@ def _tounicode(gids: dict[str, int]) -> bytes:
 
 @functools.cache
 def vietnamese_font(style: str = "Regular") -> CachedFont:
-    """The cached Be Vietnam Pro subset (computed on first use, ~0.1 s)."""
-    font = TTFont(str(font_path(style)))
+    """The cached subset of the document face in ``style`` (Regular, Italic, Bold …),
+    computed on first use (~0.1 s)."""
+    family, path = serif_font_path(style)
+    font = TTFont(str(path))
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
+    options.drop_tables += ["FFTM"]  # FontForge timestamp: not needed, and noisy to subset
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=CHARSET)
     subsetter.subset(font)
@@ -164,5 +186,5 @@ def vietnamese_font(style: str = "Regular") -> CachedFont:
         program=zlib.compress(raw, 6), program_len=len(raw), gids=gids, widths=widths,
         ascent=round(hhea.ascent * scale), descent=round(hhea.descent * scale),
         bbox=bbox,  # type: ignore[arg-type]
-        tounicode=_tounicode(gids), name=f"EOVNFT+BeVietnamPro-{style}",
+        tounicode=_tounicode(gids), name=f"EOVNFT+{family}-{style}",
     )

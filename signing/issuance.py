@@ -26,6 +26,9 @@ DATE_FIELD = "doc_date"
 OFFICIAL_FIELD = "sig_official"
 SEAL_FIELD = "sig_seal"
 FIELD_FONT_SIZE = 13
+DATE_FONT_SIZE = 14
+DATE_STYLE = "Italic"
+"""Decree 30 (Appendix I): the place-and-date line is 13-14 pt italic, like its printed label."""
 
 
 def _fields(writer: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObject]:
@@ -52,11 +55,12 @@ def _page_of(writer: IncrementalPdfFileWriter, field_ref: generic.IndirectObject
 
 
 def fill_text_field(writer: IncrementalPdfFileWriter, name: str, value: str,
-                    *, font_ref: generic.IndirectObject | None = None) -> None:
-    """Set a text field's value and an appearance in the embedded Vietnamese font.
+                    *, font_ref: generic.IndirectObject | None = None,
+                    style: str = "Regular", font_size: float = FIELD_FONT_SIZE) -> None:
+    """Set a text field's value and an appearance in the embedded Vietnamese serif face.
 
-    ``font_ref``: a font already added with ``vietnamese_font().add_to(writer, text)``
-    whose ``text`` covers ``value`` (fields filled together share one font object).
+    ``font_ref``: a font already added with ``vietnamese_font(style).add_to(writer, text)``
+    whose ``text`` covers ``value``.
     """
     refs = _fields(writer)
     if name not in refs:
@@ -68,8 +72,8 @@ def fill_text_field(writer: IncrementalPdfFileWriter, name: str, value: str,
     value = unicodedata.normalize("NFC", value)
     x1, y1, x2, y2 = (float(v) for v in fld["/Rect"])
     width, height = abs(x2 - x1), abs(y2 - y1)
-    font = vietnamese_font()
-    size = float(FIELD_FONT_SIZE)
+    font = vietnamese_font(style)
+    size = float(min(font_size, height - 2))
     while size > 6 and font.width(value, size) > width - 2:
         size -= 0.5
     baseline = max((height - size * 0.72) / 2, 1.0)
@@ -116,9 +120,8 @@ def issue_document(
         raise FieldError("Văn bản chưa được người có thẩm quyền ký; chưa thể phát hành.")
     number_text = unicodedata.normalize("NFC", number_text)
     date_text = unicodedata.normalize("NFC", date_text)
-    font_ref = vietnamese_font().add_to(writer, number_text + date_text)
-    fill_text_field(writer, NUMBER_FIELD, number_text, font_ref=font_ref)
-    fill_text_field(writer, DATE_FIELD, date_text, font_ref=font_ref)
+    fill_text_field(writer, NUMBER_FIELD, number_text)
+    fill_text_field(writer, DATE_FIELD, date_text, style=DATE_STYLE, font_size=DATE_FONT_SIZE)
     rect = tuple(float(v) for v in official["/Rect"])
     box = appearance.seal_box(
         (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]),

@@ -15,7 +15,9 @@ from eoffice.auth.models import Clearance, Role, User
 from eoffice.documents.models import Direction, Document, Urgency
 from eoffice.documents.operations import attach_file, mark_changed
 from eoffice.errors import Forbidden, Invalid
+from eoffice.outgoing import authority as authority_rules
 from eoffice.rendering import DOCUMENT_TYPES, DraftDocument, render_docx, render_pdf
+from eoffice.rendering.types import clean_list_item, clean_subject
 from eoffice.storage import DOCX, PDF, FileStore, sniff_type
 
 REGISTER = "di"
@@ -55,9 +57,12 @@ class DraftInput:
                 raise Invalid(f"Trường “{name}” phải là danh sách.", code="invalid_field")
             return [nfc(v) for v in value if nfc(v)]
 
-        return cls(type_code=nfc(data.get("type_code") or "CV"), subject=nfc(data.get("subject")),
+        type_code = nfc(data.get("type_code") or "CV")
+        recipients = [r for r in map(clean_list_item, lines("recipients")) if r]
+        return cls(type_code=type_code,
+                   subject=clean_subject(type_code, nfc(data.get("subject"))),
                    signer=nfc(data.get("signer")), body=lines("body"),
-                   recipients=lines("recipients"), authority=nfc(data.get("authority")),
+                   recipients=recipients, authority=nfc(data.get("authority")),
                    urgency=nfc(data.get("urgency") or "thuong"),
                    secrecy=nfc(data.get("secrecy") or "none"))
 
@@ -81,6 +86,7 @@ def _check(session: Session, actor: User, data: DraftInput) -> User:
                       code="invalid_field")
     if not data.signer:
         raise Invalid("Hãy chọn người ký.", code="missing_field")
+    data.authority = authority_rules.check(data.authority)
     signer = session.scalar(sa.select(User).where(User.username == data.signer))
     if signer is None or not signer.active or not signer.has_role(*SIGNER_ROLES):
         raise Invalid(f"Không có người ký “{data.signer}” (phải là lãnh đạo hoặc trưởng phòng).",

@@ -13,6 +13,7 @@ from eoffice.outgoing.common import ISSUED_STATES, outgoing_query
 from eoffice.outgoing.dispatch import dispatches_of
 from eoffice.outgoing.drafting import REGISTER, REGISTERS
 from eoffice.rendering.register_rows import OutgoingRegisterRow
+from eoffice.rendering.types import clean_list_item
 
 
 def register_documents(session: Session, user: User, year: int,
@@ -34,7 +35,8 @@ def register_rows(session: Session, documents: list[Document]) -> list[OutgoingR
         rows.append(OutgoingRegisterRow(
             code=doc.code or "", issued_date=doc.issued_date, type_name=doc.type_name,
             subject=doc.subject, signer=doc.signer_name,
-            recipients="; ".join(doc.recipients or []) or ", ".join(d.recipient for d in sent),
+            recipients="; ".join(filter(None, map(clean_list_item, doc.recipients or [])))
+            or ", ".join(d.recipient for d in sent),
             archive_holder=f"VT, {doc.department.abbreviation}", copies=doc.copies,
             transfer_date=sent[0].at.date() if sent else None, note=note))
     return rows

@@ -16,6 +16,7 @@ from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
 from eoffice.errors import AppError, NotFound
 from eoffice.extensions import file_store
+from eoffice.outgoing import authority as authority_rules
 from eoffice.outgoing import forms
 from eoffice.outgoing import operations as ops
 from eoffice.outgoing.appctx import classified_files, clock, signing_settings
@@ -79,6 +80,23 @@ def _signers() -> list[User]:
             if u.has_role(*SIGNER_ROLES)]
 
 
+def _signer_choices(form: Any) -> dict[str, Any]:
+    """Signers with their usual authority, the authority choices and the one selected."""
+    signers = _signers()
+    agency = current_user.department.agency
+    defaults = {u.username: authority_rules.default_for(u, agency, signers) for u in signers}
+    options = authority_rules.choices(agency, signers)
+    if form.get("authority") is not None:
+        selected = authority_rules.normalise(form.get("authority"))
+    else:
+        chosen = form.get("signer") or (signers[0].username if signers else "")
+        selected = defaults.get(chosen, "")
+    if selected not in {value for value, _ in options}:
+        options.append((selected, selected))
+    return {"signers": signers, "authority_defaults": defaults,
+            "authority_options": options, "authority_selected": selected}
+
+
 def _uploaded() -> tuple[bytes | None, str]:
     upload = request.files.get("file")
     data = upload.read() if upload is not None and upload.filename else None
@@ -103,8 +121,9 @@ def new():
             db.session.commit()
             flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document.id))
-    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=_signers(),
-                           urgencies=[u.value for u in Urgency], form=form)
+    return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
+                           urgencies=[u.value for u in Urgency], form=form,
+                           **_signer_choices(form))
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
@@ -127,8 +146,9 @@ def edit(document_id: int):
             db.session.commit()
             flash("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document_id))
-    return render_template("outgoing/new.html", types=DOCUMENT_TYPES, signers=_signers(),
+    return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
                            urgencies=[u.value for u in Urgency], form=form, doc=document,
+                           **_signer_choices(form),
                            rejection=ops.last_rejection(db.session, document),
                            labels=MACHINE.states)
 

@@ -44,6 +44,8 @@ from eoffice.rendering.types import (
     DOCUMENT_TYPES,
     SECRECY_LABELS,
     URGENCY_LABELS,
+    clean_list_item,
+    clean_subject,
     nfc,
     reference_code,
 )
@@ -105,6 +107,9 @@ class DraftDocument:
             raise ValueError(f"Loại văn bản không hợp lệ: «{self.type_code}».")
         if not self.type_name:
             self.type_name = DOCUMENT_TYPES[self.type_code]
+        self.subject = clean_subject(self.type_code, self.subject)
+        self.recipients = [r for r in map(clean_list_item, self.recipients) if r]
+        self.cc = [r for r in map(clean_list_item, self.cc) if r]
         if self.urgency not in URGENCY_LABELS or self.secrecy not in SECRECY_LABELS:
             raise ValueError("Độ khẩn hoặc độ mật không hợp lệ.")
 

@@ -6,7 +6,7 @@ from dataclasses import astuple, dataclass
 from datetime import date
 
 from eoffice.rendering.dates import vn_short_date
-from eoffice.rendering.types import nfc
+from eoffice.rendering.types import nfc, subject_without_type
 
 Cell = str | int | date | None
 
@@ -51,7 +51,8 @@ TRACKING_COLUMNS: list[tuple[str, float]] = [
 
 def type_and_subject(type_name: str, subject: str) -> str:
     """``Tên loại và trích yếu`` cell: ``Kế hoạch Tổ chức …``."""
-    return " ".join(p for p in (nfc(type_name).strip(), nfc(subject).strip()) if p)
+    parts = (nfc(type_name).strip(), subject_without_type(type_name, subject))
+    return " ".join(p for p in parts if p)
 
 
 class _Row:

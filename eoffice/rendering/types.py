@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 DOCUMENT_TYPES: dict[str, str] = {
@@ -91,3 +92,41 @@ def reference_code(number: int, type_code: str, agency_abbr: str, unit_abbr: str
             else f"{format_number(number)}/{agency}"
         )
     return f"{format_number(number)}/{code}-{agency}"
+
+
+_VV_RE = re.compile(r"^\s*(?:v\s*/\s*v|về\s+việc)\s*[:.,-]?\s*", re.IGNORECASE)
+_LIST_MARK_RE = re.compile(r"^[-–•+*\s]+|[;,.\s]+$")
+
+
+def clean_subject(type_code: str, subject: str) -> str:
+    """Trích yếu without what the layout adds itself.
+
+    A Công văn's ``V/v`` (or ``Về việc``) is printed by the layout, and other types print
+    their name above the trích yếu (registers write ``Kế hoạch <trích yếu>``): a leading
+    ``V/v`` or type name typed by the drafter is removed so neither appears twice.
+    """
+    text = nfc(subject).strip()
+    if nfc(type_code) == "CV":
+        cleaned = text
+        while (shorter := _VV_RE.sub("", cleaned, count=1).strip()) != cleaned:
+            cleaned = shorter
+        return cleaned or text
+    name = DOCUMENT_TYPES.get(nfc(type_code), "")
+    if name and text.casefold().startswith(name.casefold() + " "):
+        return text[len(name):].strip() or text
+    return text
+
+
+def subject_without_type(type_name: str, subject: str) -> str:
+    """``subject`` without a leading ``type_name`` or ``V/v`` (for ``Tên loại và trích yếu``)."""
+    text = nfc(subject).strip()
+    name = nfc(type_name).strip()
+    if name and text.casefold().startswith(name.casefold() + " "):
+        text = text[len(name):].strip()
+    return text
+
+
+def clean_list_item(line: str) -> str:
+    """A recipient line without list marks or closing punctuation (``- Sở Nội vụ;`` →
+    ``Sở Nội vụ``): the layout adds ``- ``, ``;`` and ``.`` itself."""
+    return _LIST_MARK_RE.sub("", nfc(line))

@@ -159,3 +159,27 @@ def test_classified_draft_refused_without_classified_files(api):
         "type_code": "KH", "subject": "Mật", "signer": "chutich", "secrecy": "mat"})
     assert resp.status_code == 422
     assert resp.get_json()["error"]["code"] == "classified"
+
+
+def _fonts(pdf: bytes) -> list[tuple[str, bool]]:
+    """(font name, embedded) of every font ``pdffonts`` lists (pages and form fields)."""
+    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    rows = out.stdout.decode().splitlines()[2:]
+    return [(row.split()[0], " yes " in row) for row in rows if row.strip()]
+
+
+def test_number_and_date_are_in_the_serif_of_the_page(api, app, document_at):
+    """Decree 30 wants one Times-metric face: the number and date written at issuance are in
+    Liberation Serif like the body, not a sans serif that looks pasted in."""
+    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 11, 29)
+    doc_id = document_at("issued")
+    issued = api.get(f"/api/v1/documents/{doc_id}/file", "vanthu").data
+    fonts = _fonts(issued)
+    # every embedded face (the ones text is drawn with) is Liberation Serif; reportlab only
+    # lists unused standard fonts (page default /F1, empty form-field defaults) unembedded
+    names = {name.split("+", 1)[-1] for name, embedded in fonts if embedded}
+    assert names and all(name.startswith("LiberationSerif") for name in names), fonts
+    # the issuance update added Liberation Serif Regular (number) and Italic (date)
+    assert {"LiberationSerif-Regular", "LiberationSerif-Italic"} <= names, names
+    text = _text(issued)
+    assert "Số: 01/KH-UBND" in text and "ngày 29 tháng 11 năm 2026" in text

@@ -112,10 +112,13 @@ def test_reserved_fields_on_an_uploaded_pdf(dev_pki, pdfsig, pyhanko_status, tmp
     assert first.modification_level <= ModificationLevel.FORM_FILLING
 
 
-def test_number_and_date_share_one_embedded_font(dev_pki, reserved_pdf):
+def test_number_and_date_embed_one_serif_face_each(dev_pki, reserved_pdf):
+    """Number in Liberation Serif Regular, date in Italic (Decree 30: the place-and-date line
+    is italic), each face embedded once as a small fixed subset."""
     issued = _issue(dev_pki, _official(dev_pki, reserved_pdf))
     first_signed = issued[:issued.rfind(b"%%EOF", 0, len(issued) - 8)]
     added = issued[len(first_signed):]
-    # one font program for both fields (the issuance update used to carry two copies)
-    assert added.count(b"/FontFile2") == 1
-    assert added.count(b"/CIDFontType2") == 1
+    assert added.count(b"/FontFile2") == 2
+    assert added.count(b"/CIDFontType2") == 2
+    assert added.count(b"/FontName /EOVNFT+LiberationSerif-Regular") == 1
+    assert added.count(b"/FontName /EOVNFT+LiberationSerif-Italic") == 1
