@@ -36,7 +36,9 @@ def create_app(config: dict[str, Any] | None = None, instance: str | Path | None
     app.config["INSTANCE_PATH"] = str(instance_path)
 
     from eoffice import extensions
+    from eoffice.params import init_params
 
+    init_params(app)  # before any blueprint: bounded <int:…> in every route
     extensions.init_app(app)
 
     from eoffice.api import register_api

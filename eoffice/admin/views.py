@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 
 from eoffice.admin.operations import users_of
 from eoffice.audit.models import AuditEntry
+from eoffice.audit.visibility import visible_entries
 from eoffice.auth.models import ROLE_LABELS, Role, User, in_agency
 from eoffice.db import db
 from eoffice.extensions import acting_user
+from eoffice.params import INT64_MAX, int_arg
 from eoffice.permissions import roles
 
 bp = Blueprint("admin", __name__)
@@ -23,13 +25,12 @@ def agency_entries(user: User) -> sa.ColumnElement[bool]:
                   sa.and_(AuditEntry.agency_id.is_(None), AuditEntry.actor.in_(members)))
 
 
-def _audit_query(user: User, document_id: str | None, limit: int = 200):
-    query = (sa.select(AuditEntry).where(agency_entries(user))
-             .order_by(AuditEntry.id.desc()).limit(limit))
-    if document_id:
-        query = query.where(AuditEntry.object_type == "document",
-                            AuditEntry.object_id == document_id)
-    return db.session.scalars(query).all()
+def _audit_query(user: User, limit: int = 200):
+    """Entries of the admin's agency they may see (nothing about a document above their
+    clearance)."""
+    document_id = int_arg("document_id", None, 1, INT64_MAX)
+    return visible_entries(db.session, user, document_id=document_id, limit=limit,
+                           scope=agency_entries(user))
 
 
 @bp.route("/admin/users")
@@ -42,15 +43,15 @@ def users():
 @bp.route("/admin/audit")
 @roles(Role.ADMIN)
 def audit_log():
-    entries = _audit_query(acting_user(), request.args.get("document_id"))
+    entries = _audit_query(acting_user())
     return render_template("admin/audit.html", entries=entries)
 
 
 @api.route("/api/v1/audit")
 @roles(Role.ADMIN)
 def audit_api():
-    limit = min(int(request.args.get("limit", 200) or 200), 1000)
-    entries = _audit_query(acting_user(), request.args.get("document_id"), limit)
+    limit = int_arg("limit", 200, 1, 1000)
+    entries = _audit_query(acting_user(), limit)
     return jsonify({"entries": [
         {"id": e.id, "at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action,
          "object_type": e.object_type, "object_id": e.object_id, "details": e.details,

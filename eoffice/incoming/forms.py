@@ -12,6 +12,7 @@ from typing import Any
 from eoffice.auth.models import Clearance
 from eoffice.documents.models import Urgency
 from eoffice.errors import Invalid
+from eoffice.params import INT32_MAX
 from eoffice.rendering.types import DOCUMENT_TYPES
 
 FIELD_LABELS = {
@@ -37,7 +38,10 @@ def parse_date(value: Any, name: str) -> date | None:
                       code="invalid_date") from None
 
 
-def parse_int(value: Any, name: str) -> int | None:
+MAX_PAGES = 100_000
+
+def parse_int(value: Any, name: str, high: int = INT32_MAX) -> int | None:
+    """A non-negative whole number up to ``high`` (what the database column holds)."""
     text = nfc(value)
     if not text:
         return None
@@ -48,6 +52,9 @@ def parse_int(value: Any, name: str) -> int | None:
                       code="invalid_number") from None
     if number < 0:
         raise Invalid(f"{FIELD_LABELS.get(name, name)}: không được âm.", code="invalid_number")
+    if number > high:
+        raise Invalid(f"{FIELD_LABELS.get(name, name)}: quá lớn (tối đa {high}).",
+                      code="invalid_number")
     return number
 
 
@@ -99,7 +106,7 @@ class IncomingInput:
             due_date=parse_date(data.get("due_date"), "due_date"),
             signer_name=nfc(data.get("signer_name"))[:255],
             signer_position=nfc(data.get("signer_position"))[:255],
-            page_count=parse_int(data.get("page_count"), "page_count"),
+            page_count=parse_int(data.get("page_count"), "page_count", MAX_PAGES),
             issuer_id=issuer_id, description=nfc(data.get("description")),
         )
 

@@ -32,6 +32,7 @@ from eoffice.incoming.registration import (
     register_incoming,
     return_to_sender,
 )
+from eoffice.params import year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering.types import DOCUMENT_TYPES
 
@@ -234,7 +235,7 @@ def _register_args() -> tuple[str, int, str]:
     kind = request.args.get("kind", "incoming")
     if kind not in registers.KINDS:
         raise Invalid("Loại sổ không hợp lệ.")
-    year = parse_int(request.args.get("year"), "year") or clock.today().year
+    year = year_arg(default=clock.today().year)
     register = request.args.get("register", GENERAL_REGISTER)
     if register not in REGISTER_LABELS:
         raise Invalid("Sổ không hợp lệ.")
@@ -275,7 +276,7 @@ def registers_page():
 @bp.route("/incoming/statistics", endpoint="statistics")
 @roles(Role.LEADER)
 def statistics_page():
-    year = parse_int(request.args.get("year"), "year") or clock.today().year
+    year = year_arg(default=clock.today().year)
     stats = statistics.compute(db.session, current_user, year, clock.today())
     return render_template("incoming/statistics.html", stats=stats, year=year,
                            chart=_chart(stats))

@@ -15,6 +15,8 @@ from eoffice.errors import Invalid
 from eoffice.extensions import acting_user, file_store
 from eoffice.outgoing import operations as ops
 from eoffice.outgoing.appctx import classified_files, clock, signing_settings
+from eoffice.outgoing.drafting import REGISTERS
+from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -182,15 +184,16 @@ def list_outgoing():
 @roles(Role.CLERK, Role.LEADER, Role.ADMIN)
 def register():
     user = acting_user()
-    year = request.args.get("year", type=int) or clock()().year
-    name = request.args.get("register") or "di"
-    if request.args.get("format") == "pdf":
+    year = year_arg(default=clock()().year)
+    name = choice_arg("register", REGISTERS, "di")
+    fmt = choice_arg("format", {"json", "pdf", "xlsx"}, "json")
+    if fmt == "pdf":
         import io
 
         pdf = ops.register_pdf(db.session, user, year, name)
         return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                          download_name=f"so-van-ban-di-{year}.pdf")
-    if request.args.get("format") == "xlsx":
+    if fmt == "xlsx":
         import io
 
         xlsx = ops.register_xlsx(db.session, user, year, name)

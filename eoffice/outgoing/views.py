@@ -22,6 +22,7 @@ from eoffice.outgoing import operations as ops
 from eoffice.outgoing.appctx import classified_files, clock, signing_settings
 from eoffice.outgoing.common import MACHINE
 from eoffice.outgoing.drafting import DRAFTER_ROLES, REGISTERS, SIGNER_ROLES
+from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
 from eoffice.web.errors import record_refusal
@@ -255,10 +256,8 @@ def sign_batch():
 
 
 def _register_args() -> tuple[int, str]:
-    year = request.args.get("year", type=int) or clock()().year
-    name = request.args.get("register") or "di"
-    if name not in REGISTERS:
-        raise NotFound("Không có sổ này.")
+    year = year_arg(default=clock()().year)
+    name = choice_arg("register", REGISTERS, "di")
     return year, name
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 import search
 from eoffice.audit import operations as audit
 from eoffice.db import db
-from eoffice.errors import Invalid
 from eoffice.extensions import acting_user
+from eoffice.params import date_arg, int_arg
 from eoffice.permissions import authenticated
 from eoffice.rendering.types import DOCUMENT_TYPES
 
@@ -20,40 +18,16 @@ api = Blueprint("search_api", __name__)
 PER_PAGE = 20
 
 
-def _int_arg(name: str, default: int | None = None, low: int = 1,
-             high: int = 10_000) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"Tham số '{name}' phải là số.", code="bad_parameter") from None
-    if not low <= value <= high:
-        raise Invalid(f"Tham số '{name}' nằm ngoài khoảng cho phép.", code="bad_parameter")
-    return value
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(f"Tham số '{name}' phải có dạng YYYY-MM-DD.", code="bad_parameter") from None
-
-
 def run_query(user) -> tuple[search.SearchQuery, search.SearchResults]:
     from eoffice.search_app import context
 
     text = request.args.get("q", "").strip()[:500]
     query = search.SearchQuery(
         text=text, type_code=request.args.get("type_code") or None,
-        year=_int_arg("year", None, 1900, 2200), issuer=request.args.get("issuer") or None,
-        date_from=_date_arg("date_from"), date_to=_date_arg("date_to"),
+        year=int_arg("year", None, 1900, 2200), issuer=request.args.get("issuer") or None,
+        date_from=date_arg("date_from"), date_to=date_arg("date_to"),
         direction=request.args.get("direction") or None,
-        page=_int_arg("page", 1) or 1, per_page=PER_PAGE)
+        page=int_arg("page", 1) or 1, per_page=PER_PAGE)
     if not text and not any([query.type_code, query.year, query.issuer, query.date_from,
                               query.date_to, query.direction]):
         return query, search.SearchResults(total=0, hits=[], page=1, per_page=PER_PAGE)

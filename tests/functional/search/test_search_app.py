@@ -73,7 +73,7 @@ def test_search_page_shows_highlighted_results(client, auth, docs):
 
 def test_bad_parameters_get_a_clear_error(search_api, api):
     resp = api.get("/api/v1/search", "chutich", query_string={"q": "x", "year": "abc"})
-    assert resp.status_code == 422 and "year" in resp.get_json()["error"]["message"]
+    assert resp.status_code == 400 and "year" in resp.get_json()["error"]["message"]
 
 
 def test_verify_reports_a_gap_and_reindex_repairs_it(app, docs, instance):
