@@ -42,10 +42,13 @@ def vn_now() -> dt.datetime:
 
 def make_validation_context(
     trust_roots: Iterable[Path | bytes], crls: Iterable[bytes] = (),
-    *, allow_fetching: bool = False,
+    *, allow_fetching: bool = False, cache_dir: Path | None = None,
 ) -> ValidationContext:
-    """Trust anchors (PEM/DER paths or bytes) and CRLs (DER) for B-LT/B-LTA signing."""
+    """Trust anchors (PEM/DER paths or bytes) and CRLs (DER) for B-LT/B-LTA signing and
+    the signer's revocation check; ``allow_fetching``: OCSP then CRL online, cached."""
     from asn1crypto import pem, x509
+
+    from signing.revocation import RevocationSettings, validation_context
 
     roots: list[x509.Certificate] = []
     for item in trust_roots:
@@ -54,8 +57,8 @@ def make_validation_context(
             roots.extend(x509.Certificate.load(der) for _, _, der in pem.unarmor(data, True))
         else:
             roots.append(x509.Certificate.load(data))
-    return ValidationContext(trust_roots=roots, crls=list(crls),
-                             allow_fetching=allow_fetching)
+    settings = RevocationSettings(crls=tuple(crls), online=allow_fetching, cache_dir=cache_dir)
+    return validation_context(roots, settings)
 
 
 def _meta(field_name: str, level: str, reason: str | None, location: str | None,
@@ -95,8 +98,15 @@ def sign_writer(
     validation_context: ValidationContext | None = None,
     text_params: dict | None = None,
 ) -> bytes:
-    """Sign what is in ``writer`` (plus any pending changes) in one incremental update."""
+    """Sign what is in ``writer`` (plus any pending changes) in one incremental update.
+
+    With a ``validation_context`` a revoked signer is refused first (at every level);
+    B-LT/B-LTA embed the revocation data of the signer and the timestamp authority."""
     meta = _meta(field_name, level, reason, location, timestamper, validation_context)
+    if validation_context is not None:
+        from signing.revocation import check_signer
+
+        check_signer(validation_context, signer.signing_cert, signer.cert_registry)
     spec = None
     if box is not None:
         spec = fields.SigFieldSpec(field_name, on_page=page, box=box)

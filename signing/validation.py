@@ -192,16 +192,19 @@ def validate_pdf(
     crls: Iterable[Any] = (),
     ocsp: Iterable[Any] = (),
     allow_fetching: bool = False,
+    revocation_cache: Path | None = None,
     sandbox: bool = True,
 ) -> ValidationReport:
     """Validate every signature of ``data``; never raises for a bad file.
 
     ``trust_roots``: cryptography or asn1crypto certificates, or PEM/DER bytes.
     ``crls`` / ``ocsp``: DER bytes (or asn1crypto objects) of CRLs and OCSP responses.
+    ``allow_fetching``: OCSP then CRL online, cached in ``revocation_cache`` (a folder).
     ``sandbox=False`` parses in-process (only for files this system produced itself).
     """
     args = (bytes(data), [_der(c) for c in trust_roots], [_blob(c) for c in crls],
-            [_blob(o) for o in ocsp], bool(allow_fetching))
+            [_blob(o) for o in ocsp], bool(allow_fetching),
+            str(revocation_cache) if revocation_cache is not None else None)
     try:
         facts = run_sandboxed(analyse_pdf, *args) if sandbox else analyse_pdf(*args)
     except SandboxTimeout:

@@ -75,25 +75,40 @@ class _Inputs:
     crls: list[bytes]
     ocsps: list[bytes]
     allow_fetching: bool
+    cache_dir: str | None = None
     dss_certs: list[x509.Certificate] = field(default_factory=list)
     dss_crls: list[Any] = field(default_factory=list)
     dss_ocsps: list[Any] = field(default_factory=list)
 
-    _contexts: dict[str, ValidationContext] = field(default_factory=dict)
+    _contexts: dict[tuple[str, datetime | None], ValidationContext] = field(
+        default_factory=dict)
 
-    def context(self, mode: str) -> ValidationContext:
-        """One context per revocation mode for the whole document, so that validated paths
-        and parsed revocation data are shared by its signatures (built after the DSS load)."""
-        if mode not in self._contexts:
-            self._contexts[mode] = ValidationContext(
+    def context(self, mode: str, moment: datetime | None = None) -> ValidationContext:
+        """One context per revocation mode (and validation time) for the whole document, so
+        that validated paths and parsed revocation data are shared by its signatures (built
+        after the DSS load). Online fetching goes through the revocation cache."""
+        key = (mode, moment)
+        if key not in self._contexts:
+            fetchers = None
+            if self.allow_fetching:
+                from pathlib import Path
+
+                from signing.revocation import online_fetchers, shared_cache
+
+                folder = Path(self.cache_dir) if self.cache_dir else None
+                fetchers = online_fetchers(shared_cache(folder))
+            self._contexts[key] = ValidationContext(
                 trust_roots=list(self.trust_roots),
                 other_certs=list(self.dss_certs),
                 crls=[*self.crls, *self.dss_crls],
                 ocsps=[*self.ocsps, *self.dss_ocsps],
                 allow_fetching=self.allow_fetching,
+                fetchers=fetchers,
                 revocation_mode=mode,
+                moment=moment,
+                retroactive_revinfo=moment is not None,
             )
-        return self._contexts[mode]
+        return self._contexts[key]
 
 
 def _field_name(node: generic.DictionaryObject, parents: list[str]) -> str:
@@ -262,12 +277,32 @@ def _validate_signature(embedded: EmbeddedPdfSignature, inputs: _Inputs) -> tupl
         strict = validate_pdf_signature(embedded, inputs.context("require"), soft)
     finally:
         _quiet.reset(token)
+    if strict.trusted and not strict.revoked:
+        return strict, "good"
+    at_timestamp = _validate_at_timestamp(embedded, strict, inputs)
+    if at_timestamp is not None:
+        return at_timestamp, "good"
     if strict.revoked:
         return strict, "revoked"
-    if strict.trusted:
-        return strict, "good"
     status = validate_pdf_signature(embedded, soft, soft)
     return status, "revoked" if status.revoked else "unknown"
+
+
+def _validate_at_timestamp(embedded: EmbeddedPdfSignature, now: Any, inputs: _Inputs) -> Any:
+    """Long-term validation: a signature whose trusted timestamp proves it existed at time T
+    is checked as of T (revocation data issued later may be used for T; a revocation dated
+    after T does not count, one dated before does). None when that does not make it good."""
+    ts = now.timestamp_validity
+    if ts is None or not (ts.intact and ts.valid and ts.trusted) or ts.timestamp is None:
+        return None
+    moment = ts.timestamp
+    token = _quiet.set(True)
+    try:
+        status = validate_pdf_signature(embedded, inputs.context("require", moment),
+                                        inputs.context("soft-fail"))
+    finally:
+        _quiet.reset(token)
+    return status if status.trusted and not status.revoked else None
 
 
 WEAK_DIGESTS = {"md2": "MD2", "md5": "MD5", "sha1": "SHA-1"}
@@ -373,8 +408,12 @@ def analyse_pdf(
     crls: list[bytes],
     ocsps: list[bytes],
     allow_fetching: bool,
+    cache_dir: str | None = None,
 ) -> dict[str, Any]:
     """Gather the facts about every filled signature field of ``data``.
+
+    ``allow_fetching``: ask OCSP responders then CRL distribution points online, through
+    the revocation cache in ``cache_dir`` (:mod:`signing.revocation`).
 
     Returns ``{"error": str|None, "field_count": n, "signatures": [...],
     "trailing_bytes": n}``. Per-signature failures are recorded in the
@@ -383,7 +422,7 @@ def analyse_pdf(
     result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
     result["trailing_bytes"] = trailing_garbage(data)
     anchors, intermediates = split_anchors([x509.Certificate.load(der) for der in trust_roots])
-    inputs = _Inputs(anchors, list(crls), list(ocsps), allow_fetching)
+    inputs = _Inputs(anchors, list(crls), list(ocsps), allow_fetching, cache_dir)
     inputs.dss_certs.extend(intermediates)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)

@@ -205,3 +205,164 @@ class ApiClient:
 @pytest.fixture
 def api(client) -> ApiClient:
     return ApiClient(client)
+
+
+# --- A test PKI with real OCSP, CRL and timestamp responders on 127.0.0.1 (certomancer) ---
+
+CA_LEAVES = ("official", "revoked", "seal")
+
+
+class CaResponders:
+    """certomancer's Animator serving OCSP, CRLs and a TSA for a root → intermediate PKI.
+
+    Leaves: ``official`` (good), ``revoked`` (revoked since yesterday), ``seal``; each has
+    an OCSP URL and a CRL distribution point on this server."""
+
+    def __init__(self, folder: Path) -> None:
+        import datetime as dt
+        import logging
+        import socket
+        import threading
+
+        from certomancer.integrations.animator import Animator, AnimatorArchStore
+        from certomancer.registry import CertomancerConfig
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from werkzeug.serving import make_server
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.revoked_since = now - dt.timedelta(days=1)
+        keys = folder / "keys"
+        keys.mkdir(parents=True)
+        labels = ("root", "interm", "ocsp", "tsa", *CA_LEAVES)
+        for label in labels:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            (keys / f"{label}.pem").write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption()))
+
+        def iso(moment: dt.datetime) -> str:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+        validity = {"valid-from": iso(now - dt.timedelta(days=30)),
+                    "valid-to": iso(now + dt.timedelta(days=3650))}
+        usage = {"id": "key_usage", "critical": True,
+                 "smart-value": {"schema": "key-usage",
+                                 "params": ["digital_signature", "non_repudiation"]}}
+        leaf_ext = [usage,
+                    {"id": "crl_distribution_points",
+                     "smart-value": {"schema": "crl-dist-url",
+                                     "params": {"crl-repo-names": ["interm"]}}},
+                    {"id": "authority_information_access",
+                     "smart-value": {"schema": "aia-urls",
+                                     "params": {"ocsp-responder-names": ["interm"]}}}]
+        ca_ext = [{"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+                  {"id": "key_usage", "critical": True,
+                   "smart-value": {"schema": "key-usage",
+                                   "params": ["digital_signature", "key_cert_sign",
+                                              "crl_sign"]}}]
+        certs: dict = {
+            "root": {"subject": "root", "issuer": "root", "validity": validity,
+                     "extensions": ca_ext},
+            "interm": {"issuer": "root", "validity": validity, "extensions": [
+                *ca_ext, {"id": "crl_distribution_points",
+                          "smart-value": {"schema": "crl-dist-url",
+                                          "params": {"crl-repo-names": ["root"]}}}]},
+            "ocsp": {"issuer": "interm", "validity": validity, "extensions": [
+                usage, {"id": "extended_key_usage", "critical": True,
+                        "value": ["ocsp_signing"]}, {"id": "ocsp_no_check"}]},
+            "tsa": {"issuer": "root", "validity": validity, "extensions": [
+                {**usage, "smart-value": {"schema": "key-usage",
+                                          "params": ["digital_signature"]}},
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+                {"id": "crl_distribution_points",
+                 "smart-value": {"schema": "crl-dist-url",
+                                 "params": {"crl-repo-names": ["root"]}}}]},
+        }
+        for leaf in CA_LEAVES:
+            certs[leaf] = {"issuer": "interm", "validity": validity, "extensions": leaf_ext}
+        certs["revoked"]["revocation"] = {"revoked-since": iso(self.revoked_since),
+                                          "reason": "key_compromise"}
+        config = {
+            "external-url-prefix": self.url,
+            "keysets": {"test": {"path-prefix": str(keys), "keys": {
+                label: {"path": f"{label}.pem"} for label in labels}}},
+            "pki-architectures": {"eoffice": {
+                "keyset": "test",
+                "entity-defaults": {"country-name": "VN",
+                                    "organization-name": "Ban Cơ yếu Chính phủ (thử)"},
+                "entities": {"root": {"common-name": "Test Root CA"},
+                             "interm": {"common-name": "Test Signing CA"},
+                             "ocsp": {"common-name": "Test OCSP"},
+                             "tsa": {"common-name": "Test TSA"},
+                             "official": {"common-name": "Nguyễn Văn An"},
+                             "revoked": {"common-name": "Trần Văn Thu Hồi"},
+                             "seal": {"common-name": "UBND thành phố Vĩnh Yên"}},
+                "certs": certs,
+                "services": {
+                    "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp",
+                                        "signing-key": "ocsp"}},
+                    "crl-repo": {
+                        "root": {"for-issuer": "root", "signing-key": "root",
+                                 "simulated-update-schedule": "P7D"},
+                        "interm": {"for-issuer": "interm", "signing-key": "interm",
+                                   "simulated-update-schedule": "P7D"}},
+                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                }}},
+        }
+        cfg = CertomancerConfig(config, key_search_dir=str(folder))
+        self.arch = cfg.get_pki_arch("eoffice")
+        self.root_pem = folder / "root.pem"
+        self.root_pem.write_bytes(self._pem("root"))
+        self.tsa_url = f"{self.url}/eoffice/tsa/tsa"
+        self.folder = folder
+        app = Animator(AnimatorArchStore({"eoffice": self.arch}), with_web_ui=False)
+        self.requests = 0
+
+        def counting(environ, start_response):  # type: ignore[no-untyped-def]
+            self.requests += 1
+            return app(environ, start_response)
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = make_server("127.0.0.1", self.port, counting, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def _pem(self, label: str) -> bytes:
+        from asn1crypto import pem
+
+        return pem.armor("CERTIFICATE", self.arch.get_cert(label).dump())
+
+    def cert(self, label: str):  # type: ignore[no-untyped-def]
+        return self.arch.get_cert(label)
+
+    def p12(self, label: str, passphrase: str = "secret") -> Path:
+        """The leaf's key, certificate and chain as a PKCS#12 file."""
+        path = self.folder / f"{label}.p12"
+        if not path.exists():
+            path.write_bytes(self.arch.package_pkcs12(label, password=passphrase.encode()))
+        return path
+
+    def timestamper_at(self, moment):  # type: ignore[no-untyped-def]
+        """The same TSA, in-process, stamping a fixed (past) time."""
+        from pyhanko.sign.timestamps import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        return DummyTimeStamper(
+            tsa_cert=self.cert("tsa"), tsa_key=self.arch.key_set.get_private_key("tsa"),
+            certs_to_embed=SimpleCertificateStore.from_certs([self.cert("root")]),
+            fixed_dt=moment)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def ca_responders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaResponders]:
+    responders = CaResponders(tmp_path_factory.mktemp("ca"))
+    yield responders
+    responders.stop()
