@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "AGENCY_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "SIGNATURE_LEVEL": "B-LT",  # PAdES level with a TSA: B-T, B-LT (default) or B-LTA
+    "REVOCATION_ONLINE": False,  # ask OCSP, then CRL, online (cached until nextUpdate)
 }
 
 class ConfigError(Exception):

@@ -45,4 +45,7 @@ def validate_upload(data: bytes) -> Any:
     from signing.validation import validate_pdf
 
     material = trust_material()
-    return validate_pdf(data, trust_roots=material.roots, crls=material.crls)
+    online = bool(current_app.config.get("REVOCATION_ONLINE"))
+    cache = Path(current_app.instance_path) / "pki" / "revocation-cache"
+    return validate_pdf(data, trust_roots=material.roots, crls=material.crls,
+                        allow_fetching=online, revocation_cache=cache if online else None)

@@ -2,7 +2,7 @@
 (``sig_official``); the secretary then the chair sign the minutes (``sig_secretary``,
 ``sig_chair``), each in its own incremental update so the first stays valid.
 
-Keys, the timestamp authority (B-T with the instance's development TSA, else B-B) and the
+Keys, the timestamp authority and level (B-LT by default with a TSA, else B-B) and the
 trust anchors come from :mod:`eoffice.outgoing.credentials` (shared, plain functions).
 """
 
@@ -21,12 +21,10 @@ def sign_as(pdf: bytes, user: User, settings: SigningSettings, *, field_name: st
     """Sign ``pdf`` into ``field_name`` with ``user``'s key and signature image; a wrong
     passphrase/PIN raises Invalid (422) and nothing changes."""
     signer = credentials.user_signer(user, settings, passphrase=passphrase, pin=pin)
-    stamper = credentials.timestamper(settings)
     try:
         return signing.sign_official(pdf, signer, image_png=user.signature_image_path,
-                                     reason=reason, timestamper=stamper,
-                                     level=credentials.level_for(stamper),
-                                     field_name=field_name)
+                                     reason=reason, field_name=field_name,
+                                     **credentials.signing_options(settings))
     except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
 

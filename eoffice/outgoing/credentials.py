@@ -18,6 +18,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 import signing
 from eoffice.auth.models import User
 from eoffice.errors import Invalid
+from signing.revocation import SignerRevoked
 
 # pyHanko lets a failing timestamp authority through ``signing`` unwrapped: catch it too.
 SIGNING_FAILURES: tuple[type[Exception], ...] = (signing.SigningError, TimestampRequestError)
@@ -39,12 +40,17 @@ class SigningSettings:
     tsa_passphrase: str = DEV_PASSPHRASE
     crls: list[Path] = field(default_factory=list)
     """DER CRLs handed to validation (default: ``<instance>/pki/crl/*.crl``)."""
+    level: str = "B-LT"
+    """PAdES level when a timestamp authority is configured (B-T, B-LT, B-LTA)."""
+    revocation_online: bool = False
+    revocation_cache: Path | None = None
 
 
 def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
     """Read ``SEAL_P12``, ``SEAL_PNG``, ``TRUST_ROOTS``, ``PKCS11_MODULE`` (or the env var
     ``EOFFICE_PKCS11_MODULE``), ``SEAL_PKCS11_TOKEN``/``SEAL_PKCS11_KEY``, ``TSA_URL``,
-    ``TSA_P12``/``TSA_PASSPHRASE``, ``CRLS``; defaults point into ``<instance>/pki``."""
+    ``TSA_P12``/``TSA_PASSPHRASE``, ``CRLS``, ``SIGNATURE_LEVEL``, ``REVOCATION_ONLINE``;
+    defaults point into ``<instance>/pki``."""
     pki = Path(config["INSTANCE_PATH"]) / "pki"
     seal_png = Path(config.get("SEAL_PNG") or pki / "seal.png")
     return SigningSettings(
@@ -58,6 +64,9 @@ def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
         tsa_p12=Path(config.get("TSA_P12") or pki / "tsa.p12"),
         tsa_passphrase=config.get("TSA_PASSPHRASE") or DEV_PASSPHRASE,
         crls=[Path(p) for p in config.get("CRLS") or sorted((pki / "crl").glob("*.crl"))],
+        level=str(config.get("SIGNATURE_LEVEL") or "B-LT"),
+        revocation_online=bool(config.get("REVOCATION_ONLINE")),
+        revocation_cache=pki / "revocation-cache",
     )
 
 
@@ -68,6 +77,8 @@ def _signing_error(exc: Exception) -> Invalid:
     if isinstance(exc, signing.WrongPin):
         return Invalid("Mã PIN của thiết bị ký số không đúng. Văn bản chưa được ký; "
                        "hãy nhập lại.", code="wrong_pin")
+    if isinstance(exc, SignerRevoked):
+        return Invalid(str(exc), code="signer_revoked")
     if isinstance(exc, TimestampRequestError):
         return Invalid("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian; văn bản "
                        "chưa thay đổi, hãy thử lại sau.", code="timestamp_failed")
@@ -128,8 +139,34 @@ def _dev_tsa(path: str, _mtime: int, passphrase: str) -> Any:
         return None
 
 
-def level_for(stamper: Any) -> str:
-    return "B-T" if stamper is not None else "B-B"
+def level_for(stamper: Any, settings: SigningSettings | None = None) -> str:
+    """The configured level (B-LT by default) with a TSA; B-B without one."""
+    if stamper is None:
+        return "B-B"
+    return settings.level if settings is not None else "B-T"
+
+
+def validation_context(settings: SigningSettings) -> Any:
+    """Trust anchors, offline CRLs and (when configured) online OCSP/CRL through the cache:
+    used to refuse a revoked signer and to embed revocation data (B-LT/B-LTA). None when
+    no trust anchor is configured (then B-T, and no revocation check)."""
+    roots = trust_roots(settings)
+    if not roots:
+        return None
+    crls = [p.read_bytes() for p in settings.crls if p.is_file()]
+    return signing.make_validation_context(roots, crls,
+                                           allow_fetching=settings.revocation_online,
+                                           cache_dir=settings.revocation_cache)
+
+
+def signing_options(settings: SigningSettings) -> dict[str, Any]:
+    """``timestamper``, ``level`` and ``validation_context`` for one signature."""
+    stamper = timestamper(settings)
+    context = validation_context(settings)
+    level = level_for(stamper, settings)
+    if context is None and level in ("B-LT", "B-LTA"):
+        level = "B-T"
+    return {"timestamper": stamper, "level": level, "validation_context": context}
 
 
 def signing_failed(exc: Exception) -> Invalid:
@@ -154,5 +191,7 @@ def validation_summary(pdf: bytes, settings: SigningSettings) -> dict[str, Any]:
 
     roots = trust_roots(settings)
     crls = [p.read_bytes() for p in settings.crls if p.is_file()]
-    report = validate_pdf(pdf, trust_roots=roots, crls=crls, sandbox=False)
+    report = validate_pdf(pdf, trust_roots=roots, crls=crls, sandbox=False,
+                          allow_fetching=settings.revocation_online,
+                          revocation_cache=settings.revocation_cache)
     return report.to_dict()

@@ -54,12 +54,10 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
     today = (clock or agency_today)()
     number = next_value(session, counter_key(document, today.year))
     code = code_for(document, number)
-    stamper = credentials.timestamper(settings)
     try:
         issued = signing.issue_document(
             pdf, number_text=code, date_text=vn_date_text(today), seal_signer=seal,
-            seal_png=settings.seal_png, timestamper=stamper,
-            level=credentials.level_for(stamper))
+            seal_png=settings.seal_png, **credentials.signing_options(settings))
     except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
     document.code_number = number

@@ -35,12 +35,11 @@ def record_validation(document: Document, pdf: bytes, settings: SigningSettings)
 
 
 def _sign_one(session: Session, store: FileStore, document: Document, actor: User,
-              signer: Any, stamper: Any, settings: SigningSettings) -> None:
+              signer: Any, options: dict[str, Any], settings: SigningSettings) -> None:
     pdf = _current_pdf(store, document)
     try:
         signed = signing.sign_official(pdf, signer, image_png=actor.signature_image_path,
-                                       timestamper=stamper,
-                                       level=credentials.level_for(stamper))
+                                       **options)
     except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
     attach_file(session, store, document, "signed", signed, actor, accepted={PDF})
@@ -56,7 +55,7 @@ def sign(session: Session, store: FileStore, document: Document, actor: User, *,
     raises Invalid (422) and leaves the document unchanged."""
     ensure_allowed(session, document, actor, "sign")
     signer = credentials.user_signer(actor, settings, passphrase=passphrase, pin=pin)
-    _sign_one(session, store, document, actor, signer, credentials.timestamper(settings),
+    _sign_one(session, store, document, actor, signer, credentials.signing_options(settings),
               settings)
     return document.state
 
@@ -72,7 +71,7 @@ def sign_batch(session: Session, store: FileStore, ids: Sequence[Any], actor: Us
     for document in documents:
         ensure_allowed(session, document, actor, "sign")
     signer = credentials.user_signer(actor, settings, passphrase=passphrase, pin=pin)
-    stamper = credentials.timestamper(settings)
+    options = credentials.signing_options(settings)
     for document in documents:
-        _sign_one(session, store, document, actor, signer, stamper, settings)
+        _sign_one(session, store, document, actor, signer, options, settings)
     return documents
