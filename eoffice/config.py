@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "API_TOKEN_HOURS": 12,
     "TRUST_ROOTS": [],  # PEM files or folders; the demo adds <instance>/pki/root.pem
     "SEARCH_WORKER": "thread",  # "thread": embedded writer; "external": `eoffice search worker`
+    "STORAGE_URL": None,  # default file://<instance>/files; or s3://bucket?endpoint=…
     "SEARCH_BACKEND": "whoosh",  # "whoosh" (folder in the instance) or "postgres" (the database)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,9 +6,7 @@ remove (unreferenced blobs, stale temporary uploads) and brings the index in lin
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,7 +22,7 @@ class ConsistencyReport:
     missing_blobs: list[str] = field(default_factory=list)  # in the database, not on disk
     corrupt_blobs: list[str] = field(default_factory=list)  # content does not match the name
     orphan_blobs: list[str] = field(default_factory=list)  # on disk, in no database row
-    stale_tmp: list[Path] = field(default_factory=list)
+    stale_tmp: list[str] = field(default_factory=list)  # interrupted writes
     index_problems: dict[str, list[str]] = field(default_factory=dict)
     audit_problem: str | None = None
 
@@ -39,7 +37,7 @@ class ConsistencyReport:
         labels = [("Tệp mất (có trong CSDL, không có trên đĩa)", self.missing_blobs),
                   ("Tệp hỏng (nội dung không khớp sha256)", self.corrupt_blobs),
                   ("Tệp thừa (không thuộc văn bản nào)", self.orphan_blobs),
-                  ("Tệp tạm còn sót", [p.name for p in self.stale_tmp])]
+                  ("Tệp tạm còn sót", self.stale_tmp)]
         labels += [(f"Chỉ mục — {name}", ids) for name, ids in self.index_problems.items()]
         for label, items in labels:
             if items:
@@ -58,9 +56,7 @@ def check_files(session: Session, store: FileStore, report: ConsistencyReport) -
         elif not store.verify(sha):
             report.corrupt_blobs.append(sha)
     report.orphan_blobs = sorted(on_disk - known)
-    now = time.time()
-    report.stale_tmp = sorted(p for p in (store.root / "tmp").glob("*")
-                              if p.is_file() and now - p.stat().st_mtime > TMP_GRACE_SECONDS)
+    report.stale_tmp = store.stale_temporaries(TMP_GRACE_SECONDS)
 
 
 def check_audit(session: Session, report: ConsistencyReport) -> None:
@@ -75,7 +71,7 @@ def fix_files(store: FileStore, report: ConsistencyReport) -> None:
     """Remove what nothing refers to: orphan blobs (a crash between the file and the commit)
     and stale temporary files. Missing or corrupt blobs cannot be recreated: they stay listed."""
     for sha in report.orphan_blobs:
-        store.path_for(sha).unlink(missing_ok=True)
-    for path in report.stale_tmp:
-        path.unlink(missing_ok=True)
+        store.delete(sha)
+    for name in report.stale_tmp:
+        store.remove_temporary(name)
     report.orphan_blobs, report.stale_tmp = [], []

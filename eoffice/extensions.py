@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
-    app.extensions["eoffice.files"] = FileStore(Path(app.instance_path) / "files")
+    app.extensions["eoffice.files"] = _open_store(app)
 
     from eoffice.auth.models import User
 
@@ -46,6 +46,18 @@ def init_app(app: Flask) -> None:
         from eoffice.web.nav import nav_items
 
         return {"_": gettext, "language": current_language(), "nav_items": nav_items}
+
+
+def _open_store(app: Flask) -> FileStore:
+    """The store of ``STORAGE_URL`` (default: the instance's ``files`` folder)."""
+    from eoffice.config import ConfigError
+    from eoffice.storage import open_store
+    from eoffice.storage_s3 import StorageError
+
+    try:
+        return open_store(app.config.get("STORAGE_URL"), Path(app.instance_path))
+    except (ValueError, StorageError) as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def file_store() -> FileStore:

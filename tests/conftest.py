@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,9 @@ DEMO_PASSWORD = "eoffice-demo"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"eoffice database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+    storage = "S3 (SeaweedFS)" if os.environ.get("EOFFICE_TEST_STORAGE") == "s3" else "files"
+    return (f"eoffice database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}; "
+            f"storage: {storage}; search: {os.environ.get('EOFFICE_SEARCH_BACKEND', 'whoosh')}")
 
 
 @pytest.fixture(scope="session")
@@ -112,8 +115,42 @@ def instance(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real S3 server (SeaweedFS) for this test session; boto3 credentials in the env."""
+    from eoffice.s3dev import SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("s3")).start()
+    saved = {k: os.environ.get(k) for k in server.env()}
+    os.environ.update(server.env())
+    yield server
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
-def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: None):
+def s3_storage_url(s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh key prefix in the session's S3 bucket, also for CLI commands (environment)."""
+    url = s3_server.url("eoffice-tests", prefix="t" + uuid.uuid4().hex[:12])
+    monkeypatch.setenv("EOFFICE_STORAGE_URL", url)
+    return url
+
+
+@pytest.fixture
+def storage_url(request: pytest.FixtureRequest) -> str | None:
+    """None: files in the instance folder; an S3 prefix when EOFFICE_TEST_STORAGE=s3."""
+    if os.environ.get("EOFFICE_TEST_STORAGE") == "s3":
+        return request.getfixturevalue("s3_storage_url")
+    return None
+
+
+@pytest.fixture
+def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: None,
+        storage_url: str | None):
     """The app on a fresh database with the demo agency and its users."""
     from eoffice import create_app
     from eoffice.db import db
@@ -123,6 +160,7 @@ def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: 
     pki = instance / "pki"
     shutil.copytree(dev_pki_dir, pki)
     app = create_app({"DATABASE_URL": url, "TESTING": True, "SEARCH_WORKER": "sync",
+                      "STORAGE_URL": storage_url,
                       "TRUST_ROOTS": [str(pki / "root.pem")]}, instance=instance)
     with app.app_context(), db.transaction() as session:
         seed_agency(session)

@@ -1,4 +1,5 @@
-"""`eoffice repair`: database, stored files, index and audit chain agree after a crash."""
+"""`eoffice repair`: database, stored files, index and audit chain agree after a crash —
+with the files in the instance folder and in a real S3 server (SeaweedFS)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ import time
 
 import pytest
 
+from eoffice import consistency
 from eoffice.cli import cli
+from eoffice.storage import LocalStore
+
+
+@pytest.fixture(params=["file", "s3"])
+def storage_url(request):
+    return request.getfixturevalue("s3_storage_url") if request.param == "s3" else None
 
 
 @pytest.fixture
 def repair(app, instance):
     runner = app.test_cli_runner()
-    env = {"EOFFICE_DATABASE_URL": app.config["DATABASE_URL"]}
+    env = {"EOFFICE_DATABASE_URL": app.config["DATABASE_URL"],
+           "EOFFICE_STORAGE_URL": app.config["STORAGE_URL"] or ""}
 
     def run(*args: str):
         return runner.invoke(cli, ["--instance", str(instance), "repair", *args], env=env)
@@ -25,26 +34,37 @@ def _store(app):
     return app.extensions["eoffice.files"]
 
 
+def _interrupted_write(store, monkeypatch) -> None:
+    """What a crash in the middle of storing a file leaves behind."""
+    if isinstance(store, LocalStore):
+        stale = store.root / "tmp" / "upload-crashed"
+        stale.write_bytes(b"half written")
+        old = time.time() - 7200
+        os.utime(stale, (old, old))
+    else:  # a multipart upload never completed
+        store.client.create_multipart_upload(Bucket=store.bucket,
+                                             Key=store.prefix + "ab/cd/" + "0" * 64)
+        monkeypatch.setattr(consistency, "TMP_GRACE_SECONDS", 0)
+
+
 def test_a_clean_instance_is_consistent(repair):
     result = repair()
     assert result.exit_code == 0, result.output
     assert "nhất quán" in result.output
 
 
-def test_crash_leftovers_are_reported_then_removed(app, repair):
+def test_crash_leftovers_are_reported_then_removed(app, repair, monkeypatch):
     store = _store(app)
     orphan = store.put(b"%PDF-1.7 a file written just before a crash, never committed")
-    stale = store.root / "tmp" / "upload-crashed"
-    stale.write_bytes(b"half written")
-    old = time.time() - 7200
-    os.utime(stale, (old, old))
+    _interrupted_write(store, monkeypatch)
     result = repair()
     assert result.exit_code == 1
     assert "Tệp thừa" in result.output and orphan.sha256 in result.output
     assert "Tệp tạm còn sót" in result.output
     result = repair("--fix")
     assert result.exit_code == 0, result.output
-    assert not orphan.path.exists() and not stale.exists()
+    assert not store.exists(orphan.sha256)
+    assert store.stale_temporaries(0) == []
 
 
 def test_a_lost_file_is_reported_and_not_hidden(app, repair, docs):
@@ -55,7 +75,7 @@ def test_a_lost_file_is_reported_and_not_hidden(app, repair, docs):
     with app.app_context():
         sha = db.session.get(Document, doc_id).current_file_sha
         db.session.rollback()
-    _store(app).path_for(sha).unlink()
+    _store(app).delete(sha)
     result = repair("--fix")
     assert result.exit_code == 1
     assert "Tệp mất" in result.output and sha in result.output
