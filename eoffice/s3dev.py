@@ -72,8 +72,9 @@ class SeaweedS3:
         self.port = ports["s3.port"]
         args = [weed_binary(), "server", f"-dir={data}", "-ip=127.0.0.1",
                 "-ip.bind=127.0.0.1", "-filer", "-s3", f"-s3.config={config}",
-                "-s3.port.iceberg=0", "-s3.port.lance=0", "-volume.max=8",
-                "-master.volumeSizeLimitMB=256", "-master.telemetry=false",
+                "-s3.port.iceberg=0", "-s3.port.lance=0",
+                # Each bucket is a collection with volumes of its own: leave room for many.
+                "-volume.max=200", "-master.volumeSizeLimitMB=64", "-master.telemetry=false",
                 *(f"-{k}={v}" for k, v in ports.items())]
         log = (self.root / "weed.log").open("wb")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
@@ -103,7 +104,10 @@ class SeaweedS3:
         try:
             client.create_bucket(Bucket="ready-probe")
             client.put_object(Bucket="ready-probe", Key="probe", Body=b"ok")
-            return bool(client.get_object(Bucket="ready-probe", Key="probe")["Body"].read())
+            ok = bool(client.get_object(Bucket="ready-probe", Key="probe")["Body"].read())
+            client.delete_object(Bucket="ready-probe", Key="probe")
+            client.delete_bucket(Bucket="ready-probe")
+            return ok
         except Exception:  # noqa: BLE001 - not ready yet
             return False
 
