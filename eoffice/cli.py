@@ -60,62 +60,6 @@ def db_upgrade(ctx: Context) -> None:
     click.echo("Cơ sở dữ liệu đã được cập nhật.")
 
 
-# --- users ----------------------------------------------------------------------------------
-@cli.group("users")
-def users_group() -> None:
-    """User accounts."""
-
-
-@users_group.command("create")
-@click.argument("username")
-@click.option("--full-name", required=True)
-@click.option("--agency", default=None, help="Agency code (13 characters), e.g. 000.00.10.H62.")
-@click.option("--department", required=True, help="Department abbreviation, e.g. VP.")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["clerk", "leader", "head", "specialist", "secretary", "admin",
-                                 "sysadmin"]))
-@click.option("--clearance", default="none",
-              type=click.Choice(["none", "mat", "toi_mat", "tuyet_mat"]))
-@click.option("--position", default="")
-@click.option("--password-env", default="EOFFICE_NEW_PASSWORD", show_default=True,
-              help="Environment variable holding the password (prompted when unset).")
-@pass_ctx
-def users_create(ctx: Context, username: str, full_name: str, agency: str | None,
-                 department: str, roles: tuple[str, ...], clearance: str, position: str,
-                 password_env: str) -> None:
-    """Create a user."""
-    import os
-
-    import sqlalchemy as sa
-
-    from eoffice.auth.models import Agency, Department
-    from eoffice.auth.operations import AuthError, create_user
-    from eoffice.db import db
-
-    password = os.environ.get(password_env) or click.prompt(
-        "Mật khẩu", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        fail("mật khẩu phải có ít nhất 10 ký tự.")
-    with ctx.app().app_context(), db.transaction() as session:
-        query = sa.select(Department).where(Department.abbreviation == department)
-        if agency:
-            query = query.join(Department.agency).where(Agency.agency_code == agency)
-        depts = session.scalars(query).all()
-        if not depts:
-            fail(f"không có phòng ban '{department}'" + (f" trong cơ quan {agency}." if agency
-                                                          else "."))
-        if len(depts) > 1:
-            fail(f"nhiều cơ quan có phòng ban '{department}': hãy chọn --agency MÃ_CƠ_QUAN.")
-        dept = depts[0]
-        try:
-            create_user(session, username=username, full_name=full_name, password=password,
-                        department=dept, roles=set(roles), clearance=clearance,
-                        position_title=position, actor="cli")
-        except AuthError as exc:
-            fail(str(exc))
-    click.echo(f"Đã tạo người dùng {username}.")
-
-
 # --- audit ----------------------------------------------------------------------------------
 @cli.group("audit")
 def audit_group() -> None:
@@ -208,7 +152,8 @@ def _register_optional_commands() -> None:
     """Commands contributed by the libraries' CLI modules."""
     import importlib
 
-    for module_name in ("eoffice.cli_signing", "eoffice.cli_verify", "eoffice.cli_search"):
+    for module_name in ("eoffice.cli_signing", "eoffice.cli_verify", "eoffice.cli_search",
+                        "eoffice.cli_admin"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -219,7 +164,26 @@ def _register_optional_commands() -> None:
             cli.add_command(command)
 
 
+def _set_instance(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        obj = ctx.find_object(Context)
+        if obj is not None:
+            obj.instance = instance_path_from_env(value)
+
+
+def _instance_everywhere(group: click.Group) -> None:
+    """Every subcommand accepts ``--instance DIR`` after its name as well as before it."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _instance_everywhere(command)
+        elif not any("--instance" in getattr(p, "opts", []) for p in command.params):
+            command.params.append(click.Option(
+                ["--instance"], default=None, expose_value=False, is_eager=True,
+                callback=_set_instance, help="Instance folder (as before the command name)."))
+
+
 _register_optional_commands()
+_instance_everywhere(cli)
 
 
 def main() -> None:

@@ -50,6 +50,27 @@ def _text(value: Any, field: str, limit: int, *, required: bool = True) -> str:
 
 
 # --- permissions ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OperatorActor:
+    """The person at the server's console (``eoffice`` CLI): may do what sysadmin and the
+    agency's admin may, inside the agency named on the command line. Audited as ``cli``."""
+
+    agency_id: int
+    username: str = "cli"
+    id: int = 0
+
+    def has_role(self, *_roles: Any) -> bool:
+        return True
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role.SYSADMIN, Role.ADMIN}
+
+    @property
+    def agency(self) -> Agency:
+        raise AttributeError("agency")
+
+
 def require_sysadmin(actor: User) -> None:
     if not actor.has_role(Role.SYSADMIN):
         raise Forbidden("Chỉ quản trị hệ thống được thực hiện thao tác này.")

@@ -19,7 +19,23 @@ def trust_config() -> TrustConfig:
                                      [Path(current_app.instance_path) / "pki" / "crl"])
         cached = TrustConfig(roots, crls)
         current_app.extensions["eoffice.incoming.trust"] = cached
-    return cached
+    return _with_agency_anchors(cached)
+
+
+def _with_agency_anchors(base: TrustConfig) -> TrustConfig:
+    """The deployment's trust plus the anchors the acting user's agency installed."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from eoffice.admin.credentials import anchor_pems
+    from eoffice.extensions import acting_user
+
+    user = acting_user()
+    pems = anchor_pems(current_app.instance_path, user.agency_id) if user is not None else []
+    if not pems:
+        return base
+    extra = [x509.load_pem_x509_certificate(p).public_bytes(Encoding.DER) for p in pems]
+    return TrustConfig(base.roots + extra, base.crls)
 
 
 def classified_files() -> bool:

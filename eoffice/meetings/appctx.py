@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from eoffice.outgoing.appctx import signing_settings
 
-from eoffice.outgoing.credentials import SigningSettings, settings_from_config
-
-
-def signing_settings() -> SigningSettings:
-    return settings_from_config(current_app.config)
+__all__ = ["signing_settings"]

@@ -6,12 +6,23 @@ from datetime import date
 
 from flask import current_app
 
+from eoffice.admin.credentials import DEFAULT_SEAL_AGENCY
 from eoffice.outgoing.credentials import SigningSettings, settings_from_config
 from eoffice.outgoing.issuance import Clock, agency_today
 
 
 def signing_settings() -> SigningSettings:
-    return settings_from_config(current_app.config)
+    """The deployment's settings as the acting user's agency uses them (its seal, its trust
+    anchors)."""
+    from eoffice.admin.credentials import for_agency
+    from eoffice.extensions import acting_user
+
+    settings = settings_from_config(current_app.config)
+    user = acting_user()
+    if user is None:
+        return settings
+    return for_agency(settings, user.agency, current_app.instance_path,
+                      current_app.config.get("SEAL_AGENCY") or DEFAULT_SEAL_AGENCY)
 
 
 def clock() -> Clock:

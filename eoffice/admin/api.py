@@ -1,0 +1,192 @@
+"""Administration API (SPEC §5): agencies (sysadmin), users and departments (agency admin).
+
+Thin: parse → operation with the acting user → commit once → JSON. Users and departments of
+another agency answer 404 exactly as missing ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from eoffice.admin import credentials, importing
+from eoffice.admin import operations as ops
+from eoffice.api.helpers import json_body
+from eoffice.auth.models import Agency, Department, Role, User
+from eoffice.db import db
+from eoffice.errors import Invalid
+from eoffice.extensions import acting_user
+from eoffice.permissions import roles
+
+api = Blueprint("admin_accounts_api", __name__)
+MAX_CSV_BYTES = 2_000_000
+
+
+def agency_json(agency: Agency) -> dict[str, Any]:
+    return {"code": agency.agency_code, "name": agency.name,
+            "abbreviation": agency.abbreviation, "address": agency.address,
+            "parent": agency.parent.agency_code if agency.parent else None,
+            "active": agency.active}
+
+
+def department_json(dept: Department) -> dict[str, Any]:
+    return {"code": dept.abbreviation, "name": dept.name, "active": dept.active}
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {"username": user.username, "full_name": user.full_name,
+            "position": user.position_title, "department": user.department.abbreviation,
+            "roles": sorted(r.value for r in user.roles), "clearance": user.clearance.value,
+            "active": user.active, "must_change_password": user.must_change_password,
+            "agency": user.agency.agency_code,
+            "token_label": user.pkcs11_token_label, "key_label": user.pkcs11_key_label,
+            "has_signature_image": bool(user.signature_image_path),
+            "has_server_key": bool(user.p12_path)}
+
+
+# --- agencies (sysadmin) --------------------------------------------------------------------
+@api.route("/api/v1/agencies", methods=["GET"])
+@roles(Role.SYSADMIN)
+def agencies():
+    return jsonify({"agencies": [dict(agency_json(a), depth=depth)
+                                 for depth, a in ops.agency_tree(db.session)]})
+
+
+@api.route("/api/v1/agencies", methods=["POST"])
+@roles(Role.SYSADMIN)
+def create_agency():
+    data = json_body()
+    agency = ops.create_agency(db.session, acting_user(), code=data.get("code"),
+                               name=data.get("name"), abbreviation=data.get("abbreviation"),
+                               parent=data.get("parent") or None,
+                               address=data.get("address") or "")
+    db.session.commit()
+    return jsonify(agency_json(agency)), 201
+
+
+@api.route("/api/v1/agencies/<code>/admins", methods=["POST"])
+@roles(Role.SYSADMIN)
+def name_admin(code: str):
+    data = json_body()
+    agency = ops.agency_by_code(db.session, code)
+    user, password = ops.name_admin(db.session, acting_user(), agency,
+                                    username=data.get("username"),
+                                    full_name=data.get("full_name"))
+    db.session.commit()
+    return jsonify({"username": user.username, "one_time_password": password}), 201
+
+
+# --- departments ----------------------------------------------------------------------------
+@api.route("/api/v1/departments", methods=["GET"])
+@roles(Role.ADMIN)
+def departments():
+    return jsonify({"departments": [department_json(d) for d in
+                                    ops.departments_of(db.session, acting_user().agency_id)]})
+
+
+@api.route("/api/v1/departments", methods=["POST"])
+@roles(Role.ADMIN)
+def create_department():
+    data = json_body()
+    dept = ops.create_department(db.session, acting_user(), code=data.get("code"),
+                                 name=data.get("name"))
+    db.session.commit()
+    return jsonify(department_json(dept)), 201
+
+
+@api.route("/api/v1/departments/<code>", methods=["PATCH"])
+@roles(Role.ADMIN)
+def update_department(code: str):
+    data = json_body()
+    actor = acting_user()
+    dept = ops.department_of(db.session, actor.agency_id, code)
+    ops.update_department(db.session, actor, dept, name=data.get("name"),
+                          active=data["active"] if isinstance(data.get("active"), bool)
+                          else None)
+    db.session.commit()
+    return jsonify(department_json(dept))
+
+
+# --- users ----------------------------------------------------------------------------------
+@api.route("/api/v1/users", methods=["GET"])
+@roles(Role.ADMIN)
+def users():
+    return jsonify({"users": [user_json(u) for u in
+                              ops.users_of(db.session, acting_user().agency_id)]})
+
+
+@api.route("/api/v1/users", methods=["POST"])
+@roles(Role.ADMIN)
+def create_user():
+    user, password = ops.create_account(db.session, acting_user(),
+                                        ops.AccountInput.parse(json_body()))
+    db.session.commit()
+    return jsonify({"username": user.username, "one_time_password": password}), 201
+
+
+@api.route("/api/v1/users/<username>", methods=["GET"])
+@roles(Role.ADMIN)
+def user(username: str):
+    return jsonify(user_json(ops.get_account(db.session, acting_user(), username)))
+
+
+EDITABLE = {"full_name", "position", "department", "roles", "clearance", "active"}
+
+
+@api.route("/api/v1/users/<username>", methods=["PATCH"])
+@roles(Role.ADMIN)
+def update_user(username: str):
+    data = json_body()
+    unknown = sorted(set(data) - EDITABLE - {"token_label", "key_label"})
+    if unknown:
+        raise Invalid("Không sửa được trường: " + ", ".join(unknown), code="invalid_field")
+    if "active" in data and not isinstance(data["active"], bool):
+        raise Invalid("Trường active phải là true hoặc false.", code="invalid_field")
+    actor = acting_user()
+    target = ops.get_account(db.session, actor, username)
+    ops.update_account(db.session, actor, target, {k: v for k, v in data.items()
+                                                   if k in EDITABLE})
+    if "token_label" in data or "key_label" in data:
+        credentials.set_token(db.session, actor, target, data.get("token_label"),
+                              data.get("key_label"))
+    db.session.commit()
+    return jsonify(user_json(target))
+
+
+@api.route("/api/v1/users/<username>/reset-password", methods=["POST"])
+@roles(Role.ADMIN)
+def reset_password(username: str):
+    actor = acting_user()
+    target = ops.get_account(db.session, actor, username)
+    password = ops.reset_password(db.session, actor, target)
+    db.session.commit()
+    return jsonify({"username": target.username, "one_time_password": password})
+
+
+@api.route("/api/v1/users/<username>/signature-image", methods=["PUT"])
+@roles(Role.ADMIN)
+def signature_image(username: str):
+    actor = acting_user()
+    target = ops.get_account(db.session, actor, username)
+    credentials.set_signature_image(db.session, current_app.instance_path, actor, target,
+                                    request.get_data()[:credentials.MAX_IMAGE_BYTES + 1])
+    db.session.commit()
+    return jsonify(user_json(target))
+
+
+@api.route("/api/v1/users/import", methods=["POST"])
+@roles(Role.ADMIN)
+def import_users():
+    """CSV body; ``?dry_run=1`` answers the preview (rows and their errors) only."""
+    data = request.get_data()
+    if len(data) > MAX_CSV_BYTES:
+        raise Invalid("Tệp CSV quá lớn (tối đa 2 MB).", code="file_too_large")
+    actor = acting_user()
+    preview = importing.preview(db.session, actor, data)
+    body: dict[str, Any] = preview.to_json()
+    if request.args.get("dry_run") not in {"1", "true"}:
+        created = importing.apply(db.session, actor, preview)
+        db.session.commit()
+        body["created"] = [{"username": u, "one_time_password": p} for u, p in created]
+    return jsonify(body)

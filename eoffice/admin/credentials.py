@@ -1,0 +1,282 @@
+"""Signing credentials an agency admin attaches: a user's PKCS#11 token/key label or a
+server-held PKCS#12 (when the agency allows it), the user's signature image, the agency seal
+(image + credential), trust anchors and revocation settings.
+
+Files live under ``<instance>/agencies/<agency id>/`` (written atomically); the database
+holds their paths. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from eoffice.audit import operations as audit
+from eoffice.auth.models import Agency, User
+from eoffice.errors import Invalid, NotFound
+from eoffice.outgoing.credentials import SigningSettings
+
+MAX_IMAGE_BYTES = 1_000_000
+MAX_IMAGE_SIDE = 2000
+MAX_KEY_BYTES = 64_000
+MAX_CERT_BYTES = 64_000
+LABEL_LIMIT = 128
+REVOCATION_MODES = {"offline": "Chỉ dùng danh sách thu hồi (CRL) đã cài",
+                    "online": "Kiểm tra trực tuyến (OCSP/CRL) khi có mạng"}
+DEFAULT_SEAL_AGENCY = "000.00.10.H62"  # the demo agency owns <instance>/pki/seal.*
+
+
+def agency_dir(instance: str | Path, agency_id: int) -> Path:
+    return Path(instance) / "agencies" / str(agency_id)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return path
+
+
+def check_transparent_png(data: bytes) -> tuple[int, int]:
+    """A PNG with real transparency, within size limits; returns (width, height)."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise Invalid("Ảnh quá lớn (tối đa 1 MB).", code="image_too_large")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise Invalid("Ảnh chữ ký phải là tệp PNG.", code="not_png")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width > MAX_IMAGE_SIDE or image.height > MAX_IMAGE_SIDE:
+                raise Invalid(f"Ảnh quá lớn (tối đa {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} điểm).",
+                              code="image_too_large")
+            image.load()
+            rgba = image.convert("RGBA")
+            low, _high = rgba.getchannel("A").getextrema()
+            size = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise Invalid("Không đọc được ảnh PNG (tệp hỏng).", code="bad_image") from None
+    if low == 255:
+        raise Invalid("Ảnh phải có nền trong suốt (PNG có kênh alpha); ảnh này có nền đặc.",
+                      code="not_transparent")
+    return size
+
+
+def _user_in(actor: User, user: User) -> None:
+    if user.agency_id != actor.agency_id:
+        raise NotFound("Không tìm thấy người dùng.")
+
+
+def set_signature_image(session: Session, instance: str | Path, actor: User, user: User,
+                        data: bytes) -> Path:
+    _user_in(actor, user)
+    width, height = check_transparent_png(data)
+    digest = hashlib.sha256(data).hexdigest()
+    path = _write(agency_dir(instance, user.agency_id) / "signatures"
+                  / f"{user.username}-{digest[:12]}.png", data)
+    user.signature_image_path = str(path)
+    audit.append(session, "credential.signature_image", actor=actor, object_type="user",
+                 object_id=user.username, details={"sha256": digest, "size": [width, height]})
+    return path
+
+
+def _label(value: Any, field: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise Invalid(f"Thiếu {field}.", code="missing_field")
+    if len(text) > LABEL_LIMIT or any(ord(c) < 32 for c in text):
+        raise Invalid(f"{field} không hợp lệ.", code="invalid_field")
+    return text
+
+
+def set_token(session: Session, actor: User, user: User, token_label: str,
+              key_label: str) -> None:
+    """The user signs with a PKCS#11 token (USB token/HSM): its token and key labels."""
+    _user_in(actor, user)
+    user.pkcs11_token_label = _label(token_label, "nhãn thiết bị (token label)")
+    user.pkcs11_key_label = _label(key_label, "nhãn khóa (key label)")
+    audit.append(session, "credential.token", actor=actor, object_type="user",
+                 object_id=user.username, details={"token_label": user.pkcs11_token_label,
+                                                   "key_label": user.pkcs11_key_label})
+
+
+def clear_credentials(session: Session, actor: User, user: User) -> None:
+    _user_in(actor, user)
+    user.pkcs11_token_label = user.pkcs11_key_label = user.p12_path = None
+    audit.append(session, "credential.clear", actor=actor, object_type="user",
+                 object_id=user.username)
+
+
+def _check_p12(data: bytes) -> None:
+    if not data or len(data) > MAX_KEY_BYTES or data[:1] != b"\x30":
+        raise Invalid("Tệp khóa phải là PKCS#12 (.p12/.pfx), tối đa 64 KB.", code="bad_p12")
+
+
+def set_p12(session: Session, instance: str | Path, actor: User, user: User,
+            data: bytes) -> None:
+    """A server-held PKCS#12 for the user, only where the agency allows server-held keys."""
+    _user_in(actor, user)
+    if not user.agency.settings.get("allow_server_keys"):
+        raise Invalid("Cơ quan không cho phép lưu khóa ký số trên máy chủ; hãy dùng thiết bị "
+                      "ký số (token).", code="server_keys_not_allowed")
+    _check_p12(data)
+    path = _write(agency_dir(instance, user.agency_id) / "keys" / f"{user.username}.p12", data)
+    user.p12_path = str(path)
+    audit.append(session, "credential.p12", actor=actor, object_type="user",
+                 object_id=user.username, details={"sha256": hashlib.sha256(data).hexdigest()})
+
+
+# --- the agency: seal, server keys, trust anchors, revocation -------------------------------
+def _settings(agency: Agency) -> dict[str, Any]:
+    return dict(agency.settings or {})
+
+
+def _save(agency: Agency, values: dict[str, Any]) -> None:
+    agency.settings = {**_settings(agency), **values}  # a new dict: the JSON column sees it
+
+
+def update_policy(session: Session, actor: User, *, allow_server_keys: bool | None = None,
+                  revocation: str | None = None) -> None:
+    agency = actor.agency
+    changes: dict[str, Any] = {}
+    if allow_server_keys is not None:
+        changes["allow_server_keys"] = bool(allow_server_keys)
+    if revocation is not None:
+        if revocation not in REVOCATION_MODES:
+            raise Invalid("Chế độ kiểm tra thu hồi không hợp lệ.", code="invalid_field")
+        changes["revocation"] = revocation
+    before = {k: _settings(agency).get(k) for k in changes}
+    _save(agency, changes)
+    audit.append(session, "agency.policy", actor=actor, object_type="agency",
+                 object_id=agency.agency_code, details={"from": before, "to": changes})
+
+
+def set_seal_image(session: Session, instance: str | Path, actor: User, data: bytes) -> None:
+    check_transparent_png(data)
+    agency = actor.agency
+    path = _write(agency_dir(instance, agency.id) / "seal.png", data)
+    _save(agency, {"seal_png": str(path)})
+    audit.append(session, "credential.seal_image", actor=actor, object_type="agency",
+                 object_id=agency.agency_code,
+                 details={"sha256": hashlib.sha256(data).hexdigest()})
+
+
+def set_seal_credential(session: Session, instance: str | Path, actor: User, *,
+                        p12: bytes | None = None, token_label: str | None = None,
+                        key_label: str | None = None) -> None:
+    """The seal's key: a PKCS#12 kept on the server or a PKCS#11 token (HSM) label."""
+    agency = actor.agency
+    if p12:
+        _check_p12(p12)
+        path = _write(agency_dir(instance, agency.id) / "seal.p12", p12)
+        _save(agency, {"seal_p12": str(path), "seal_token": None, "seal_key": None})
+        details: dict[str, Any] = {"p12_sha256": hashlib.sha256(p12).hexdigest()}
+    else:
+        token = _label(token_label, "nhãn thiết bị (token label)")
+        key = _label(key_label, "nhãn khóa (key label)")
+        _save(agency, {"seal_token": token, "seal_key": key})
+        details = {"token_label": token, "key_label": key}
+    audit.append(session, "credential.seal", actor=actor, object_type="agency",
+                 object_id=agency.agency_code, details=details)
+
+
+def anchors_dir(instance: str | Path, agency_id: int) -> Path:
+    return agency_dir(instance, agency_id) / "trust"
+
+
+def _certificate(data: bytes) -> Any:
+    from cryptography import x509
+
+    if not data or len(data) > MAX_CERT_BYTES:
+        raise Invalid("Tệp chứng thư số không hợp lệ (tối đa 64 KB).", code="bad_certificate")
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except ValueError:
+        raise Invalid("Không đọc được chứng thư số (cần tệp PEM hoặc DER).",
+                      code="bad_certificate") from None
+
+
+def add_trust_anchor(session: Session, instance: str | Path, actor: User, data: bytes
+                     ) -> dict[str, str]:
+    """Install a CA certificate (PEM or DER) as a trust anchor of the agency."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = _certificate(data)
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise Invalid("Chứng thư này không phải của tổ chức cung cấp dịch vụ chứng thực (CA): "
+                      "chỉ cài chứng thư gốc hoặc trung gian.", code="not_a_ca")
+    pem = cert.public_bytes(Encoding.PEM)
+    fingerprint = hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+    _write(anchors_dir(instance, actor.agency_id) / f"{fingerprint}.pem", pem)
+    info = anchor_info(cert, fingerprint)
+    audit.append(session, "trust.add", actor=actor, object_type="agency",
+                 object_id=actor.agency.agency_code, details=info)
+    return info
+
+
+def anchor_info(cert: Any, fingerprint: str) -> dict[str, str]:
+    return {"fingerprint": fingerprint, "subject": cert.subject.rfc4514_string(),
+            "not_after": cert.not_valid_after_utc.date().isoformat()}
+
+
+def trust_anchors(instance: str | Path, agency_id: int) -> list[dict[str, str]]:
+    from cryptography import x509
+
+    out = []
+    for path in sorted(anchors_dir(instance, agency_id).glob("*.pem")):
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+        out.append(anchor_info(cert, path.stem))
+    return sorted(out, key=lambda a: a["subject"])
+
+
+def remove_trust_anchor(session: Session, instance: str | Path, actor: User,
+                        fingerprint: str) -> None:
+    if not fingerprint.isalnum() or len(fingerprint) != 64:
+        raise NotFound("Không tìm thấy chứng thư.")
+    path = anchors_dir(instance, actor.agency_id) / f"{fingerprint}.pem"
+    if not path.is_file():
+        raise NotFound("Không tìm thấy chứng thư.")
+    path.unlink()
+    audit.append(session, "trust.remove", actor=actor, object_type="agency",
+                 object_id=actor.agency.agency_code, details={"fingerprint": fingerprint})
+
+
+def anchor_pems(instance: str | Path, agency_id: int) -> list[bytes]:
+    return [p.read_bytes() for p in sorted(anchors_dir(instance, agency_id).glob("*.pem"))]
+
+
+def for_agency(settings: SigningSettings, agency: Agency, instance: str | Path,
+               default_seal_agency: str = DEFAULT_SEAL_AGENCY) -> SigningSettings:
+    """The deployment's signing settings as one agency uses them: its own seal (image and
+    key) and its trust anchors on top of the deployment's. The deployment's default seal
+    (``<instance>/pki/seal.*``) belongs to one agency only; another agency without its own
+    seal cannot issue (a clear error) instead of sealing with someone else's."""
+    own = _settings(agency)
+    anchors = anchors_dir(instance, agency.id)
+    roots = settings.trust_roots + ([anchors] if anchors.is_dir() else [])
+    if own.get("seal_p12") or own.get("seal_token"):
+        seal_png = Path(own["seal_png"]) if own.get("seal_png") else settings.seal_png
+        return replace(settings, trust_roots=roots,
+                       seal_p12=Path(own.get("seal_p12") or "/nonexistent/seal.p12"),
+                       seal_png=seal_png, seal_token_label=own.get("seal_token"),
+                       seal_key_label=own.get("seal_key"))
+    if agency.agency_code != default_seal_agency:
+        return replace(settings, trust_roots=roots, seal_p12=Path("/nonexistent/seal.p12"),
+                       seal_png=Path(own["seal_png"]) if own.get("seal_png") else None,
+                       seal_token_label=None, seal_key_label=None)
+    return replace(settings, trust_roots=roots)
