@@ -3,6 +3,7 @@ the web pages and the API, with Vietnamese messages."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ FIELD_LABELS = {
     "issuer_name": "Cơ quan ban hành", "subject": "Trích yếu", "type_code": "Loại văn bản",
     "code_number": "Số", "code_notation": "Ký hiệu", "issued_date": "Ngày văn bản",
     "urgency": "Độ khẩn", "secrecy": "Độ mật", "due_date": "Hạn xử lý",
-    "deadline": "Hạn giải quyết", "page_count": "Số trang",
+    "deadline": "Hạn giải quyết", "page_count": "Số trang", "signer_name": "Người ký",
+    "signer_position": "Chức vụ người ký",
 }
+_DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 def nfc(value: Any) -> str:
@@ -32,10 +35,12 @@ def parse_date(value: Any, name: str) -> date | None:
     if not text:
         return None
     try:
+        if m := _DMY_RE.match(text):
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return date.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{FIELD_LABELS.get(name, name)}: ngày không hợp lệ (dạng YYYY-MM-DD).",
-                      code="invalid_date") from None
+        raise Invalid(f"{FIELD_LABELS.get(name, name)}: ngày không hợp lệ (dạng ngày/tháng/năm, "
+                      "ví dụ 28/03/2022).", code="invalid_date") from None
 
 
 MAX_PAGES = 100_000

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eoffice.incoming.header_guess import first_page_text
 from signing.sandbox import SandboxError, run_sandboxed
 from signing.validation import ValidationReport, load_trust_roots, report_from_facts
 from signing.validation_core import analyse_pdf
@@ -26,6 +27,8 @@ class UnreadablePdf(Exception):  # noqa: N818
 class PdfCheck:
     report: ValidationReport
     page_count: int | None
+    text: str = ""
+    """Text of the first pages (for :mod:`eoffice.incoming.header_guess`)."""
 
 
 MAX_CONTENT_BYTES = 128 * 1024 * 1024
@@ -65,13 +68,15 @@ def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> dict[str,
     """Runs in the sandbox child: signature facts, ``page_count`` and ``bomb`` (page content
     inflating past :data:`MAX_CONTENT_BYTES`)."""
     facts = analyse_pdf(data, roots, crls, [], False)
-    facts["page_count"], facts["bomb"] = None, False
+    facts["page_count"], facts["bomb"], facts["text"] = None, False, ""
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data), strict=False)
         facts["page_count"] = len(reader.pages)
         facts["bomb"] = _content_size(reader, MAX_CONTENT_BYTES) > MAX_CONTENT_BYTES
+        if not facts["bomb"]:
+            facts["text"] = first_page_text(data)
     except Exception as exc:  # noqa: BLE001 - an unreadable page tree only loses the count
         facts["page_error"] = type(exc).__name__
     return facts
@@ -102,4 +107,6 @@ def check_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> PdfCheck:
     if facts.get("bomb"):
         raise UnreadablePdf("bomb")
     count = facts.get("page_count")
-    return PdfCheck(report_from_facts(facts), count if isinstance(count, int) else None)
+    text = facts.get("text")
+    return PdfCheck(report_from_facts(facts), count if isinstance(count, int) else None,
+                    text if isinstance(text, str) else "")

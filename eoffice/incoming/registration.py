@@ -27,6 +27,7 @@ from eoffice.documents.operations import (
 )
 from eoffice.errors import Invalid
 from eoffice.incoming.forms import IncomingInput
+from eoffice.incoming.header_guess import guess_fields
 from eoffice.incoming.pdfcheck import PdfCheck, UnreadablePdf, check_pdf
 from eoffice.rendering.types import DOCUMENT_TYPES
 from eoffice.storage import PDF, FileStore
@@ -68,11 +69,12 @@ def analyse(data: bytes, trust: TrustConfig) -> PdfCheck:
 
 
 def prefill(check: PdfCheck) -> dict[str, Any]:
-    """Form values suggested by the signatures and the file (signer, position, issuer, pages)."""
+    """Form values suggested by the file: number, code, date, type, trích yếu and issuer read
+    from the Decree 30 header; signer, position and issuer from the signatures; pages."""
     from signing.validation import extract_signer_info
 
     info = extract_signer_info(check.report)
-    values: dict[str, Any] = {"page_count": check.page_count}
+    values: dict[str, Any] = {**guess_fields(check.text), "page_count": check.page_count}
     if info.get("signer_name"):
         values["signer_name"] = info["signer_name"]
     if info.get("position"):

@@ -20,7 +20,13 @@ from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
 from eoffice.incoming import clock, handling, inbox, registers, statistics
 from eoffice.incoming.context import classified_files, trust_config
-from eoffice.incoming.forms import DirectionInput, IncomingInput, parse_date, parse_int
+from eoffice.incoming.forms import (
+    FIELD_LABELS,
+    DirectionInput,
+    IncomingInput,
+    parse_date,
+    parse_int,
+)
 from eoffice.incoming.models import ROLE_LABELS
 from eoffice.incoming.registration import (
     CLASSIFIED_REGISTER,
@@ -88,10 +94,12 @@ def index():
 
 
 def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "",
-                 duplicates: list[int] | None = None, error: str = "", status: int = 200):
+                 duplicates: list[int] | None = None, error: str = "", status: int = 200,
+                 guessed: list[str] | None = None):
     return render_template(
         "incoming/new.html", values=values, validation=check.report.to_dict() if check else None,
-        file_sha=file_sha, duplicates=duplicates or [], error=error,
+        file_sha=file_sha, duplicates=duplicates or [], error=error, guessed=guessed or [],
+        field_labels=FIELD_LABELS,
         classified_files=classified_files(), **_labels()), status
 
 
@@ -115,10 +123,14 @@ def new():
         if request.form.get("action") == "analyse":
             if check is None:
                 raise Invalid("Hãy chọn tệp PDF để kiểm tra.")
+            guessed = []
             for key, value in prefill(check).items():
-                if value and not values.get(key):
+                untouched = not values.get(key) or (key == "type_code" and values[key] == "CV")
+                if value and untouched:
                     values[key] = value
-            return _render_form(values, check=check, file_sha=sha)
+                    if key in FIELD_LABELS:
+                        guessed.append(key)
+            return _render_form(values, check=check, file_sha=sha, guessed=guessed)
         parsed = IncomingInput.parse(values)
         duplicates = find_duplicates(db.session, current_user, parsed.issuer_name,
                                      parsed.code_number, parsed.code_notation)
