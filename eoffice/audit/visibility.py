@@ -27,7 +27,7 @@ def _hidden_ids(reader: User, as_text: bool = False) -> sa.Select:
 
 def visible_entries(session: Session, reader: User, *, document_id: int | None = None,
                     limit: int = 200, scope: sa.ColumnElement[bool] | None = None,
-                    ) -> Sequence[AuditEntry]:
+                    offset: int = 0) -> Sequence[AuditEntry]:
     """The newest ``limit`` entries ``reader`` may see (about one document if given),
     within ``scope`` (e.g. the reader's agency)."""
     query = sa.select(AuditEntry).where(sa.true() if scope is None else scope, sa.or_(
@@ -36,7 +36,8 @@ def visible_entries(session: Session, reader: User, *, document_id: int | None =
     if document_id is not None:
         query = query.where(AuditEntry.object_type == "document",
                             AuditEntry.object_id == str(document_id))
-    entries = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)).all()
+    entries = session.scalars(query.order_by(AuditEntry.id.desc()).offset(offset)
+                              .limit(limit)).all()
     hidden = set(session.scalars(_hidden_ids(reader))) if entries else set()
     return [e for e in entries if _named_document(e) not in hidden]
 

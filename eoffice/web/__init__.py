@@ -16,13 +16,18 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
+    from eoffice.admin.web import bp as accounts_bp
+
+    app.register_blueprint(accounts_bp)
     from eoffice.documents.verify import bp as verify_bp
     from eoffice.documents.views import bp as documents_bp
 
     app.register_blueprint(documents_bp)
     app.register_blueprint(verify_bp)
     add_nav("Kiểm tra chữ ký", "verify.page", None, order=80)
-    add_nav("Người dùng", "admin.users", {Role.ADMIN}, order=90)
+    add_nav("Quản trị", "accounts.home", {Role.ADMIN, Role.SYSADMIN}, order=89)
+    add_nav("Cơ quan", "accounts.agencies", {Role.SYSADMIN}, order=90)
+    add_nav("Người dùng", "accounts.users", {Role.ADMIN}, order=90)
     add_nav("Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
     register_error_handlers(app)
     from eoffice.web.headers import init_security_headers

@@ -1,0 +1,113 @@
+"""The administration pages: Vietnamese forms for agencies, departments, users, credentials,
+the agency's seal and trust anchors, the audit viewer (filters, paging, labels, CSV) and the
+dashboard's real counts."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+OTP_RE = re.compile(r'id="one-time-password">([^<]+)<')
+
+
+def _login(app, username: str, password: str = "eoffice-demo"):
+    client = app.test_client()
+    csrf = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf}).status_code == 302
+    return client
+
+
+def _post(client, path: str, data: dict, **kwargs):
+    csrf = CSRF_RE.search(client.get("/dashboard").get_data(as_text=True)).group(1)
+    return client.post(path, data={**data, "csrf_token": csrf}, **kwargs)
+
+
+def _png(alpha: int) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGBA", (120, 40), (0, 0, 200, alpha))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_sysadmin_pages_create_an_agency_and_its_admin(app):
+    web = _login(app, "sysadmin")
+    page = web.get("/admin/agencies").get_data(as_text=True)
+    assert "Thêm cơ quan" in page and "UBND tỉnh Vĩnh Phúc" in page
+    made = _post(web, "/admin/agencies", {"code": "000.00.16.H62", "name": "UBND huyện Yên Lạc",
+                                          "abbreviation": "UBND", "parent": "000.00.00.H62"})
+    assert made.status_code == 302
+    bad = _post(web, "/admin/agencies", {"code": "sai", "name": "x", "abbreviation": "UBND"})
+    assert bad.status_code == 200 and "Mã định danh cơ quan phải có dạng" in bad.get_data(
+        as_text=True)
+    named = _post(web, "/admin/agencies/000.00.16.H62/admins",
+                  {"username": "qt.yenlac", "full_name": "Quản trị Yên Lạc"})
+    otp = OTP_RE.search(named.get_data(as_text=True)).group(1)
+    assert len(otp) >= 12
+    assert _login(app, "admin").get("/admin/agencies").status_code == 403
+
+
+def test_admin_pages_manage_a_user_and_credentials(app):
+    web = _login(app, "admin")
+    assert "Người dùng đang hoạt động" in web.get("/admin/").get_data(as_text=True)
+    assert _post(web, "/admin/departments", {"action": "create", "code": "TTr",
+                                             "name": "Thanh tra thành phố"}).status_code == 302
+    assert "Thanh tra thành phố" in web.get("/admin/departments").get_data(as_text=True)
+    made = _post(web, "/admin/users", {"username": "thanhtra1", "full_name": "Đinh Công Lý",
+                                       "position": "Chánh Thanh tra", "department": "TTr",
+                                       "roles": ["head", "leader"], "clearance": "mat"})
+    assert OTP_RE.search(made.get_data(as_text=True))
+    opaque = _post(web, "/admin/users/thanhtra1", {"action": "signature",
+                                                   "image": (io.BytesIO(_png(255)), "a.png")},
+                   content_type="multipart/form-data", follow_redirects=True)
+    assert "nền trong suốt" in opaque.get_data(as_text=True)
+    good = _post(web, "/admin/users/thanhtra1", {"action": "signature",
+                                                 "image": (io.BytesIO(_png(0)), "chu-ky.png")},
+                 content_type="multipart/form-data", follow_redirects=True)
+    assert 'id="signature-preview"' in good.get_data(as_text=True)
+    preview = web.get("/admin/users/thanhtra1/signature.png")
+    assert preview.status_code == 200 and preview.data.startswith(b"\x89PNG")
+    token = _post(web, "/admin/users/thanhtra1", {"action": "token", "token_label": "eoffice-ttr",
+                                                  "key_label": "thanhtra1"},
+                  follow_redirects=True)
+    assert "eoffice-ttr / thanhtra1" in token.get_data(as_text=True)
+    assert _login(app, "admintinh").get("/admin/users/thanhtra1").status_code == 404
+    assert _login(app, "admintinh").get(
+        "/admin/users/thanhtra1/signature.png").status_code == 404
+
+    audit = web.get("/admin/audit?actor=admin&action=credential.token").get_data(as_text=True)
+    assert "Chứng thư ký số: Gán thiết bị ký số (token)" in audit
+    assert "Đăng nhập" not in audit.split('id="audit"')[1]  # the filter applies
+    csv_text = web.get("/admin/audit.csv?actor=admin").get_data(as_text=True)
+    assert "credential.signature_image" in csv_text and "thanhtra1" in csv_text
+
+
+def test_audit_viewer_pages_and_dashboard_counts(app):
+    web = _login(app, "admin")
+    for _ in range(3):  # more entries than a page holds
+        for page in ("/admin/", "/admin/users", "/admin/departments"):
+            web.get(page)
+    from eoffice.audit import operations as audit
+    from eoffice.auth.models import User
+    from eoffice.db import db
+
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        for i in range(60):
+            audit.append(db.session, "view", actor=admin, object_type="report",
+                         object_id=str(i))
+        db.session.commit()
+        db.session.remove()
+    first = web.get("/admin/audit").get_data(as_text=True)
+    assert 'id="next-page"' in first and first.count("<tr>") == 51  # header + 50 rows
+    second = web.get("/admin/audit?page=2").get_data(as_text=True)
+    assert "Trang 2" in second
+    assert web.get("/admin/audit?date_from=2026-13-01").status_code == 400
+    dashboard = web.get("/dashboard").get_data(as_text=True)
+    assert "Người dùng" in dashboard
+    assert re.search(r"Người dùng\D{0,80}7\b", dashboard), "7 active users of Vĩnh Yên"
