@@ -6,7 +6,6 @@ Imports only `signing` and `click`; the app's CLI registers ``COMMANDS``.
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
 import signing
-from signing.external import serve_agent
+from signing.agent import DEFAULT_CONFIG
 from signing.tokens import SOFTHSM_MODULE, import_p12_to_token
 
 
@@ -145,32 +144,68 @@ def import_token(p12: Path, passphrase_env: str | None, pkcs11_module: str,
     click.echo(f"Đã ghi khóa “{key_label}” lên thiết bị “{token_label}”.")
 
 
-@click.command("token-agent")
-@click.option("--pkcs11-module", default=SOFTHSM_MODULE, show_default=True)
-@click.option("--token-label", required=True)
-@click.option("--key-label", required=True)
-@click.option("--cert-label")
-@click.option("--pin-env")
-@click.option("--port", default=8765, show_default=True)
-@click.option("--secret-env", help="Environment variable with the shared secret "
-              "(default: a random one, printed).")
-def token_agent(pkcs11_module: str, token_label: str, key_label: str,
-                cert_label: str | None, pin_env: str | None, port: int,
-                secret_env: str | None) -> None:
-    """Local signing agent: signs for the eoffice server with a USB token (127.0.0.1)."""
+AGENT_HELP = """Local signing agent for an official's USB token (runs on their own PC).
+
+\b
+It listens on http://127.0.0.1:PORT only and signs for ONE eoffice server, the one it was
+paired with. Pairing, once per PC: on the eoffice web site open "USB token" (account menu),
+click "Lấy mã ghép nối mới", then run on this PC:
+  eoffice token-agent --token-label TOKEN --key-label KEY \\
+      --pair-server https://eoffice.example.gov.vn --pair-code ABCD-EFGH
+Later starts need only --token-label and --key-label (the pairing is kept in --config).
+
+\b
+When a web page asks for a signature ("Ký bằng USB token"), this window shows each
+document's subject and SHA-256 hash and asks for the token PIN. The PIN is typed here and
+never sent to the server. One PIN signs a whole batch; a wrong PIN signs nothing and shows
+the tries left before the token locks. Pages of any other site get no answer.
+
+\b
+Token labels: `pkcs11-tool --module MODULE --list-token-slots` and `--list-objects`.
+Vendor modules: e.g. /usr/lib/libeToken.so, /usr/lib/libcastle.so.1.0.0 (Viettel/VNPT
+tokens ship their own); SoftHSM2 for tests.
+"""
+
+
+@click.command("token-agent", help=AGENT_HELP)
+@click.option("--pkcs11-module", default=SOFTHSM_MODULE, show_default=True,
+              help="PKCS#11 library (.so) of the token vendor.")
+@click.option("--token-label", required=True, help="Label of the USB token.")
+@click.option("--key-label", required=True, help="Label of the signing key on the token.")
+@click.option("--cert-label", help="Label of the certificate (default: the key label).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port, printed).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=str(DEFAULT_CONFIG), show_default=True,
+              help="Where the pairing (server origin and key) is kept, mode 0600.")
+@click.option("--pair-server", help="Pair first with this eoffice server (its web address).")
+@click.option("--pair-code", help="The one-time pairing code shown on the web site.")
+@click.option("--pin-tries", default=5, show_default=True, type=click.IntRange(1, 20),
+              help="PIN tries of the token before it locks (for the tries-left message).")
+def token_agent(pkcs11_module: str, token_label: str, key_label: str, cert_label: str | None,
+                port: int, config_path: Path, pair_server: str | None,
+                pair_code: str | None, pin_tries: int) -> None:
+    from signing.agent import Pairing, TokenAccess, pair, serve
+
+    if bool(pair_server) != bool(pair_code):
+        _fail("Cần cả --pair-server và --pair-code để ghép nối.")
+    token = TokenAccess(pkcs11_module, token_label, key_label, cert_label, pin_tries)
     try:
-        signer = signing.open_pkcs11_signer(
-            signing.Pkcs11SignerConfig(pkcs11_module, token_label, key_label, cert_label),
-            _secret(pin_env, "Mã PIN"))
-        secret = os.environ.get(secret_env, "") if secret_env else secrets.token_urlsafe(24)
-        if not secret:
-            _fail("Khóa truy cập của phần mềm ký số không được để trống.")
-        server = serve_agent(signer, secret, port=port)
+        server = serve(token, config_path, port=port)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        if pair_server and pair_code:
+            paired = pair(pair_server, pair_code, token, config_path, url)
+            click.echo(f"Đã ghép nối với {paired.origin} (tài khoản {paired.username}).")
     except (signing.SigningError, OSError) as exc:
         _fail(str(exc))
-    click.echo(f"eoffice token-agent on http://127.0.0.1:{server.server_address[1]}")
-    if not secret_env:
-        click.echo(f"Khóa truy cập: {secret}")
+    pairing = Pairing.load(config_path)
+    if pairing is None:
+        click.echo("Chưa ghép nối: lấy mã ghép nối trên trang “USB token” của eoffice rồi "
+                   "chạy lại với --pair-server và --pair-code.")
+    else:
+        click.echo(f"Chỉ ký cho {pairing.origin} (tài khoản {pairing.username}).")
+    click.echo(f"eoffice token-agent on {url}", nl=True)
+    sys.stdout.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ from types import ModuleType
 from flask import Flask
 
 ALL_FEATURES = ["eoffice.outgoing", "eoffice.incoming", "eoffice.meetings", "eoffice.search_app",
-                "eoffice.exchange"]
+                "eoffice.exchange", "eoffice.token_agent"]
 # EOFFICE_FEATURES=outgoing,incoming limits the features (development of one feature at a time).
 _selected = os.environ.get("EOFFICE_FEATURES")
 FEATURES = ([f"eoffice.{name.strip()}" for name in _selected.split(",") if name.strip()]

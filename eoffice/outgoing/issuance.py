@@ -17,7 +17,7 @@ from eoffice.documents.operations import attach_file, fire
 from eoffice.outgoing import credentials
 from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
 from eoffice.outgoing.credentials import SigningSettings
-from eoffice.outgoing.signature import _current_pdf, record_validation
+from eoffice.outgoing.signature import current_pdf, record_validation
 from eoffice.rendering import reference_code, vn_date_text
 from eoffice.storage import PDF, FileStore
 
@@ -50,7 +50,7 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
     recorded, and the caller's rollback returns the number."""
     ensure_allowed(session, document, actor, "issue")
     seal = credentials.seal_signer(settings, passphrase=passphrase, pin=pin)
-    pdf = _current_pdf(store, document)
+    pdf = current_pdf(store, document)
     today = (clock or agency_today)()
     number = next_value(session, counter_key(document, today.year))
     code = code_for(document, number)

@@ -19,7 +19,7 @@ from eoffice.outgoing.credentials import SigningSettings
 from eoffice.storage import PDF, FileStore
 
 
-def _current_pdf(store: FileStore, document: Document) -> bytes:
+def current_pdf(store: FileStore, document: Document) -> bytes:
     if document.current_file_sha is None:
         raise Invalid("Văn bản chưa có tệp PDF để ký.", code="no_file")
     return store.get(document.current_file_sha)
@@ -36,12 +36,18 @@ def record_validation(document: Document, pdf: bytes, settings: SigningSettings)
 
 def _sign_one(session: Session, store: FileStore, document: Document, actor: User,
               signer: Any, options: dict[str, Any], settings: SigningSettings) -> None:
-    pdf = _current_pdf(store, document)
+    pdf = current_pdf(store, document)
     try:
         signed = signing.sign_official(pdf, signer, image_png=actor.signature_image_path,
                                        **options)
     except credentials.SIGNING_FAILURES as exc:
         raise credentials.signing_failed(exc) from exc
+    store_signed(session, store, document, actor, signed, settings)
+
+
+def store_signed(session: Session, store: FileStore, document: Document, actor: User,
+                 signed: bytes, settings: SigningSettings) -> None:
+    """Keep the signed PDF, its validation summary, and move the document to ``signed``."""
     attach_file(session, store, document, "signed", signed, actor, accepted={PDF})
     record_validation(document, signed, settings)
     fire(session, MACHINE, document, actor, "sign", subject=subject_of(document),

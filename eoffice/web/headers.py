@@ -12,6 +12,8 @@ from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
+    # the official's own token agent (SPEC §7) answers on the loopback address
+    "connect-src": "'self' http://127.0.0.1:* http://localhost:*",
     "script-src": "'self'",
     "style-src": "'self'",
     "img-src": "'self' data:",

@@ -1,35 +1,47 @@
-"""External signing: the token agent signs over loopback with a SoftHSM key."""
+"""External signing: the server prepares, the token (SoftHSM, through the agent's token
+access) signs the signed attributes, the server finishes — B-T and B-LT."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from signing import Pkcs11SignerConfig, SigningError, dev_timestamper, open_pkcs11_signer
-from signing.external import AgentClient, serve_agent, sign_via_agent
+from signing import SigningError, dev_timestamper, make_validation_context, validate_pdf
+from signing.agent import TokenAccess
+from signing.external import finish_external, prepare_external
 
 
 @pytest.mark.pkcs11
-@pytest.mark.parametrize("which", ["rsa", "ec"])
-def test_token_agent_signs_document_prepared_by_server(
-        softhsm_token, dev_pki, reserved_pdf, pdfsig, pyhanko_status, tmp_path, which):
+@pytest.mark.parametrize(("which", "level"), [("rsa", "B-T"), ("ec", "B-T"), ("rsa", "B-LT")])
+def test_token_signs_document_prepared_by_server(
+        softhsm_token, dev_pki, reserved_pdf, pdfsig, pyhanko_status, tmp_path, which, level):
     label = softhsm_token.rsa_key_label if which == "rsa" else softhsm_token.ec_key_label
-    signer = open_pkcs11_signer(
-        Pkcs11SignerConfig(softhsm_token.module, softhsm_token.token_label, label),
-        softhsm_token.pin)
-    server = serve_agent(signer, "agent-secret")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        client = AgentClient(f"http://127.0.0.1:{server.server_address[1]}", "agent-secret")
-        out = sign_via_agent(reserved_pdf, client,
-                             image_png=dev_pki.signature_png("chutich"),
-                             timestamper=dev_timestamper(dev_pki))
-        with pytest.raises(SigningError):
-            AgentClient(f"http://127.0.0.1:{server.server_address[1]}", "wrong").sign(b"x")
-    finally:
-        server.shutdown()
+    token = TokenAccess(softhsm_token.module, softhsm_token.token_label, label)
+    cert, chain = token.certificate()
+    prepared = prepare_external(reserved_pdf, cert, chain,
+                                image_png=dev_pki.signature_png("chutich"), level=level)
+    (value,) = token.sign_all(softhsm_token.pin, [prepared.data_to_sign])
+    vc = make_validation_context([dev_pki.root_pem], dev_pki.crls())
+    with pytest.raises(SigningError, match="không khớp"):
+        finish_external(prepared, bytes(len(value)), timestamper=dev_timestamper(dev_pki))
+    out = finish_external(prepared, value, timestamper=dev_timestamper(dev_pki), level=level,
+                          validation_context=vc)
     report = pdfsig(out, tmp_path)
     assert "Signature is Valid." in report and "Certificate is Trusted." in report
     (status,) = pyhanko_status(out, dev_pki)
     assert status.bottom_line
+    if level == "B-LT":  # its own revocation data: valid without any CRL given
+        verdict = validate_pdf(out, trust_roots=[dev_pki.root_pem.read_bytes()])
+        assert verdict.verdict == "valid", verdict.reasons
+
+
+@pytest.mark.pkcs11
+def test_wrong_pin_signs_nothing_and_counts_tries(softhsm_token):
+    from signing import WrongPin
+
+    token = TokenAccess(softhsm_token.module, softhsm_token.token_label,
+                        softhsm_token.rsa_key_label, pin_tries=3)
+    with pytest.raises(WrongPin):
+        token.sign_all("9999", [b"a", b"b"])
+    assert token.tries_left() == 2
+    assert len(token.sign_all(softhsm_token.pin, [b"a", b"b"])) == 2
+    assert token.tries_left() == 3
