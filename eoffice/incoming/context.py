@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from eoffice.incoming.pdfcheck import trust_material
 from eoffice.incoming.registration import TrustConfig
@@ -30,7 +30,7 @@ def _with_agency_anchors(base: TrustConfig) -> TrustConfig:
     from eoffice.admin.credentials import anchor_pems
     from eoffice.extensions import acting_user
 
-    user = acting_user()
+    user = acting_user() if has_request_context() else None
     pems = anchor_pems(current_app.instance_path, user.agency_id) if user is not None else []
     if not pems:
         return base

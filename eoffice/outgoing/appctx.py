@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from eoffice.admin.credentials import DEFAULT_SEAL_AGENCY
 from eoffice.outgoing.credentials import SigningSettings, settings_from_config
@@ -18,7 +18,7 @@ def signing_settings() -> SigningSettings:
     from eoffice.extensions import acting_user
 
     settings = settings_from_config(current_app.config)
-    user = acting_user()
+    user = acting_user() if has_request_context() else None
     if user is None:
         return settings
     return for_agency(settings, user.agency, current_app.instance_path,
