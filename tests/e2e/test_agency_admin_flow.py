@@ -110,7 +110,7 @@ def test_new_agency_to_a_signed_document(page, token_server, tmp_path):
     page.fill("#name", "Lãnh đạo UBND huyện")
     page.locator("#department-form button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.locator("#departments", has_text="Lãnh đạo UBND huyện").count() == 1
+    assert page.locator("#departments input[value='Lãnh đạo UBND huyện']").count() == 1
 
     page.goto(f"{base}/admin/users")
     page.fill("#username", "chutich.tamdao")
