@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_ROOTS": [],  # PEM files or folders; the demo adds <instance>/pki/root.pem
     "SEARCH_WORKER": "thread",  # "thread": embedded writer; "external": `eoffice search worker`
     "STORAGE_URL": None,  # default file://<instance>/files; or s3://bucket?endpoint=…
+    "BROKER_URL": None,  # redis://… or amqp://…: Celery workers (`eoffice worker`)
+    "BROKER_QUEUE": "eoffice",  # Celery queue name (one per deployment on a shared broker)
     "SEARCH_BACKEND": "whoosh",  # "whoosh" (folder in the instance) or "postgres" (the database)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

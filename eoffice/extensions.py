@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     app.extensions["eoffice.files"] = _open_store(app)
+    from eoffice import background
+
+    background.init_app(app)
 
     from eoffice.auth.models import User
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
 import search
+from eoffice import background
 from eoffice.config import ConfigError
 from eoffice.search_app.service import OutboxWorker, SearchContext
 
@@ -52,17 +55,32 @@ def register(app: Flask) -> None:
     on_demo_prepared(_index_demo_documents)
     ctx = build_context(app)
     mode = app.config.get("SEARCH_WORKER", "thread")
-    worker = None
-    if mode == "thread":
+    wake: Callable[[], None] | None = None
+    if mode == "thread" and app.config.get("BROKER_URL"):
+        mode = "celery"  # `eoffice worker` processes apply the outbox
+        wake = partial(background.submit, "search.drain", app)
+    elif mode == "thread":
         worker = OutboxWorker(ctx)  # started lazily: CLI commands that only read need none
         app.before_request(worker.start)
         atexit.register(worker.stop)
-    hooks.activate(ctx, mode, worker)
+        wake = worker.wake
+    hooks.activate(ctx, mode, wake)
     app.extensions["eoffice.search"] = ctx
     app.register_blueprint(bp)
     csrf.exempt(api)
     app.register_blueprint(api)
     add_nav("Tìm kiếm", "search.page", None, order=60)
+
+
+@background.task("search.drain")
+def _drain(app: Flask) -> None:
+    """Apply the search outbox (claimed rows; several workers share the work)."""
+    from eoffice.search_app.service import drain_outbox
+
+    drain_outbox(app.extensions["eoffice.search"])
+
+
+background.sweep("search.drain", every=2.0)
 
 
 def _index_demo_documents(app: Flask) -> None:

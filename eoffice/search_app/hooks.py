@@ -2,12 +2,14 @@
 
 ``after_flush`` notes the documents queued in the outbox by this session; ``after_commit``
 removes newly classified ones from the index synchronously (before the request returns) and
-either applies the rest at once (``SEARCH_WORKER = "sync"``) or wakes the writer thread.
+either applies the rest at once (``SEARCH_WORKER = "sync"``) or wakes the writer (the
+embedded thread, or a Celery worker through the broker).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -15,14 +17,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from eoffice.documents.models import Document, SearchOutbox
-from eoffice.search_app.service import OutboxWorker, SearchContext, apply_documents
+from eoffice.search_app.service import SearchContext, apply_documents
 
 log = logging.getLogger(__name__)
-_contexts: dict[Any, tuple[SearchContext, str, OutboxWorker | None]] = {}
+_contexts: dict[Any, tuple[SearchContext, str, Callable[[], None] | None]] = {}
 
 
-def activate(ctx: SearchContext, mode: str, worker: OutboxWorker | None) -> None:
-    _contexts[ctx.engine] = (ctx, mode, worker)
+def activate(ctx: SearchContext, mode: str, wake: Callable[[], None] | None) -> None:
+    _contexts[ctx.engine] = (ctx, mode, wake)
 
 
 @event.listens_for(Session, "after_flush")
@@ -48,9 +50,9 @@ def _apply(session: Session) -> None:
     entry = _contexts.get(session.get_bind())
     if entry is None:
         return
-    ctx, mode, worker = entry
+    ctx, mode, wake = entry
     urgent = {doc_id for doc_id, classified in queued.items() if classified or mode == "sync"}
     if urgent:
         apply_documents(ctx, urgent)
-    if worker is not None and len(urgent) < len(queued):
-        worker.wake()
+    if wake is not None and len(urgent) < len(queued):
+        wake()

@@ -160,7 +160,13 @@ def apply_documents(ctx: SearchContext, document_ids: set[int]) -> None:
 
 
 def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
-    """Apply pending outbox rows; delete them only after the index accepted them."""
+    """Apply pending outbox rows; delete them only after the index accepted them.
+
+    On PostgreSQL the rows are claimed with ``FOR UPDATE SKIP LOCKED`` and stay locked until
+    applied and deleted, so several workers share the outbox and a worker killed mid-batch
+    leaves its rows for the next one. (SQLite has one writer: a plain read.)"""
+    if ctx.engine.dialect.name == "postgresql":
+        return _drain_claimed(ctx, batch)
     total = 0
     while True:
         with ctx.session() as session:
@@ -171,6 +177,23 @@ def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
             return total
         apply_documents(ctx, {doc_id for _, doc_id in rows})
         with ctx.session() as session:
+            session.execute(sa.delete(SearchOutbox).where(
+                SearchOutbox.id.in_([row_id for row_id, _ in rows])))
+            session.commit()
+        total += len(rows)
+
+
+def _drain_claimed(ctx: SearchContext, batch: int) -> int:
+    total = 0
+    while True:
+        with ctx.session() as session:
+            rows = session.execute(
+                sa.select(SearchOutbox.id, SearchOutbox.document_id).order_by(SearchOutbox.id)
+                .limit(batch).with_for_update(skip_locked=True)).all()
+            if not rows:
+                session.rollback()
+                return total
+            apply_documents(ctx, {doc_id for _, doc_id in rows})
             session.execute(sa.delete(SearchOutbox).where(
                 SearchOutbox.id.in_([row_id for row_id, _ in rows])))
             session.commit()

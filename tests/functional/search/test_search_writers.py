@@ -86,7 +86,7 @@ def test_embedded_writer_thread_applies_after_commit(app, docs, search_api):
     ctx = app.extensions["eoffice.search"]
     worker = OutboxWorker(ctx, interval=0.2)
     worker.start()
-    hooks.activate(ctx, "thread", worker)
+    hooks.activate(ctx, "thread", worker.wake)
     try:
         docs.create("Giấy mời họp giao ban lambdaword")
         deadline = time.monotonic() + 20

@@ -1,0 +1,176 @@
+"""Background work: Celery workers when ``EOFFICE_BROKER_URL`` is set, a thread otherwise.
+
+A feature registers its tasks by name, at import time::
+
+    from eoffice import background
+
+    @background.task("exchange.deliver")
+    def deliver(app: Flask, delivery_id: int) -> None: ...      # runs in an app context
+
+    background.sweep("exchange.deliver_pending", every=30)      # a periodic task (no args)
+
+and asks for one after its commit: ``background.submit("exchange.deliver", delivery_id=7)``.
+With a broker (``redis://…`` or ``amqp://…``) that is a Celery message handled by any
+``eoffice worker`` (any machine); without one, a thread of this process runs it.
+
+A message is only a nudge: the durable record is an outbox table written in the same
+transaction as the change. Workers claim outbox rows with ``SELECT … FOR UPDATE SKIP
+LOCKED`` and delete them only after the work is done, and every worker re-runs the
+sweeps periodically, so a lost message or a worker killed mid-task loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+TaskFunction = Callable[..., None]
+_TASKS: dict[str, TaskFunction] = {}
+_SWEEPS: dict[str, float] = {}
+
+
+def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
+    """Register ``func(app, **kwargs)`` as the background task ``name``."""
+
+    def decorate(func: TaskFunction) -> TaskFunction:
+        _TASKS[name] = func
+        return func
+
+    return decorate
+
+
+def sweep(name: str, every: float) -> None:
+    """Run the task ``name`` (without arguments) every ``every`` seconds in the workers
+    (and in the embedded thread): it picks up whatever a lost message left in an outbox."""
+    _SWEEPS[name] = float(every)
+
+
+def registered() -> dict[str, TaskFunction]:
+    return dict(_TASKS)
+
+
+def run(app: Flask, name: str, **kwargs: Any) -> None:
+    """Run a task here and now (inside an app context)."""
+    with app.app_context():
+        _TASKS[name](app, **kwargs)
+
+
+@dataclass
+class Background:
+    """The per-app dispatcher (``app.extensions["eoffice.background"]``)."""
+
+    app: Flask
+    broker_url: str | None
+    queue_name: str = "eoffice"
+    _celery: Any = None
+    _thread: threading.Thread | None = None
+    _jobs: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def celery(self) -> Any:
+        if self._celery is None:
+            with self._lock:
+                if self._celery is None:
+                    self._celery = make_celery(self.app, self.broker_url or "", self.queue_name)
+        return self._celery
+
+    def submit(self, name: str, **kwargs: Any) -> None:
+        if name not in _TASKS:
+            raise KeyError(f"unknown background task {name!r}")
+        if self.broker_url:
+            try:
+                self.celery.send_task(name, kwargs=kwargs, queue=self.queue_name)
+            except Exception:  # noqa: BLE001 - the outbox keeps the work; sweeps pick it up
+                log.exception("broker unreachable: task %s left to the next sweep", name)
+            return
+        self._start_thread()
+        self._jobs.put((name, kwargs))
+
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="eoffice-background",
+                                                daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            name, kwargs = self._jobs.get()
+            try:
+                run(self.app, name, **kwargs)
+            except Exception:  # noqa: BLE001 - keep the thread alive; the outbox keeps the work
+                log.exception("background task %s failed", name)
+
+
+def init_app(app: Flask) -> Background:
+    bg = Background(app, app.config.get("BROKER_URL") or None,
+                    app.config.get("BROKER_QUEUE") or "eoffice")
+    app.extensions["eoffice.background"] = bg
+    return bg
+
+
+def submit(name: str, app: Flask | None = None, **kwargs: Any) -> None:
+    """Ask for the task ``name`` to run in the background (after your commit)."""
+    target = app or current_app
+    target.extensions["eoffice.background"].submit(name, **kwargs)
+
+
+def make_celery(app: Flask, broker_url: str, queue_name: str) -> Any:
+    """A Celery app whose tasks are the registered ones, each run in an app context.
+
+    Late acknowledgement and one message at a time: a killed worker's message is delivered
+    again (and the outbox covers a message that is lost anyway)."""
+    from celery import Celery
+
+    celery = Celery("eoffice", broker=broker_url, set_as_current=False)
+    celery.conf.update(
+        task_default_queue=queue_name, task_acks_late=True, task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1, task_ignore_result=True, broker_connection_retry=True,
+        broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
+        broker_transport_options={"visibility_timeout": 600})
+    for name in _TASKS:
+        def body(__name: str = name, **kwargs: Any) -> None:
+            run(app, __name, **kwargs)
+
+        celery.task(name=name, bind=False)(body)
+    return celery
+
+
+class Sweeper:
+    """Submits every sweep task at its interval (in workers and embedded mode)."""
+
+    def __init__(self, bg: Background) -> None:
+        self.bg = bg
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="eoffice-sweeps", daemon=True)
+
+    def start(self) -> Sweeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        import time
+
+        due = dict.fromkeys(_SWEEPS, 0.0)
+        while not self._stop.is_set():
+            now = time.monotonic()
+            for name, every in _SWEEPS.items():
+                if now >= due.get(name, 0.0):
+                    due[name] = now + every
+                    try:
+                        run(self.bg.app, name)
+                    except Exception:  # noqa: BLE001 - retried at the next interval
+                        log.exception("sweep %s failed", name)
+            self._stop.wait(min(_SWEEPS.values(), default=5.0) / 2)
