@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "AGENCY_TIMEZONE": "Asia/Ho_Chi_Minh",
     "SIGNATURE_LEVEL": "B-LT",  # PAdES level with a TSA: B-T, B-LT (default) or B-LTA
     "REVOCATION_ONLINE": False,  # ask OCSP, then CRL, online (cached until nextUpdate)
+    "TODAY": None,  # frozen agency date for tests and demos (EOFFICE_TODAY=2026-03-05)
 }
 
 class ConfigError(Exception):

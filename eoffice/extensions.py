@@ -125,9 +125,9 @@ def _enforce_access() -> Any:
 def local_time(value: Any) -> Any:
     """A stored (naive UTC) timestamp in the agency's time zone, for display."""
     from datetime import UTC
-    from zoneinfo import ZoneInfo
+
+    from eoffice.clock import agency_zone
 
     if value is None or getattr(value, "tzinfo", None) is not None:
         return value
-    zone = ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    return value.replace(tzinfo=UTC).astimezone(zone)
+    return value.replace(tzinfo=UTC).astimezone(agency_zone(current_app.config))

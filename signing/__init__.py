@@ -11,7 +11,6 @@ from signing.pades import (
     sign_batch,
     sign_copy_stamp,
     sign_official,
-    vn_now,
 )
 from signing.signers import (
     Pkcs11SignerConfig,
@@ -28,9 +27,11 @@ from signing.validation import (
     load_trust_roots,
     validate_pdf,
 )
+from signing.vntime import VN_TZ, vn_now
 
 __all__ = [
     "DevPki",
+    "VN_TZ",
     "Pkcs11SignerConfig",
     "Pkcs12Signer",
     "SigningError",

@@ -27,17 +27,12 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing import appearance
 from signing.errors import SigningError
+from signing.vntime import VN_TZ, vn_now
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 LEVELS: tuple[str, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 DEFAULT_REASON = "Ký số văn bản"
 BYTES_RESERVED = {"B-B": 12288, "B-T": 20480, "B-LT": 20480, "B-LTA": 20480}
-
-
-def vn_now() -> dt.datetime:
-    """Current time in Vietnam (+07:00), to the second."""
-    return dt.datetime.now(VN_TZ).replace(microsecond=0)
 
 
 def make_validation_context(

@@ -12,7 +12,7 @@ import contextvars
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -33,10 +33,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing import fast_parse
 from signing.validation_coverage import signed_range_end, uncovered_tail
+from signing.vntime import VN_TZ
 
 fast_parse.install()
 
-VN_TZ = timezone(timedelta(hours=7))
 _MAX_FIELDS = 2000
 
 COVERAGE_NAMES = {

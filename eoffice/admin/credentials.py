@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Agency, User
 from eoffice.errors import Invalid, NotFound
-from eoffice.outgoing.credentials import SigningSettings
+from eoffice.signing_services import SigningSettings
 
 MAX_IMAGE_BYTES = 1_000_000
 MAX_IMAGE_SIDE = 2000

@@ -10,8 +10,9 @@ from eoffice.db import db
 from eoffice.errors import Invalid
 from eoffice.extensions import acting_user
 from eoffice.permissions import authenticated
+from eoffice.settings import trust_material
+from eoffice.signing_services import validate_untrusted
 from eoffice.storage import PDF, sniff_type
-from eoffice.trust import validate_upload
 
 bp = Blueprint("verify", __name__)
 api = Blueprint("verify_api", __name__)
@@ -31,7 +32,7 @@ def _uploaded_pdf() -> bytes:
 
 def _check(user) -> dict:
     data = _uploaded_pdf()
-    report = validate_upload(data).to_dict()
+    report = validate_untrusted(data, trust_material()).to_dict()
     audit.append(db.session, "verify", actor=user,
                  details={"verdict": report["verdict"], "size": len(data)})
     db.session.commit()

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from eoffice import settings
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
 from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.errors import Invalid
 from eoffice.extensions import acting_user, file_store
-from eoffice.incoming import clock, handling, inbox
-from eoffice.incoming.context import classified_files, trust_config
+from eoffice.incoming import handling, inbox
 from eoffice.incoming.forms import DirectionInput, IncomingInput, parse_date, parse_int
 from eoffice.incoming.registration import register_incoming, return_to_sender
 from eoffice.permissions import authenticated, roles
@@ -38,8 +38,9 @@ def register():
     content = upload.read() if upload is not None else None
     result = register_incoming(
         db.session, file_store(), user, data, file=content,
-        filename=upload.filename or "" if upload is not None else "", trust=trust_config(),
-        classified_files=classified_files(), today=clock.today())
+        filename=upload.filename or "" if upload is not None else "",
+        trust=settings.trust_material(),
+        classified_files=settings.classified_files(), today=settings.today())
     doc = result.document
     body = {"id": doc.id, "arrival_number": doc.arrival_number, "arrival_year": doc.arrival_year,
             "register": doc.register,
@@ -59,7 +60,7 @@ def list_work():
     tab = request.args.get("tab", "pending")
     if tab not in inbox.TABS:
         raise Invalid("Hộp việc không hợp lệ.", code="invalid_tab")
-    items = inbox.inbox(db.session, acting_user(), tab, clock.today())
+    items = inbox.inbox(db.session, acting_user(), tab, settings.today())
     return jsonify({"tab": tab, "items": [
         {"document_id": i.document.id, "subject": i.document.subject,
          "urgency": str(i.document.urgency.value),
@@ -73,7 +74,7 @@ def direction(document_id: int):
     user = acting_user()
     document = handling.get_incoming(db.session, user, document_id)
     data = DirectionInput.parse(json_body())
-    created = handling.direct(db.session, document, user, data, today=clock.today())
+    created = handling.direct(db.session, document, user, data, today=settings.today())
     body = {"id": document.id, "state": document.state,
             "assignments": [_assignment_json(a) for a in created]}
     db.session.commit()
@@ -120,7 +121,7 @@ def assignment_action(assignment_id: int, action: str):
         handling.complete(db.session, assignment, user, result=str(data.get("result") or ""),
                           reply_document_id=parse_int(data.get("reply_document_id"),
                                                       "reply_document_id"),
-                          today=clock.today())
+                          today=settings.today())
     else:
         raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
     body = _assignment_json(assignment) | {"document_state": assignment.document.state}

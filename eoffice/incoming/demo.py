@@ -56,9 +56,9 @@ def add_sample_incoming(app: Flask) -> None:
     from eoffice.db import db
     from eoffice.documents.models import Direction, Document, Urgency
     from eoffice.extensions import file_store
-    from eoffice.incoming.context import trust_config
     from eoffice.incoming.forms import IncomingInput
     from eoffice.incoming.registration import register_incoming
+    from eoffice.settings import trust_material
 
     with app.app_context(), db.transaction() as session:
         if session.scalar(sa.select(Document.id).where(
@@ -76,4 +76,4 @@ def add_sample_incoming(app: Flask) -> None:
                               issued_date=today - timedelta(days=3), urgency=Urgency(urgency),
                               due_date=today + timedelta(days=10)),
                 file=_scan_pdf(issuer, subject, paragraphs), filename="van-ban-den.pdf",
-                trust=trust_config(), classified_files=False, today=today)
+                trust=trust_material(), classified_files=False, today=today)

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import url_for
 
+from eoffice import settings
 from eoffice.db import db
 from eoffice.documents.models import URGENCY_LABELS, Document, Urgency
-from eoffice.incoming import clock, inbox
+from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
 
 
@@ -43,14 +44,14 @@ def to_assign(user: Any) -> list[PanelItem]:
 
 @panel_provider("my_work")
 def my_work(user: Any) -> list[PanelItem]:
-    today = clock.today()
+    today = settings.today()
     return _work_items(inbox.inbox(db.session, user, "pending", today)
                        + inbox.inbox(db.session, user, "in_progress", today))
 
 
 @panel_provider("overdue")
 def overdue(user: Any) -> list[PanelItem]:
-    return _work_items(inbox.overdue(db.session, user, clock.today()))
+    return _work_items(inbox.overdue(db.session, user, settings.today()))
 
 
 @panel_provider("recent_incoming")

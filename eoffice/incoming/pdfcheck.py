@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from eoffice.incoming.header_guess import first_page_text
 from signing.sandbox import SandboxError, run_sandboxed
-from signing.validation import ValidationReport, load_trust_roots, report_from_facts
+from signing.validation import ValidationReport, report_from_facts
 from signing.validation_core import analyse_pdf
 
 
@@ -80,20 +79,6 @@ def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> dict[str,
     except Exception as exc:  # noqa: BLE001 - an unreadable page tree only loses the count
         facts["page_error"] = type(exc).__name__
     return facts
-
-
-def trust_material(trust_roots: list[str], extra_crl_dirs: list[Path]) -> tuple[list[bytes],
-                                                                                 list[bytes]]:
-    """DER trust roots from PEM paths, and the CRLs found next to them (``crl/*.crl``)."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    paths = [Path(p) for p in trust_roots]
-    roots = [c.public_bytes(Encoding.DER) for c in load_trust_roots(paths)]
-    dirs = {p.parent / "crl" for p in paths if p.is_file()} | {p / "crl" for p in paths
-                                                               if p.is_dir()}
-    dirs |= set(extra_crl_dirs)
-    crls = [f.read_bytes() for d in sorted(dirs) if d.is_dir() for f in sorted(d.glob("*.crl"))]
-    return roots, crls
 
 
 def check_pdf(data: bytes, roots: list[bytes], crls: list[bytes]) -> PdfCheck:

@@ -5,9 +5,8 @@ Operations take the acting user, flush and never commit; the caller commits once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +29,7 @@ from eoffice.incoming.forms import IncomingInput
 from eoffice.incoming.header_guess import guess_fields
 from eoffice.incoming.pdfcheck import PdfCheck, UnreadablePdf, check_pdf
 from eoffice.rendering.types import DOCUMENT_TYPES
+from eoffice.signing_services import TrustMaterial
 from eoffice.storage import PDF, FileStore
 
 GENERAL_REGISTER = "chung"
@@ -39,14 +39,6 @@ REFUSED_FILE = ("Tệp PDF có cấu trúc bất thường (quá lớn khi giả
                 "được vào sổ. Hãy đề nghị nơi gửi gửi lại tệp.")
 CLASSIFIED_FILE_REFUSED = ("Hệ thống không được phép lưu tệp của văn bản mật: hãy vào sổ văn bản "
                            "mật chỉ với thông tin (không kèm tệp) và lưu bản giấy theo quy định.")
-
-
-@dataclass(frozen=True)
-class TrustConfig:
-    """DER trust roots and CRLs used to check received signatures."""
-
-    roots: list[bytes] = field(default_factory=list)
-    crls: list[bytes] = field(default_factory=list)
 
 
 @dataclass
@@ -60,7 +52,7 @@ def register_for(secrecy: Clearance | str) -> str:
     return GENERAL_REGISTER if Clearance(secrecy) is Clearance.NONE else CLASSIFIED_REGISTER
 
 
-def analyse(data: bytes, trust: TrustConfig) -> PdfCheck:
+def analyse(data: bytes, trust: TrustMaterial) -> PdfCheck:
     """Check the upload in the sandbox; a file the sandbox gives up on is refused (422)."""
     try:
         return check_pdf(data, trust.roots, trust.crls)
@@ -103,7 +95,7 @@ def find_duplicates(session: Session, actor: User, issuer_name: str, code_number
 
 
 def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
-                      file: bytes | None, filename: str = "", trust: TrustConfig,
+                      file: bytes | None, filename: str = "", trust: TrustMaterial,
                       classified_files: bool, today: date,
                       check: PdfCheck | None = None) -> Registration:
     """Vào sổ văn bản đến: next arrival number of the year's register, file and validation.
@@ -174,6 +166,3 @@ def return_to_sender(session: Session, document: Document, actor: User, reason: 
     """Trả lại nơi gửi (e.g. an invalid signature): the clerk gives the reason."""
     fire(session, workflow.INCOMING, document, actor, "return", comment=reason)
 
-
-def crl_dirs(instance: str | Path) -> list[Path]:
-    return [Path(instance) / "pki" / "crl"]

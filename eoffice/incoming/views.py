@@ -12,14 +12,14 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user
 
 import workflow
+from eoffice import settings
 from eoffice.audit import operations as audit
 from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import URGENCY_LABELS, DocumentEvent, Urgency
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
-from eoffice.incoming import clock, handling, inbox, registers, statistics
-from eoffice.incoming.context import classified_files, trust_config
+from eoffice.incoming import handling, inbox, registers, statistics
 from eoffice.incoming.forms import (
     FIELD_LABELS,
     DirectionInput,
@@ -57,7 +57,7 @@ def _labels() -> dict[str, Any]:
             "secrecy_labels": {c.value: lbl for c, lbl in CLEARANCE_LABELS.items()},
             "types": DOCUMENT_TYPES, "role_labels": ROLE_LABELS,
             "state_labels": workflow.INCOMING.states,
-            "assignment_labels": workflow.ASSIGNMENT.states, "today": clock.today()}
+            "assignment_labels": workflow.ASSIGNMENT.states, "today": settings.today()}
 
 
 def _event_label(event: DocumentEvent) -> str:
@@ -75,7 +75,7 @@ def _event_label(event: DocumentEvent) -> str:
 @authenticated
 def index():
     user = current_user
-    today = clock.today()
+    today = settings.today()
     sees_all = user.has_role(Role.CLERK, Role.LEADER)
     tab = request.args.get("tab") or ("all" if sees_all else "pending")
     counts = {t: len(inbox.inbox(db.session, user, t, today)) for t in inbox.TABS}
@@ -100,7 +100,7 @@ def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "
         "incoming/new.html", values=values, validation=check.report.to_dict() if check else None,
         file_sha=file_sha, duplicates=duplicates or [], error=error, guessed=guessed or [],
         field_labels=FIELD_LABELS,
-        classified_files=classified_files(), **_labels()), status
+        classified_files=settings.classified_files(), **_labels()), status
 
 
 @bp.route("/incoming/new", methods=["GET", "POST"])
@@ -117,7 +117,7 @@ def new():
     filename = upload.filename if upload is not None and upload.filename else \
         request.form.get("filename", "")
     try:
-        check = analyse(data, trust_config()) if data else None
+        check = analyse(data, settings.trust_material()) if data else None
         if data:
             sha = file_store().put(data).sha256
         if request.form.get("action") == "analyse":
@@ -138,7 +138,8 @@ def new():
             return _render_form(values, check=check, file_sha=sha, duplicates=duplicates)
         result = register_incoming(
             db.session, file_store(), current_user, parsed, file=data, filename=filename,
-            trust=trust_config(), classified_files=classified_files(), today=clock.today(),
+            trust=settings.trust_material(), classified_files=settings.classified_files(),
+            today=settings.today(),
             check=check)
     except AppError as exc:
         db.session.rollback()
@@ -189,7 +190,7 @@ def direct(document_id: int):
                     for code in form.getlist("coordinators") if code != form.get("lead")]
     data = DirectionInput.parse({"instruction": form.get("instruction"), "lead": form.get("lead"),
                                  "deadline": form.get("deadline")}, coordinators)
-    handling.direct(db.session, document, current_user, data, today=clock.today())
+    handling.direct(db.session, document, current_user, data, today=settings.today())
     db.session.commit()
     flash("Đã ghi ý kiến chỉ đạo và giao xử lý.", "success")
     return _back(document_id)
@@ -234,7 +235,7 @@ def assignment_action(assignment_id: int, action: str):
         handling.complete(db.session, assignment, user, result=form.get("result", ""),
                           reply_document_id=parse_int(form.get("reply_document_id"),
                                                       "reply_document_id"),
-                          today=clock.today())
+                          today=settings.today())
     else:
         raise Invalid("Thao tác không hợp lệ.")
     document_id = assignment.document_id
@@ -247,7 +248,7 @@ def _register_args() -> tuple[str, int, str]:
     kind = request.args.get("kind", "incoming")
     if kind not in registers.KINDS:
         raise Invalid("Loại sổ không hợp lệ.")
-    year = year_arg(default=clock.today().year)
+    year = year_arg(default=settings.today().year)
     register = request.args.get("register", GENERAL_REGISTER)
     if register not in REGISTER_LABELS:
         raise Invalid("Sổ không hợp lệ.")
@@ -258,7 +259,7 @@ def _register_args() -> tuple[str, int, str]:
 @roles(Role.CLERK, Role.LEADER, Role.HEAD)
 def registers_page():
     kind, year, register = _register_args()
-    today = clock.today()
+    today = settings.today()
     fmt = request.args.get("format", "")
     if fmt in {"pdf", "xlsx"}:
         data = registers.render(db.session, current_user, kind, fmt, year, today, register)
@@ -288,8 +289,8 @@ def registers_page():
 @bp.route("/incoming/statistics", endpoint="statistics")
 @roles(Role.LEADER)
 def statistics_page():
-    year = year_arg(default=clock.today().year)
-    stats = statistics.compute(db.session, current_user, year, clock.today())
+    year = year_arg(default=settings.today().year)
+    stats = statistics.compute(db.session, current_user, year, settings.today())
     return render_template("incoming/statistics.html", stats=stats, year=year,
                            chart=_chart(stats))
 

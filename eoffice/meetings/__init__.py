@@ -3,7 +3,7 @@ without classified documents, distribution, read receipts, signed minutes.
 
 ``register(app)`` plugs the web pages, the API, the navigation entry and the dashboard panel
 into the app (see ``eoffice/features.py``). Other features call
-``eoffice.meetings.operations.on_document_reclassified(session, document)``.
+``eoffice.meetings.reclassify.on_document_reclassified(session, document)``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from flask import Flask
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
     from eoffice.hooks import on_reclassified
-    from eoffice.meetings import operations, panels  # noqa: F401 (listener, panel)
+    from eoffice.meetings import panels, reclassify  # noqa: F401 (panel, listener)
     from eoffice.meetings.api import bp as api_bp
     from eoffice.meetings.views import bp as web_bp
     from eoffice.web.nav import add_nav
 
-    on_reclassified(operations.on_document_reclassified)
+    on_reclassified(reclassify.on_document_reclassified)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

@@ -12,12 +12,12 @@ from eoffice.api.openapi import document as document_op
 from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.extensions import acting_user, file_store
-from eoffice.meetings import operations as ops
-from eoffice.meetings import serving
-from eoffice.meetings.appctx import signing_settings
+from eoffice.meetings import access, distribution, materials, notify, planning, serving
+from eoffice.meetings import minutes as minutes_ops
 from eoffice.meetings.models import Meeting
 from eoffice.meetings.serialize import material_json, meeting_json
 from eoffice.permissions import authenticated, roles
+from eoffice.settings import signing_settings, today
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1/meetings")
 
@@ -35,8 +35,8 @@ def _secret(data: dict[str, Any]) -> dict[str, str | None]:
 @bp.route("", methods=["POST"])
 @roles(Role.SECRETARY)
 def create():
-    meeting = ops.create_meeting(db.session, acting_user(),
-                                 ops.MeetingInput.from_mapping(json_body()))
+    meeting = planning.create_meeting(db.session, acting_user(),
+                                 planning.MeetingInput.from_mapping(json_body()))
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state}), 201
 
@@ -45,7 +45,7 @@ def create():
 @authenticated
 def index():
     user = acting_user()
-    meetings = db.session.scalars(ops.visible_meetings(user).order_by(
+    meetings = db.session.scalars(access.visible_meetings(user).order_by(
         Meeting.starts_at.desc()).limit(200)).all()
     return jsonify({"meetings": [{"id": m.id, "title": m.title, "state": m.state,
                                   "starts_at": m.starts_at.isoformat(timespec="minutes"),
@@ -55,7 +55,7 @@ def index():
 @bp.route("/notifications", methods=["GET"])
 @authenticated
 def notifications():
-    rows = ops.notifications_for(db.session, acting_user())
+    rows = notify.notifications_for(db.session, acting_user())
     return jsonify({"notifications": [{"id": n.id, "meeting_id": n.meeting_id,
                                        "message": n.message, "read": n.read,
                                        "at": n.at.isoformat(timespec="seconds")}
@@ -66,9 +66,9 @@ def notifications():
 @authenticated
 def show(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    ops.record_opening(db.session, meeting, user)
-    ops.withdraw_classified(db.session, meeting)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    notify.record_opening(db.session, meeting, user)
+    materials.withdraw_classified(db.session, meeting)
     data = meeting_json(db.session, meeting, user)
     db.session.commit()
     return jsonify(data)
@@ -78,18 +78,18 @@ def show(meeting_id: int):
 @roles(Role.SECRETARY)
 def add_material(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
     upload = request.files.get("file")
     if upload is not None:
-        material = ops.add_working_paper(db.session, file_store(), meeting, user,
+        material = materials.add_working_paper(db.session, file_store(), meeting, user,
                                          upload.read(), upload.filename or "")
     else:
         (document_id,) = required(json_body(), "document_id")
         try:
-            material = ops.add_document(db.session, meeting, user, document_id)
-        except ops.MaterialRefused as refusal:
+            material = materials.add_document(db.session, meeting, user, document_id)
+        except materials.MaterialRefused as refusal:
             db.session.rollback()
-            ops.record_refusal(db.session, meeting_id, user, refusal)
+            materials.record_refusal(db.session, meeting_id, user, refusal)
             db.session.commit()
             raise
     db.session.commit()
@@ -107,8 +107,8 @@ def material(meeting_id: int, material_id: int):
 @roles(Role.SECRETARY)
 def withdraw_material(meeting_id: int, material_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    ops.remove(db.session, meeting, user, material_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    materials.remove(db.session, meeting, user, material_id)
     db.session.commit()
     return jsonify({"id": material_id, "withdrawn": True})
 
@@ -117,9 +117,10 @@ def withdraw_material(meeting_id: int, material_id: int):
 @roles(Role.SECRETARY)
 def set_agenda(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
     data = json_body()
-    ops.set_agenda(db.session, file_store(), meeting, user, data.get("items") or [])
+    planning.set_agenda(db.session, file_store(), meeting, user, data.get("items") or [],
+                        today=today())
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "agenda_url": f"/api/v1/meetings/{meeting.id}/agenda"}), 201
@@ -136,8 +137,8 @@ def agenda(meeting_id: int):
 @authenticated
 def sign_agenda(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    ops.sign_agenda(db.session, file_store(), meeting, user, settings=signing_settings(),
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    distribution.sign_agenda(db.session, file_store(), meeting, user, settings=signing_settings(),
                     **_secret(_body()))
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
@@ -148,8 +149,8 @@ def sign_agenda(meeting_id: int):
 @roles(Role.SECRETARY)
 def distribute(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    notified = ops.distribute(db.session, meeting, user)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    notified = distribution.distribute(db.session, meeting, user)
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "notified": notified})
 
@@ -158,9 +159,9 @@ def distribute(meeting_id: int):
 @roles(Role.SECRETARY)
 def update(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
     data = json_body()
-    changes = ops.update_details(db.session, meeting, user, starts_at=data.get("starts_at"),
+    changes = planning.update_details(db.session, meeting, user, starts_at=data.get("starts_at"),
                                  ends_at=data.get("ends_at"), location=data.get("location"))
     db.session.commit()
     return jsonify({"id": meeting.id, "changes": changes})
@@ -170,8 +171,8 @@ def update(meeting_id: int):
 @authenticated
 def hold(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    ops.hold(db.session, meeting, user)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    distribution.hold(db.session, meeting, user)
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state})
 
@@ -180,8 +181,8 @@ def hold(meeting_id: int):
 @authenticated
 def cancel(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    ops.cancel(db.session, meeting, user, str(_body().get("reason") or ""))
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    distribution.cancel(db.session, meeting, user, str(_body().get("reason") or ""))
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state})
 
@@ -196,7 +197,7 @@ def pack(meeting_id: int):
 @roles(Role.SECRETARY)
 def openings(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
     return jsonify({"openings": meeting_json(db.session, meeting, user).get("openings", [])})
 
 
@@ -204,8 +205,8 @@ def openings(meeting_id: int):
 @roles(Role.SECRETARY)
 def record_minutes(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    minutes = ops.record_minutes(db.session, file_store(), meeting, user, json_body())
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    minutes = minutes_ops.record_minutes(db.session, file_store(), meeting, user, json_body())
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "minutes_state": minutes.state}), 201
@@ -222,8 +223,8 @@ def minutes(meeting_id: int):
 @authenticated
 def sign_minutes(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    record = ops.sign_minutes(db.session, file_store(), meeting, user,
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    record = minutes_ops.sign_minutes(db.session, file_store(), meeting, user,
                               settings=signing_settings(), **_secret(_body()))
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "minutes_state": record.state,
@@ -234,8 +235,8 @@ def sign_minutes(meeting_id: int):
 @roles(Role.SECRETARY)
 def distribute_minutes(meeting_id: int):
     user = acting_user()
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    record = ops.distribute_minutes(db.session, meeting, user)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    record = minutes_ops.distribute_minutes(db.session, meeting, user)
     db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "minutes_state": record.state})
 

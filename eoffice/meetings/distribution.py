@@ -12,7 +12,7 @@ from eoffice.meetings import signatures
 from eoffice.meetings.access import fire, participant_users
 from eoffice.meetings.models import Meeting
 from eoffice.meetings.notify import notify, notify_participants
-from eoffice.outgoing.credentials import SigningSettings
+from eoffice.signing_services import SigningSettings
 from eoffice.storage import PDF, FileStore
 
 

@@ -18,8 +18,8 @@ from eoffice.meetings.access import fire, require_secretary
 from eoffice.meetings.models import Meeting, MeetingMinutes
 from eoffice.meetings.notify import notify, notify_participants
 from eoffice.meetings.planning import nfc, parse_time
-from eoffice.outgoing.credentials import SigningSettings
 from eoffice.rendering import meeting as layout
+from eoffice.signing_services import SigningSettings
 from eoffice.storage import PDF, FileStore
 
 

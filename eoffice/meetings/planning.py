@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Department, Role, User, in_agency
+from eoffice.clock import VN_TZ, agency_today
 from eoffice.documents.operations import store_bytes
 from eoffice.errors import Conflict, Invalid
 from eoffice.meetings.access import MACHINE, require_secretary
@@ -20,8 +21,6 @@ from eoffice.meetings.models import MEETING_KINDS, AgendaItem, Meeting, MeetingP
 from eoffice.meetings.notify import notify_participants
 from eoffice.rendering import meeting as layout
 from eoffice.storage import PDF, FileStore
-
-VN_TZ = timezone(timedelta(hours=7))
 
 
 def nfc(value: Any) -> str:
@@ -169,7 +168,8 @@ def update_details(session: Session, meeting: Meeting, actor: User, *, starts_at
     return changes
 
 
-def _agenda_layout(meeting: Meeting, participant_labels: Sequence[str]) -> layout.Meeting:
+def _agenda_layout(meeting: Meeting, participant_labels: Sequence[str],
+                   today: date | None) -> layout.Meeting:
     agency = meeting.chair.department.agency
     chair = meeting.chair
     return layout.Meeting(
@@ -179,12 +179,13 @@ def _agenda_layout(meeting: Meeting, participant_labels: Sequence[str]) -> layou
         chair_name=chair.full_name, chair_position=chair.position_title or "Chủ trì",
         participants=list(participant_labels), kind=meeting.kind_label,
         unit_abbr=meeting.secretary.department_code,
-        issued_on=datetime.now(UTC).astimezone(VN_TZ).date())
+        issued_on=today or agency_today())
 
 
 def set_agenda(session: Session, store: FileStore, meeting: Meeting, actor: User,
-               items: Sequence[Mapping[str, Any]]) -> bytes:
-    """Replace the agenda items and generate the invitation/agenda PDF (unsigned)."""
+               items: Sequence[Mapping[str, Any]], *, today: date | None = None) -> bytes:
+    """Replace the agenda items and generate the invitation/agenda PDF (unsigned), dated
+    ``today`` (the agency clock; default: today in Vietnam)."""
     require_secretary(meeting, actor)
     if meeting.state != "draft" or meeting.agenda_signed:
         raise Conflict("Chương trình đã được ký; không thể sửa chương trình cuộc họp.",
@@ -202,7 +203,7 @@ def set_agenda(session: Session, store: FileStore, meeting: Meeting, actor: User
     meeting.agenda_items = rows
     labels = [p.label for p in meeting.participants]
     pdf = layout.render_agenda_pdf(
-        _agenda_layout(meeting, labels),
+        _agenda_layout(meeting, labels, today),
         [layout.AgendaItem(time=r.time, title=r.title, presenter=r.presenter) for r in rows])
     stored = store_bytes(session, store, pdf, {PDF})
     session.flush()

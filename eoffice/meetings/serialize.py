@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from eoffice.meetings import operations as ops
+from eoffice.meetings import access, notify
+from eoffice.meetings import materials as materials_ops
+from eoffice.meetings import minutes as minutes_ops
 from eoffice.meetings.access import MACHINE
 from eoffice.meetings.models import Meeting, MeetingMaterial
 
@@ -31,9 +33,10 @@ def material_json(meeting: Meeting, material: MeetingMaterial) -> dict[str, Any]
 
 
 def meeting_json(session: Session, meeting: Meeting, user: Any) -> dict[str, Any]:
-    role = ops.role_in(session, meeting, user)
-    materials = meeting.materials if role == "secretary" else ops.active_materials(meeting)
-    minutes = ops.minutes_of(session, meeting)
+    role = access.role_in(session, meeting, user)
+    materials = (meeting.materials if role == "secretary"
+                 else materials_ops.active_materials(meeting))
+    minutes = minutes_ops.minutes_of(session, meeting)
     data: dict[str, Any] = {
         "id": meeting.id,
         "title": meeting.title,
@@ -59,9 +62,9 @@ def meeting_json(session: Session, meeting: Meeting, user: Any) -> dict[str, Any
         "distributed_at": _time(meeting.distributed_at),
         "minutes": None,
         "your_role": role,
-        "actions": ops.available(session, meeting, user),
+        "actions": access.available(session, meeting, user),
     }
-    if ops.may_read_minutes(minutes, role):
+    if minutes_ops.may_read_minutes(minutes, role):
         assert minutes is not None
         data["minutes"] = {"state": minutes.state, "url": f"/api/v1/meetings/{meeting.id}/minutes",
                            "validation": (minutes.extra or {}).get("validation")}
@@ -69,5 +72,5 @@ def meeting_json(session: Session, meeting: Meeting, user: Any) -> dict[str, Any
         data["openings"] = [{"username": o.user.username, "full_name": o.user.full_name,
                              "first_at": _time(o.first_at), "last_at": _time(o.last_at),
                              "count": o.count, "downloaded_pack": o.downloaded_pack}
-                            for o in ops.openings(session, meeting)]
+                            for o in notify.openings(session, meeting)]
     return data

@@ -12,7 +12,8 @@ from eoffice.audit import operations as audit
 from eoffice.db import db
 from eoffice.errors import NotFound
 from eoffice.extensions import file_store
-from eoffice.meetings import operations as ops
+from eoffice.meetings import access, materials, notify
+from eoffice.meetings import minutes as minutes_ops
 from eoffice.meetings.materials import agenda_filename, material_filename
 from eoffice.storage import PDF
 
@@ -23,11 +24,11 @@ def _send(data: bytes, mime: str, name: str, as_attachment: bool) -> Any:
 
 
 def agenda(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
-    meeting = ops.get_meeting(db.session, user, meeting_id)
+    meeting = access.get_meeting(db.session, user, meeting_id)
     if meeting.agenda_sha is None:
         raise NotFound("Cuộc họp chưa có chương trình.")
     data = file_store().get(meeting.agenda_sha)
-    ops.record_opening(db.session, meeting, user)
+    notify.record_opening(db.session, meeting, user)
     audit.append(db.session, "meeting.download_agenda", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"sha256": meeting.agenda_sha})
     db.session.commit()
@@ -36,10 +37,10 @@ def agenda(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
 
 def material(user: Any, meeting_id: int, material_id: int, *,
              as_attachment: bool = False) -> Any:
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    item = ops.get_material(meeting, material_id)
-    data = ops.material_bytes(file_store(), item)
-    ops.record_opening(db.session, meeting, user)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    item = materials.get_material(meeting, material_id)
+    data = materials.material_bytes(file_store(), item)
+    notify.record_opening(db.session, meeting, user)
     audit.append(db.session, "meeting.download_material", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"material_id": item.id,
                                                 "document_id": item.document_id})
@@ -48,9 +49,9 @@ def material(user: Any, meeting_id: int, material_id: int, *,
 
 
 def minutes(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    record = ops.minutes_of(db.session, meeting)
-    if not ops.may_read_minutes(record, ops.role_in(db.session, meeting, user)):
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    record = minutes_ops.minutes_of(db.session, meeting)
+    if not minutes_ops.may_read_minutes(record, access.role_in(db.session, meeting, user)):
         raise NotFound("Cuộc họp chưa có biên bản.")
     assert record is not None and record.pdf_sha is not None
     data = file_store().get(record.pdf_sha)
@@ -61,9 +62,9 @@ def minutes(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
 
 
 def pack(user: Any, meeting_id: int) -> Any:
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    built = ops.build_pack(file_store(), meeting)
-    ops.record_opening(db.session, meeting, user, pack=True)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    built = materials.build_pack(file_store(), meeting)
+    notify.record_opening(db.session, meeting, user, pack=True)
     audit.append(db.session, "meeting.download_pack", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"files": built.names})
     db.session.commit()

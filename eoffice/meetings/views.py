@@ -17,13 +17,13 @@ from eoffice.documents.models import Direction, Document
 from eoffice.documents.operations import visible_documents
 from eoffice.errors import AppError
 from eoffice.extensions import file_store
-from eoffice.meetings import forms, serving
-from eoffice.meetings import operations as ops
+from eoffice.meetings import access, distribution, forms, materials, notify, planning, serving
+from eoffice.meetings import minutes as minutes_ops
 from eoffice.meetings.access import MACHINE
-from eoffice.meetings.appctx import signing_settings
 from eoffice.meetings.materials import SIGNED_OUTGOING
 from eoffice.meetings.models import MEETING_KINDS, MINUTES_STATES, Meeting
 from eoffice.permissions import authenticated, roles
+from eoffice.settings import signing_settings, today
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
@@ -32,11 +32,11 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 @bp.route("/")
 @authenticated
 def index():
-    meetings = db.session.scalars(ops.visible_meetings(current_user).order_by(
+    meetings = db.session.scalars(access.visible_meetings(current_user).order_by(
         Meeting.starts_at).limit(300)).all()
     days = [(day, WEEKDAYS[day.weekday()], list(items))
             for day, items in groupby(meetings, key=lambda m: m.starts_at.date())]
-    notices = ops.notifications_for(db.session, current_user, limit=20)
+    notices = notify.notifications_for(db.session, current_user, limit=20)
     return render_template("meetings/index.html", days=days, notices=notices,
                            labels=MACHINE.states,
                            may_create=current_user.has_role(Role.SECRETARY))
@@ -53,8 +53,8 @@ def new():
         .order_by(Department.name)).all()
     if request.method == "POST":
         try:
-            meeting = ops.create_meeting(db.session, current_user,
-                                         ops.MeetingInput.from_mapping(forms.meeting_form(
+            meeting = planning.create_meeting(db.session, current_user,
+                                         planning.MeetingInput.from_mapping(forms.meeting_form(
                                              request.form)))
             db.session.commit()
             flash("Đã tạo cuộc họp. Hãy lập chương trình và thêm tài liệu.", "success")
@@ -73,30 +73,30 @@ def _candidates(user: Any, meeting: Meeting) -> list[Document]:
         sa.or_(sa.and_(Document.direction == Direction.OUTGOING,
                        Document.state.in_(sorted(SIGNED_OUTGOING))),
                Document.direction == Direction.INCOMING))
-    taken = {m.document_id for m in ops.active_materials(meeting)}
+    taken = {m.document_id for m in materials.active_materials(meeting)}
     docs = db.session.scalars(query.order_by(Document.id.desc()).limit(200)).all()
-    return [d for d in docs if ops.is_signed_or_issued(d) and d.id not in taken]
+    return [d for d in docs if materials.is_signed_or_issued(d) and d.id not in taken]
 
 
 @bp.route("/<int:meeting_id>")
 @authenticated
 def show(meeting_id: int):
     user = current_user
-    meeting = ops.get_meeting(db.session, user, meeting_id)
-    role = ops.role_in(db.session, meeting, user)
-    ops.record_opening(db.session, meeting, user)
-    ops.withdraw_classified(db.session, meeting)
+    meeting = access.get_meeting(db.session, user, meeting_id)
+    role = access.role_in(db.session, meeting, user)
+    notify.record_opening(db.session, meeting, user)
+    materials.withdraw_classified(db.session, meeting)
     db.session.commit()
-    minutes = ops.minutes_of(db.session, meeting)
+    minutes = minutes_ops.minutes_of(db.session, meeting)
     context = dict(
-        meeting=meeting, role=role, labels=MACHINE.states, actions=ops.available(
+        meeting=meeting, role=role, labels=MACHINE.states, actions=access.available(
             db.session, meeting, user),
-        materials=meeting.materials if role == "secretary" else ops.active_materials(meeting),
+        materials=meeting.materials if role == "secretary" else materials.active_materials(meeting),
         candidates=_candidates(user, meeting) if role == "secretary" else [],
-        openings=ops.openings(db.session, meeting) if role == "secretary" else [],
-        participants=ops.participant_users(db.session, meeting) if role == "secretary" else [],
+        openings=notify.openings(db.session, meeting) if role == "secretary" else [],
+        participants=access.participant_users(db.session, meeting) if role == "secretary" else [],
         minutes=minutes, minutes_labels=MINUTES_STATES,
-        may_read_minutes=ops.may_read_minutes(minutes, role),
+        may_read_minutes=minutes_ops.may_read_minutes(minutes, role),
         agenda_text=forms.agenda_text(meeting.agenda_items),
         validation=(meeting.extra or {}).get("agenda_validation"))
     return render_template("meetings/show.html", **context)
@@ -104,14 +104,14 @@ def show(meeting_id: int):
 
 def _act(meeting_id: int, action: Callable[[Meeting], Any], success: str) -> Any:
     """Load the meeting, run the operation, commit once; errors become a flash message."""
-    meeting = ops.get_meeting(db.session, current_user, meeting_id)
+    meeting = access.get_meeting(db.session, current_user, meeting_id)
     try:
         action(meeting)
         db.session.commit()
         flash(success, "success")
-    except ops.MaterialRefused as refusal:
+    except materials.MaterialRefused as refusal:
         db.session.rollback()
-        ops.record_refusal(db.session, meeting_id, current_user, refusal)
+        materials.record_refusal(db.session, meeting_id, current_user, refusal)
         db.session.commit()
         flash(refusal.message, "error")
     except AppError as exc:
@@ -129,8 +129,8 @@ def _secret() -> dict[str, str | None]:
 @roles(Role.SECRETARY)
 def set_agenda(meeting_id: int):
     items = forms.agenda_items(request.form.get("agenda", ""))
-    return _act(meeting_id, lambda m: ops.set_agenda(db.session, file_store(), m, current_user,
-                                                     items),
+    return _act(meeting_id, lambda m: planning.set_agenda(db.session, file_store(), m, current_user,
+                                                          items, today=today()),
                 "Đã lập chương trình và tạo giấy mời (PDF); chờ người chủ trì ký.")
 
 
@@ -140,11 +140,11 @@ def add_material(meeting_id: int):
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         data = upload.read()
-        return _act(meeting_id, lambda m: ops.add_working_paper(
+        return _act(meeting_id, lambda m: materials.add_working_paper(
             db.session, file_store(), m, current_user, data, upload.filename or ""),
             "Đã thêm tài liệu tham khảo.")
     document_id = request.form.get("document_id", "")
-    return _act(meeting_id, lambda m: ops.add_document(db.session, m, current_user,
+    return _act(meeting_id, lambda m: materials.add_document(db.session, m, current_user,
                                                        document_id),
                 "Đã thêm văn bản vào tài liệu cuộc họp.")
 
@@ -152,7 +152,7 @@ def add_material(meeting_id: int):
 @bp.route("/<int:meeting_id>/materials/<int:material_id>/withdraw", methods=["POST"])
 @roles(Role.SECRETARY)
 def withdraw_material(meeting_id: int, material_id: int):
-    return _act(meeting_id, lambda m: ops.remove(db.session, m, current_user, material_id),
+    return _act(meeting_id, lambda m: materials.remove(db.session, m, current_user, material_id),
                 "Đã rút tài liệu khỏi cuộc họp.")
 
 
@@ -160,7 +160,7 @@ def withdraw_material(meeting_id: int, material_id: int):
 @authenticated
 def sign_agenda(meeting_id: int):
     secret = _secret()
-    return _act(meeting_id, lambda m: ops.sign_agenda(
+    return _act(meeting_id, lambda m: distribution.sign_agenda(
         db.session, file_store(), m, current_user, settings=signing_settings(), **secret),
         "Đã ký số chương trình cuộc họp.")
 
@@ -168,7 +168,7 @@ def sign_agenda(meeting_id: int):
 @bp.route("/<int:meeting_id>/distribute", methods=["POST"])
 @roles(Role.SECRETARY)
 def distribute(meeting_id: int):
-    return _act(meeting_id, lambda m: ops.distribute(db.session, m, current_user),
+    return _act(meeting_id, lambda m: distribution.distribute(db.session, m, current_user),
                 "Đã gửi giấy mời và tài liệu đến các thành phần tham dự.")
 
 
@@ -176,7 +176,7 @@ def distribute(meeting_id: int):
 @roles(Role.SECRETARY)
 def update(meeting_id: int):
     form = request.form
-    return _act(meeting_id, lambda m: ops.update_details(
+    return _act(meeting_id, lambda m: planning.update_details(
         db.session, m, current_user, starts_at=form.get("starts_at"),
         ends_at=form.get("ends_at"), location=form.get("location")),
         "Đã cập nhật cuộc họp; người dự họp được thông báo.")
@@ -185,7 +185,7 @@ def update(meeting_id: int):
 @bp.route("/<int:meeting_id>/hold", methods=["POST"])
 @authenticated
 def hold(meeting_id: int):
-    return _act(meeting_id, lambda m: ops.hold(db.session, m, current_user),
+    return _act(meeting_id, lambda m: distribution.hold(db.session, m, current_user),
                 "Đã ghi nhận cuộc họp đã diễn ra.")
 
 
@@ -193,7 +193,7 @@ def hold(meeting_id: int):
 @authenticated
 def cancel(meeting_id: int):
     reason = request.form.get("reason", "")
-    return _act(meeting_id, lambda m: ops.cancel(db.session, m, current_user, reason),
+    return _act(meeting_id, lambda m: distribution.cancel(db.session, m, current_user, reason),
                 "Đã hủy cuộc họp.")
 
 
@@ -201,7 +201,7 @@ def cancel(meeting_id: int):
 @roles(Role.SECRETARY)
 def record_minutes(meeting_id: int):
     data = forms.minutes_form(request.form)
-    return _act(meeting_id, lambda m: ops.record_minutes(db.session, file_store(), m,
+    return _act(meeting_id, lambda m: minutes_ops.record_minutes(db.session, file_store(), m,
                                                          current_user, data),
                 "Đã lập biên bản (PDF); thư ký ký trước, sau đó người chủ trì ký.")
 
@@ -210,7 +210,7 @@ def record_minutes(meeting_id: int):
 @authenticated
 def sign_minutes(meeting_id: int):
     secret = _secret()
-    return _act(meeting_id, lambda m: ops.sign_minutes(
+    return _act(meeting_id, lambda m: minutes_ops.sign_minutes(
         db.session, file_store(), m, current_user, settings=signing_settings(), **secret),
         "Đã ký số biên bản.")
 
@@ -218,7 +218,7 @@ def sign_minutes(meeting_id: int):
 @bp.route("/<int:meeting_id>/minutes/distribute", methods=["POST"])
 @roles(Role.SECRETARY)
 def distribute_minutes(meeting_id: int):
-    return _act(meeting_id, lambda m: ops.distribute_minutes(db.session, m, current_user),
+    return _act(meeting_id, lambda m: minutes_ops.distribute_minutes(db.session, m, current_user),
                 "Đã gửi biên bản đến người dự họp.")
 
 

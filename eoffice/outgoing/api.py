@@ -13,11 +13,12 @@ from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.errors import Invalid
 from eoffice.extensions import acting_user, file_store
-from eoffice.outgoing import operations as ops
-from eoffice.outgoing.appctx import classified_files, clock, signing_settings
+from eoffice.outgoing import common, drafting, editing, issuance, register_book, review, signature
+from eoffice.outgoing import dispatch as dispatch_ops
 from eoffice.outgoing.drafting import REGISTERS
 from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
+from eoffice.settings import classified_files, clock, signing_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("outgoing_api", __name__, url_prefix="/api/v1/outgoing")
@@ -34,16 +35,16 @@ def _secret(data: dict[str, Any]) -> dict[str, str | None]:
     return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
-def _draft_request() -> tuple[ops.DraftInput, bytes | None, str]:
+def _draft_request() -> tuple[drafting.DraftInput, bytes | None, str]:
     """The draft fields (JSON, or multipart with a ``file``), the upload and its name."""
     upload = request.files.get("file")
     if upload is None:
-        return ops.DraftInput.from_mapping(json_body()), None, ""
+        return drafting.DraftInput.from_mapping(json_body()), None, ""
     form: dict[str, Any] = {k: request.form.get(k) for k in request.form}
     for name in ("body", "recipients"):
         values = request.form.getlist(name)
         form[name] = values if len(values) > 1 else (values[0] if values else None)
-    return ops.DraftInput.from_mapping(form), upload.read(), upload.filename or ""
+    return drafting.DraftInput.from_mapping(form), upload.read(), upload.filename or ""
 
 
 @bp.route("", methods=["POST"])
@@ -51,7 +52,7 @@ def _draft_request() -> tuple[ops.DraftInput, bytes | None, str]:
 def create():
     user = acting_user()
     data, upload, filename = _draft_request()
-    document = ops.create_draft(db.session, file_store(), user, data, upload=upload,
+    document = drafting.create_draft(db.session, file_store(), user, data, upload=upload,
                                 filename=filename, classified_files=classified_files())
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state}), 201
@@ -62,10 +63,10 @@ def create():
 def edit(document_id: int):
     """Edit a draft (its drafter only; 409 outside ``draft``)."""
     user = acting_user()
-    document = ops.get_outgoing(db.session, user, document_id)
-    ops.ensure_editable(document, user)
+    document = common.get_outgoing(db.session, user, document_id)
+    editing.ensure_editable(document, user)
     data, upload, filename = _draft_request()
-    ops.edit_draft(db.session, file_store(), document, user, data, upload=upload,
+    editing.edit_draft(db.session, file_store(), document, user, data, upload=upload,
                    filename=filename)
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
@@ -73,17 +74,17 @@ def edit(document_id: int):
 
 def _transition(document_id: int, action: str) -> Any:
     user = acting_user()
-    document = ops.get_outgoing(db.session, user, document_id)
+    document = common.get_outgoing(db.session, user, document_id)
     data = _body()
     comment = str(data.get("comment") or "")
     if action == "submit":
-        ops.submit(db.session, document, user, comment)
+        review.submit(db.session, document, user, comment)
     elif action == "approve":
-        ops.approve(db.session, document, user, comment)
+        review.approve(db.session, document, user, comment)
     elif action == "reject":
-        ops.reject(db.session, document, user, comment)
+        review.reject(db.session, document, user, comment)
     elif action == "recall":
-        ops.recall(db.session, document, user, comment or str(data.get("reason") or ""))
+        dispatch_ops.recall(db.session, document, user, comment or str(data.get("reason") or ""))
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
 
@@ -116,8 +117,8 @@ def recall(document_id: int):
 @authenticated
 def sign(document_id: int):
     user = acting_user()
-    document = ops.get_outgoing(db.session, user, document_id)
-    ops.sign(db.session, file_store(), document, user, settings=signing_settings(),
+    document = common.get_outgoing(db.session, user, document_id)
+    signature.sign(db.session, file_store(), document, user, settings=signing_settings(),
              **_secret(_body()))
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
@@ -131,7 +132,7 @@ def sign_batch():
     ids = data.get("ids")
     if not isinstance(ids, list):
         raise Invalid("Trường “ids” phải là danh sách mã văn bản.", code="invalid_field")
-    documents = ops.sign_batch(db.session, file_store(), ids, user,
+    documents = signature.sign_batch(db.session, file_store(), ids, user,
                                settings=signing_settings(), **_secret(data))
     db.session.commit()
     return jsonify({"signed": [{"id": d.id, "state": d.state} for d in documents]})
@@ -141,8 +142,8 @@ def sign_batch():
 @authenticated
 def issue(document_id: int):
     user = acting_user()
-    document = ops.get_outgoing(db.session, user, document_id)
-    ops.issue(db.session, file_store(), document, user, settings=signing_settings(),
+    document = common.get_outgoing(db.session, user, document_id)
+    issuance.issue(db.session, file_store(), document, user, settings=signing_settings(),
               clock=clock(), **_secret(_body()))
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state,
@@ -154,11 +155,11 @@ def issue(document_id: int):
 @authenticated
 def dispatch(document_id: int):
     user = acting_user()
-    document = ops.get_outgoing(db.session, user, document_id)
+    document = common.get_outgoing(db.session, user, document_id)
     recipients = json_body().get("recipients")
     if not isinstance(recipients, list):
         raise Invalid("Trường “recipients” phải là danh sách nơi nhận.", code="invalid_field")
-    rows = ops.dispatch(db.session, document, user, recipients)
+    rows = dispatch_ops.dispatch(db.session, document, user, recipients)
     db.session.commit()
     return jsonify({"id": document.id, "state": document.state,
                     "recipients": [{"kind": r.kind, "recipient": r.recipient} for r in rows]})
@@ -168,7 +169,7 @@ def dispatch(document_id: int):
 @authenticated
 def list_outgoing():
     user = acting_user()
-    query = ops.outgoing_query(user)
+    query = common.outgoing_query(user)
     state = request.args.get("state")
     if state:
         from eoffice.documents.models import Document
@@ -190,16 +191,17 @@ def register():
     if fmt == "pdf":
         import io
 
-        pdf = ops.register_pdf(db.session, user, year, name)
+        pdf = register_book.register_pdf(db.session, user, year, name)
         return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                          download_name=f"so-van-ban-di-{year}.pdf")
     if fmt == "xlsx":
         import io
 
-        xlsx = ops.register_xlsx(db.session, user, year, name)
+        xlsx = register_book.register_xlsx(db.session, user, year, name)
         return send_file(io.BytesIO(xlsx), mimetype=XLSX, as_attachment=True,
                          download_name=f"so-van-ban-di-{year}.xlsx")
-    rows = ops.register_rows(db.session, ops.register_documents(db.session, user, year, name))
+    documents = register_book.register_documents(db.session, user, year, name)
+    rows = register_book.register_rows(db.session, documents)
     return jsonify({"year": year, "register": name,
                     "rows": [dict(zip(["code", "issued_date", "type_and_subject", "signer",
                                        "recipients", "archive_holder", "copies",

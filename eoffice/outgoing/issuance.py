@@ -3,30 +3,20 @@ add the agency seal signature — all or nothing, in the caller's transaction.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.orm import Session
 
 import signing
+from eoffice import signing_services
 from eoffice.auth.models import User
+from eoffice.clock import Clock, agency_today
 from eoffice.documents.models import Document
 from eoffice.documents.numbering import next_value
 from eoffice.documents.operations import attach_file, fire
-from eoffice.outgoing import credentials
 from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
-from eoffice.outgoing.credentials import SigningSettings
 from eoffice.outgoing.signature import current_pdf, record_validation
 from eoffice.rendering import reference_code, vn_date_text
+from eoffice.signing_services import SigningSettings
 from eoffice.storage import PDF, FileStore
-
-Clock = Callable[[], date]
-
-
-def agency_today(timezone: str = "Asia/Ho_Chi_Minh") -> date:
-    """Today in the agency's time zone (the default clock)."""
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def counter_key(document: Document, year: int) -> str:
@@ -49,7 +39,7 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
     sign in memory, and only then store the file. Any failure raises before anything is
     recorded, and the caller's rollback returns the number."""
     ensure_allowed(session, document, actor, "issue")
-    seal = credentials.seal_signer(settings, passphrase=passphrase, pin=pin)
+    seal = signing_services.seal_signer(settings, passphrase=passphrase, pin=pin)
     pdf = current_pdf(store, document)
     today = (clock or agency_today)()
     number = next_value(session, counter_key(document, today.year))
@@ -57,9 +47,9 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
     try:
         issued = signing.issue_document(
             pdf, number_text=code, date_text=vn_date_text(today), seal_signer=seal,
-            seal_png=settings.seal_png, **credentials.signing_options(settings))
-    except credentials.SIGNING_FAILURES as exc:
-        raise credentials.signing_failed(exc) from exc
+            seal_png=settings.seal_png, **signing_services.signing_options(settings))
+    except signing_services.SIGNING_FAILURES as exc:
+        raise signing_services.signing_failed(exc) from exc
     document.code_number = number
     document.code_notation = code.split("/", 1)[1]
     document.issued_date = today

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import signing
+from eoffice import signing_services
 from eoffice.auth.models import User
 from eoffice.documents.models import Document
 from eoffice.documents.operations import attach_file, fire
 from eoffice.errors import Invalid
-from eoffice.outgoing import credentials
 from eoffice.outgoing.common import MACHINE, ensure_allowed, get_outgoing, subject_of
-from eoffice.outgoing.credentials import SigningSettings
+from eoffice.signing_services import SigningSettings
 from eoffice.storage import PDF, FileStore
 
 
@@ -27,7 +27,7 @@ def current_pdf(store: FileStore, document: Document) -> bytes:
 
 def record_validation(document: Document, pdf: bytes, settings: SigningSettings) -> None:
     """Keep the validation summary with the document (``GET /documents/{id}``)."""
-    summary = credentials.validation_summary(pdf, settings)
+    summary = signing_services.validation_summary(pdf, settings)
     extra = dict(document.extra or {})
     extra["signatures"] = summary["signatures"]
     extra["validation"] = {k: summary[k] for k in ("verdict", "label", "reasons")}
@@ -40,8 +40,8 @@ def _sign_one(session: Session, store: FileStore, document: Document, actor: Use
     try:
         signed = signing.sign_official(pdf, signer, image_png=actor.signature_image_path,
                                        **options)
-    except credentials.SIGNING_FAILURES as exc:
-        raise credentials.signing_failed(exc) from exc
+    except signing_services.SIGNING_FAILURES as exc:
+        raise signing_services.signing_failed(exc) from exc
     store_signed(session, store, document, actor, signed, settings)
 
 
@@ -60,8 +60,8 @@ def sign(session: Session, store: FileStore, document: Document, actor: User, *,
     """Sign ``document`` as ``actor`` (must be its named signer). A wrong passphrase/PIN
     raises Invalid (422) and leaves the document unchanged."""
     ensure_allowed(session, document, actor, "sign")
-    signer = credentials.user_signer(actor, settings, passphrase=passphrase, pin=pin)
-    _sign_one(session, store, document, actor, signer, credentials.signing_options(settings),
+    signer = signing_services.user_signer(actor, settings, passphrase=passphrase, pin=pin)
+    _sign_one(session, store, document, actor, signer, signing_services.signing_options(settings),
               settings)
     return document.state
 
@@ -76,8 +76,8 @@ def sign_batch(session: Session, store: FileStore, ids: Sequence[Any], actor: Us
     documents = [get_outgoing(session, actor, i) for i in dict.fromkeys(ids)]
     for document in documents:
         ensure_allowed(session, document, actor, "sign")
-    signer = credentials.user_signer(actor, settings, passphrase=passphrase, pin=pin)
-    options = credentials.signing_options(settings)
+    signer = signing_services.user_signer(actor, settings, passphrase=passphrase, pin=pin)
+    options = signing_services.signing_options(settings)
     for document in documents:
         _sign_one(session, store, document, actor, signer, options, settings)
     return documents

@@ -17,14 +17,23 @@ from eoffice.documents.operations import history_of
 from eoffice.errors import AppError, NotFound
 from eoffice.extensions import file_store
 from eoffice.outgoing import authority as authority_rules
-from eoffice.outgoing import forms
-from eoffice.outgoing import operations as ops
-from eoffice.outgoing.appctx import classified_files, clock, signing_settings
+from eoffice.outgoing import (
+    common,
+    dispatch,
+    drafting,
+    editing,
+    forms,
+    issuance,
+    register_book,
+    review,
+    signature,
+)
 from eoffice.outgoing.common import MACHINE
 from eoffice.outgoing.drafting import DRAFTER_ROLES, REGISTERS, SIGNER_ROLES
 from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
+from eoffice.settings import classified_files, clock, signing_settings
 from eoffice.web.errors import record_refusal
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
@@ -33,7 +42,7 @@ REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 
 def _list_query(view: str) -> Any:
     user = current_user
-    query = ops.outgoing_query(user)
+    query = common.outgoing_query(user)
     if view == "mine":
         return query.where(Document.created_by_id == user.id,
                            Document.state.in_(["draft", "content_review", "format_review",
@@ -57,7 +66,7 @@ def index():
     if view == "to_sign":
         documents = [d for d in documents if (d.extra or {}).get("signer") == current_user.username
                      or current_user.has_role(Role.CLERK)]
-    notices = ops.notifications_for(db.session, current_user)
+    notices = dispatch.notifications_for(db.session, current_user)
     return render_template("outgoing/index.html", documents=documents, view=view,
                            views=forms.VIEWS, labels=MACHINE.states, notices=notices,
                            may_draft=current_user.has_role(*DRAFTER_ROLES))
@@ -67,8 +76,8 @@ def index():
 @authenticated
 def received():
     """The department's inbox of documents dispatched to it (and recall notices)."""
-    documents = db.session.scalars(ops.received_query(current_user).limit(200)).all()
-    notices = ops.notifications_for(db.session, current_user)
+    documents = db.session.scalars(dispatch.received_query(current_user).limit(200)).all()
+    notices = dispatch.notifications_for(db.session, current_user)
     return render_template("outgoing/index.html", documents=documents, view="received",
                            views={}, labels=MACHINE.states, notices=notices, may_draft=False,
                            title="Văn bản nội bộ gửi đến đơn vị")
@@ -111,7 +120,7 @@ def new():
     if request.method == "POST":
         data, filename = _uploaded()
         try:
-            document = ops.create_draft(db.session, file_store(), current_user,
+            document = drafting.create_draft(db.session, file_store(), current_user,
                                         forms.draft_input(form), upload=data,
                                         filename=filename,
                                         classified_files=classified_files())
@@ -131,14 +140,14 @@ def new():
 @authenticated
 def edit(document_id: int):
     """The draft form pre-filled, for the drafter while the document is a draft."""
-    document = ops.get_outgoing(db.session, current_user, document_id)
-    ops.ensure_editable(document, current_user)
-    form: Any = ops.form_values(document)
+    document = common.get_outgoing(db.session, current_user, document_id)
+    editing.ensure_editable(document, current_user)
+    form: Any = editing.form_values(document)
     if request.method == "POST":
         form = request.form
         data, filename = _uploaded()
         try:
-            ops.edit_draft(db.session, file_store(), document, current_user,
+            editing.edit_draft(db.session, file_store(), document, current_user,
                            forms.draft_input(form), upload=data, filename=filename)
         except AppError as exc:
             db.session.rollback()
@@ -150,29 +159,29 @@ def edit(document_id: int):
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
                            urgencies=[u.value for u in Urgency], form=form, doc=document,
                            **_signer_choices(form),
-                           rejection=ops.last_rejection(db.session, document),
+                           rejection=editing.last_rejection(db.session, document),
                            labels=MACHINE.states)
 
 
 @bp.route("/<int:document_id>")
 @authenticated
 def show(document_id: int):
-    document = ops.get_outgoing(db.session, current_user, document_id)
+    document = common.get_outgoing(db.session, current_user, document_id)
     from eoffice.audit import operations as audit
 
     audit.append(db.session, "view", actor=current_user, object_type="document",
                  object_id=document.id)
-    actions = ops.available_actions(db.session, document, current_user)
+    actions = common.available_actions(db.session, document, current_user)
     history = history_of(db.session, document, MACHINE.name)
     departments = db.session.scalars(sa.select(Department).where(
         Department.agency_id == document.department.agency_id)
         .order_by(Department.abbreviation)).all()
-    dispatched = ops.dispatches_of(db.session, document)
-    has_docx = ops.current_docx(document) is not None
+    dispatched = dispatch.dispatches_of(db.session, document)
+    has_docx = editing.current_docx(document) is not None
     body = render_template("outgoing/show.html", doc=document, actions=actions,
                            history=history, labels=MACHINE.states, departments=departments,
                            dispatched=dispatched, has_docx=has_docx,
-                           may_edit=ops.may_edit(document, current_user),
+                           may_edit=editing.may_edit(document, current_user),
                            validation=(document.extra or {}).get("validation"),
                            signatures=(document.extra or {}).get("signatures") or [])
     db.session.commit()
@@ -184,26 +193,26 @@ def show(document_id: int):
 def act(document_id: int, action: str):
     if action not in forms.ACTIONS:
         raise NotFound("Không có thao tác này.")
-    document = ops.get_outgoing(db.session, current_user, document_id)
+    document = common.get_outgoing(db.session, current_user, document_id)
     form = request.form
     comment = form.get("comment", "")
     try:
         if action == "submit":
-            ops.submit(db.session, document, current_user, comment)
+            review.submit(db.session, document, current_user, comment)
         elif action == "approve":
-            ops.approve(db.session, document, current_user, comment)
+            review.approve(db.session, document, current_user, comment)
         elif action == "reject":
-            ops.reject(db.session, document, current_user, comment)
+            review.reject(db.session, document, current_user, comment)
         elif action == "sign":
-            ops.sign(db.session, file_store(), document, current_user,
+            signature.sign(db.session, file_store(), document, current_user,
                      settings=signing_settings(), **forms.secret(form))
         elif action == "issue":
-            ops.issue(db.session, file_store(), document, current_user,
+            issuance.issue(db.session, file_store(), document, current_user,
                       settings=signing_settings(), clock=clock(), **forms.secret(form))
         elif action == "dispatch":
-            ops.dispatch(db.session, document, current_user, forms.recipients(form))
+            dispatch.dispatch(db.session, document, current_user, forms.recipients(form))
         elif action == "recall":
-            ops.recall(db.session, document, current_user, comment)
+            dispatch.recall(db.session, document, current_user, comment)
     except AppError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -219,8 +228,8 @@ def act(document_id: int, action: str):
 @bp.route("/<int:document_id>/docx")
 @authenticated
 def docx(document_id: int):
-    document = ops.get_outgoing(db.session, current_user, document_id)
-    docx_file = ops.current_docx(document)
+    document = common.get_outgoing(db.session, current_user, document_id)
+    docx_file = editing.current_docx(document)
     if docx_file is None:
         raise NotFound("Văn bản này không có bản DOCX.")
     from eoffice.audit import operations as audit
@@ -240,7 +249,7 @@ def sign_batch():
     if request.method == "POST":
         ids = request.form.getlist("ids")
         try:
-            done = ops.sign_batch(db.session, file_store(), ids, current_user,
+            done = signature.sign_batch(db.session, file_store(), ids, current_user,
                                   settings=signing_settings(), **forms.secret(request.form))
         except AppError as exc:
             db.session.rollback()
@@ -250,7 +259,7 @@ def sign_batch():
             flash(f"Đã ký {len(done)} văn bản.", "success")
             return redirect(url_for("outgoing.sign_batch"))
     documents = [d for d in db.session.scalars(
-        ops.outgoing_query(current_user).where(Document.state == "ready_to_sign"))
+        common.outgoing_query(current_user).where(Document.state == "ready_to_sign"))
         if (d.extra or {}).get("signer") == current_user.username]
     return render_template("outgoing/sign_batch.html", documents=documents)
 
@@ -265,8 +274,8 @@ def _register_args() -> tuple[int, str]:
 @roles(*REGISTER_ROLES)
 def register():
     year, name = _register_args()
-    documents = ops.register_documents(db.session, current_user, year, name)
-    rows = ops.register_rows(db.session, documents)
+    documents = register_book.register_documents(db.session, current_user, year, name)
+    rows = register_book.register_rows(db.session, documents)
     return render_template("outgoing/register.html", year=year, register=name,
                            registers=REGISTERS, rows=list(zip(documents, rows, strict=True)))
 
@@ -275,7 +284,7 @@ def register():
 @roles(*REGISTER_ROLES)
 def register_pdf():
     year, name = _register_args()
-    pdf = ops.register_pdf(db.session, current_user, year, name)
+    pdf = register_book.register_pdf(db.session, current_user, year, name)
     from eoffice.audit import operations as audit
 
     audit.append(db.session, "print", actor=current_user, object_type="register",
@@ -289,7 +298,7 @@ def register_pdf():
 @roles(*REGISTER_ROLES)
 def register_xlsx():
     year, name = _register_args()
-    data = ops.register_xlsx(db.session, current_user, year, name)
+    data = register_book.register_xlsx(db.session, current_user, year, name)
     from eoffice.audit import operations as audit
 
     audit.append(db.session, "download", actor=current_user, object_type="register",

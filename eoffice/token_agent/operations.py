@@ -17,15 +17,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import signing
+from eoffice import signing_services
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Role, User
 from eoffice.db import utcnow
 from eoffice.documents.models import Document
 from eoffice.errors import Invalid, NotFound
-from eoffice.outgoing import credentials
 from eoffice.outgoing.common import ensure_allowed, get_outgoing
-from eoffice.outgoing.credentials import SigningSettings
 from eoffice.outgoing.signature import current_pdf, store_signed
+from eoffice.signing_services import SigningSettings
 from eoffice.storage import FileStore
 from eoffice.token_agent.models import AgentPairing, PairingCode, PendingSignature
 from signing.external import (
@@ -99,7 +99,7 @@ def _trusted(cert_der: bytes, chain: Sequence[bytes], settings: SigningSettings)
     except (ValueError, TypeError) as exc:
         raise Invalid("Chứng thư số gửi từ phần mềm ký số không hợp lệ.",
                       code="bad_certificate") from exc
-    context = credentials.validation_context(settings)
+    context = signing_services.validation_context(settings)
     if context is not None:
         try:
             check_signer(context, cert, intermediates)
@@ -107,7 +107,7 @@ def _trusted(cert_der: bytes, chain: Sequence[bytes], settings: SigningSettings)
                                              validation_context=context)
             run(validator.async_validate_usage(set()))
         except signing.SigningError as exc:
-            raise credentials.signing_failed(exc) from exc
+            raise signing_services.signing_failed(exc) from exc
         except Exception as exc:  # noqa: BLE001 - any path failure: not trusted
             raise Invalid("Chứng thư số trên thiết bị không được tin cậy (không thuộc chuỗi "
                           "chứng thư gốc đã cấu hình).", code="untrusted_certificate") from exc
@@ -167,7 +167,7 @@ def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[
     pairing = _paired_certificate(session, actor, certificate)
     _trusted(certificate, chain, settings)
     documents = [get_outgoing(session, actor, i) for i in dict.fromkeys(ids)]
-    options = credentials.signing_options(settings)
+    options = signing_services.signing_options(settings)
     expires = int(time.time()) + PENDING_MINUTES * 60
     key = bytes.fromhex(pairing.key_hex)
     items = []
@@ -180,7 +180,7 @@ def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[
                                         reason="Phê duyệt, ký ban hành văn bản",
                                         level=options["level"])
         except signing.SigningError as exc:
-            raise credentials.signing_failed(exc) from exc
+            raise signing_services.signing_failed(exc) from exc
         request_id = secrets.token_hex(16)
         session.add(PendingSignature(
             id=request_id, user_id=actor.id, document_id=document.id,
@@ -204,7 +204,7 @@ def finish_sign(session: Session, store: FileStore, actor: User,
 
     if not signatures or len(signatures) > MAX_BATCH:
         raise Invalid("Không có chữ ký nào để hoàn tất.", code="missing_field")
-    options = credentials.signing_options(settings)
+    options = signing_services.signing_options(settings)
     done = []
     for item in signatures:
         pending = session.get(PendingSignature, str(item.get("request_id", ""))[:32])
@@ -224,8 +224,8 @@ def finish_sign(session: Session, store: FileStore, actor: User,
         prepared = PreparedSignature.from_json(pending.pdf, pending.state)
         try:
             signed = finish_external(prepared, value, **options)
-        except credentials.SIGNING_FAILURES as exc:
-            raise credentials.signing_failed(exc) from exc
+        except signing_services.SIGNING_FAILURES as exc:
+            raise signing_services.signing_failed(exc) from exc
         store_signed(session, store, document, actor, signed, settings)
         session.delete(pending)
         done.append(document)

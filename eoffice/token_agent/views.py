@@ -15,8 +15,8 @@ from eoffice.api.helpers import json_body, required
 from eoffice.db import db
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
-from eoffice.outgoing.appctx import signing_settings
 from eoffice.permissions import authenticated, public
+from eoffice.settings import signing_settings
 from eoffice.token_agent import operations as ops
 from signing.agent import origin_of
 

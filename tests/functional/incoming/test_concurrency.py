@@ -20,7 +20,8 @@ def _worker(url: str, instance: str, worker: int, pdf: bytes, check: object
     from eoffice.db import db
     from eoffice.extensions import file_store
     from eoffice.incoming.forms import IncomingInput
-    from eoffice.incoming.registration import TrustConfig, register_incoming
+    from eoffice.incoming.registration import register_incoming
+    from eoffice.signing_services import TrustMaterial
 
     app = create_app({"DATABASE_URL": url}, instance=instance)
     numbers = []
@@ -33,7 +34,7 @@ def _worker(url: str, instance: str, worker: int, pdf: bytes, check: object
                                         "subject": f"Văn bản {worker}-{i}",
                                         "secrecy": "mat" if secret else "none"})
             result = register_incoming(db.session, file_store(), clerk, data,
-                                       file=None if secret else pdf, trust=TrustConfig(),
+                                       file=None if secret else pdf, trust=TrustMaterial(),
                                        classified_files=False, today=date(2026, 5, 4),
                                        check=None if secret else check)
             numbers.append((result.document.register, result.document.arrival_number))
@@ -49,9 +50,10 @@ def test_concurrent_registrations_get_each_number_once(app, database, instance, 
         url = str(db.engine.url.render_as_string(hide_password=False))
     # the file check (a sandboxed child per file) is tested elsewhere; done once here so the
     # test measures the numbering, not 56 interpreter starts
-    from eoffice.incoming.registration import TrustConfig, analyse
+    from eoffice.incoming.registration import analyse
+    from eoffice.signing_services import TrustMaterial
 
-    check = analyse(scan, TrustConfig())
+    check = analyse(scan, TrustMaterial())
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(WORKERS) as pool:
         results = pool.starmap(_worker, [(url, str(instance), w, scan, check)

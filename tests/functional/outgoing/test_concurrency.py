@@ -20,21 +20,23 @@ def _prepare_signed(app, count: int) -> list[int]:
     """``count`` documents ready to be issued, made with the real operations."""
     from eoffice.auth.models import User
     from eoffice.extensions import file_store
-    from eoffice.outgoing import operations as ops
+    from eoffice.outgoing import drafting, review, signature
+    from eoffice.signing_services import settings_from_config
 
     with app.app_context(), db.transaction() as session:
         users = {u.username: u for u in session.scalars(sa.select(User))}
-        settings = ops.settings_from_config(app.config)
+        settings = settings_from_config(app.config)
         ids = []
         for i in range(count):
-            doc = ops.create_draft(session, file_store(), users["chuyenvien"], ops.DraftInput(
+            doc = drafting.create_draft(session, file_store(), users["chuyenvien"],
+                                        drafting.DraftInput(
                 type_code="KH", subject=f"Kế hoạch số thứ tự {i + 1}", signer="chutich",
                 body=["Nội dung."], recipients=["Các phòng, ban"]))
-            ops.submit(session, doc, users["chuyenvien"])
-            ops.approve(session, doc, users["truongphong"])
-            ops.approve(session, doc, users["vanthu"])
+            review.submit(session, doc, users["chuyenvien"])
+            review.approve(session, doc, users["truongphong"])
+            review.approve(session, doc, users["vanthu"])
             ids.append(doc.id)
-        ops.sign_batch(session, file_store(), ids, users["chutich"], settings=settings,
+        signature.sign_batch(session, file_store(), ids, users["chutich"], settings=settings,
                        passphrase="eoffice-demo")
     db.session.remove()
     return ids

@@ -61,7 +61,7 @@ def test_batch_signing_with_one_passphrase(api, document_at):
 
 
 def test_register_pdf_lists_issued_documents(api, app, auth, document_at):
-    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 4, 9)
+    app.config["TODAY"] = date(2026, 4, 9)
     first = document_at("dispatched")
     document_at("issued", type_code="TTr", subject="Đề nghị phê duyệt dự toán kinh phí")
     document_at("signed")  # not issued: not in the register

@@ -18,7 +18,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_issued_pdf_has_two_valid_signatures(api, app, document_at, nss_db, instance):
-    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 3, 5)
+    app.config["TODAY"] = date(2026, 3, 5)
     doc_id = document_at("issued")
     pdf = api.get(f"/api/v1/documents/{doc_id}/file", "vanthu").data
     path = instance / "issued.pdf"
@@ -118,14 +118,14 @@ def test_reference_code_for_every_type(app):
 
 
 def test_numbers_restart_in_a_new_year(api, app, document_at):
-    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 12, 31)
+    app.config["TODAY"] = date(2026, 12, 31)
     first = document_at("signed")
     second = document_at("signed")
     codes = [api.post(f"/api/v1/outgoing/{d}/issue", "vanthu", json=SECRET).get_json()
              for d in (first, second)]
     assert [(c["code"], c["issued_date"]) for c in codes] == [
         ("01/KH-UBND", "2026-12-31"), ("02/KH-UBND", "2026-12-31")]
-    app.config["OUTGOING_CLOCK"] = lambda: date(2027, 1, 2)
+    app.config["TODAY"] = date(2027, 1, 2)
     third = document_at("signed")
     resp = api.post(f"/api/v1/outgoing/{third}/issue", "vanthu", json=SECRET).get_json()
     assert (resp["code"], resp["issued_date"]) == ("01/KH-UBND", "2027-01-02")

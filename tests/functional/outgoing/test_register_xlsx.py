@@ -30,7 +30,7 @@ def _screen_rows(html: str) -> list[list[str]]:
 
 
 def test_register_xlsx_rows_equal_screen_and_pdf_rows(api, app, auth, document_at):
-    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 4, 9)
+    app.config["TODAY"] = date(2026, 4, 9)
     document_at("dispatched")
     document_at("issued", type_code="TTr", subject="Đề nghị phê duyệt dự toán kinh phí")
     document_at("signed")  # not issued: not in the register

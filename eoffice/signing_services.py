@@ -1,14 +1,15 @@
-"""Signing settings from the app config, and loading signers (user keys, agency seal).
+"""Signing services shared by every feature: settings, signers (user keys, agency seal), the
+timestamp authority, and the trust material (anchors + CRLs) used to validate signatures.
 
-Plain values in, signers out: no Flask here; views build :class:`SigningSettings` with
-:func:`settings_from_config`.
+Plain values in, signers out: no Flask here. :mod:`eoffice.settings` builds
+:class:`SigningSettings` and :class:`TrustMaterial` from the app config.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,17 @@ DEV_PASSPHRASE = "eoffice-demo"  # noqa: S105 - the development TSA key of the d
 
 
 @dataclass(frozen=True)
+class TrustMaterial:
+    """DER trust anchors and DER CRLs that signatures are validated against, and whether to
+    ask OCSP/CRL online (through the cache)."""
+
+    roots: list[bytes] = field(default_factory=list)
+    crls: list[bytes] = field(default_factory=list)
+    online: bool = False
+    revocation_cache: Path | None = None
+
+
+@dataclass(frozen=True)
 class SigningSettings:
     """Where keys, images, trust anchors and the timestamp authority are."""
 
@@ -39,11 +51,21 @@ class SigningSettings:
     tsa_p12: Path | None = None
     tsa_passphrase: str = DEV_PASSPHRASE
     crls: list[Path] = field(default_factory=list)
-    """DER CRLs handed to validation (default: ``<instance>/pki/crl/*.crl``)."""
+    """DER CRL files handed to validation (default: ``crl/*.crl`` beside the trust roots and
+    in ``<instance>/pki/crl``)."""
     level: str = "B-LT"
     """PAdES level when a timestamp authority is configured (B-T, B-LT, B-LTA)."""
     revocation_online: bool = False
     revocation_cache: Path | None = None
+
+
+def crl_files(trust_roots: Iterable[Path], instance: Path) -> list[Path]:
+    """CRLs found in ``crl/`` beside each trust root (file or folder) and in
+    ``<instance>/pki/crl``."""
+    folders = {(p if p.is_dir() else p.parent) / "crl" for p in trust_roots if p.exists()}
+    folders.add(instance / "pki" / "crl")
+    return [f for d in sorted(folders) if d.is_dir() for f in sorted(d.glob("*.crl"))
+            if f.is_file()]
 
 
 def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
@@ -51,23 +73,78 @@ def settings_from_config(config: Mapping[str, Any]) -> SigningSettings:
     ``EOFFICE_PKCS11_MODULE``), ``SEAL_PKCS11_TOKEN``/``SEAL_PKCS11_KEY``, ``TSA_URL``,
     ``TSA_P12``/``TSA_PASSPHRASE``, ``CRLS``, ``SIGNATURE_LEVEL``, ``REVOCATION_ONLINE``;
     defaults point into ``<instance>/pki``."""
-    pki = Path(config["INSTANCE_PATH"]) / "pki"
+    instance = Path(config["INSTANCE_PATH"])
+    pki = instance / "pki"
     seal_png = Path(config.get("SEAL_PNG") or pki / "seal.png")
+    roots = [Path(p) for p in config.get("TRUST_ROOTS") or []]
+    crls = config.get("CRLS")
     return SigningSettings(
         seal_p12=Path(config.get("SEAL_P12") or pki / "seal.p12"),
         seal_png=seal_png if seal_png.is_file() else None,
-        trust_roots=[Path(p) for p in config.get("TRUST_ROOTS") or []],
+        trust_roots=roots,
         pkcs11_module=config.get("PKCS11_MODULE") or os.environ.get("EOFFICE_PKCS11_MODULE"),
         seal_token_label=config.get("SEAL_PKCS11_TOKEN"),
         seal_key_label=config.get("SEAL_PKCS11_KEY"),
         tsa_url=config.get("TSA_URL"),
         tsa_p12=Path(config.get("TSA_P12") or pki / "tsa.p12"),
         tsa_passphrase=config.get("TSA_PASSPHRASE") or DEV_PASSPHRASE,
-        crls=[Path(p) for p in config.get("CRLS") or sorted((pki / "crl").glob("*.crl"))],
+        crls=[Path(p) for p in crls] if crls else crl_files(roots, instance),
         level=str(config.get("SIGNATURE_LEVEL") or "B-LT"),
         revocation_online=bool(config.get("REVOCATION_ONLINE")),
         revocation_cache=pki / "revocation-cache",
     )
+
+
+def load_trust(settings: SigningSettings) -> TrustMaterial:
+    """The anchors (PEM files, or folders of ``.pem``/``.crt``/``.cer``; missing paths are
+    skipped) and CRLs of ``settings``, as DER bytes."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    existing = [p for p in settings.trust_roots if p.exists()]
+    roots = signing.load_trust_roots(existing) if existing else []
+    return TrustMaterial([c.public_bytes(Encoding.DER) for c in roots],
+                         [p.read_bytes() for p in settings.crls if p.is_file()],
+                         online=settings.revocation_online,
+                         revocation_cache=settings.revocation_cache
+                         if settings.revocation_online else None)
+
+
+def validate_untrusted(data: bytes, trust: TrustMaterial) -> Any:
+    """Validate a PDF from outside (in the sandbox) against ``trust``."""
+    return signing.validate_pdf(data, trust_roots=trust.roots, crls=trust.crls,
+                                allow_fetching=trust.online,
+                                revocation_cache=trust.revocation_cache)
+
+
+def validation_summary(pdf: bytes, settings: SigningSettings) -> dict[str, Any]:
+    """Validate our own output in-process: verdict + per-signature facts (for the API)."""
+    trust = load_trust(settings)
+    report = signing.validate_pdf(pdf, trust_roots=trust.roots, crls=trust.crls, sandbox=False,
+                                  allow_fetching=settings.revocation_online,
+                                  revocation_cache=settings.revocation_cache)
+    return report.to_dict()
+
+
+def validation_context(settings: SigningSettings) -> Any:
+    """Trust anchors, offline CRLs and (when configured) online OCSP/CRL through the cache:
+    used to refuse a revoked signer and to embed revocation data (B-LT/B-LTA). None when
+    no trust anchor is configured (then B-T, and no revocation check)."""
+    trust = load_trust(settings)
+    if not trust.roots:
+        return None
+    return signing.make_validation_context(trust.roots, trust.crls,
+                                           allow_fetching=settings.revocation_online,
+                                           cache_dir=settings.revocation_cache)
+
+
+def signing_options(settings: SigningSettings) -> dict[str, Any]:
+    """``timestamper``, ``level`` and ``validation_context`` for one signature."""
+    stamper = timestamper(settings)
+    context = validation_context(settings)
+    level = level_for(stamper, settings)
+    if context is None and level in ("B-LT", "B-LTA"):
+        level = "B-T"
+    return {"timestamper": stamper, "level": level, "validation_context": context}
 
 
 def _signing_error(exc: Exception) -> Invalid:
@@ -83,6 +160,11 @@ def _signing_error(exc: Exception) -> Invalid:
         return Invalid("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian; văn bản "
                        "chưa thay đổi, hãy thử lại sau.", code="timestamp_failed")
     return Invalid(str(exc) or "Không ký được văn bản.", code="signing_failed")
+
+
+def signing_failed(exc: Exception) -> Invalid:
+    """The domain error for a failed signature (messages are already Vietnamese)."""
+    return _signing_error(exc)
 
 
 def load_signer(*, p12: Path | str | None, token_label: str | None, key_label: str | None,
@@ -144,54 +226,3 @@ def level_for(stamper: Any, settings: SigningSettings | None = None) -> str:
     if stamper is None:
         return "B-B"
     return settings.level if settings is not None else "B-T"
-
-
-def validation_context(settings: SigningSettings) -> Any:
-    """Trust anchors, offline CRLs and (when configured) online OCSP/CRL through the cache:
-    used to refuse a revoked signer and to embed revocation data (B-LT/B-LTA). None when
-    no trust anchor is configured (then B-T, and no revocation check)."""
-    roots = trust_roots(settings)
-    if not roots:
-        return None
-    crls = [p.read_bytes() for p in settings.crls if p.is_file()]
-    return signing.make_validation_context(roots, crls,
-                                           allow_fetching=settings.revocation_online,
-                                           cache_dir=settings.revocation_cache)
-
-
-def signing_options(settings: SigningSettings) -> dict[str, Any]:
-    """``timestamper``, ``level`` and ``validation_context`` for one signature."""
-    stamper = timestamper(settings)
-    context = validation_context(settings)
-    level = level_for(stamper, settings)
-    if context is None and level in ("B-LT", "B-LTA"):
-        level = "B-T"
-    return {"timestamper": stamper, "level": level, "validation_context": context}
-
-
-def signing_failed(exc: Exception) -> Invalid:
-    """The domain error for a failed signature (messages are already Vietnamese)."""
-    return _signing_error(exc)
-
-
-def trust_roots(settings: SigningSettings) -> list[bytes]:
-    """PEM bytes of the configured trust anchors (files, or every .pem in a folder)."""
-    out: list[bytes] = []
-    for path in settings.trust_roots:
-        if path.is_dir():
-            out += [p.read_bytes() for p in sorted(path.glob("*.pem"))]
-        elif path.is_file():
-            out.append(path.read_bytes())
-    return out
-
-
-def validation_summary(pdf: bytes, settings: SigningSettings) -> dict[str, Any]:
-    """Validate our own output in-process: verdict + per-signature facts (for the API)."""
-    from signing.validation import validate_pdf
-
-    roots = trust_roots(settings)
-    crls = [p.read_bytes() for p in settings.crls if p.is_file()]
-    report = validate_pdf(pdf, trust_roots=roots, crls=crls, sandbox=False,
-                          allow_fetching=settings.revocation_online,
-                          revocation_cache=settings.revocation_cache)
-    return report.to_dict()

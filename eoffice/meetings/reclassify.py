@@ -1,14 +1,6 @@
-"""Domain operations of paperless meetings (one import point for views, API and other
-features). Operations take the acting user, flush, and never commit.
-
-Split by concept: :mod:`access` (who sees what, workflow), :mod:`planning` (meeting,
-agenda), :mod:`materials` (materials, pack), :mod:`distribution` (sign agenda, distribute),
-:mod:`minutes`, :mod:`notify` (inbox, read receipts).
-
-Reclassification hook: ``on_document_reclassified(session, document)`` — to be called by
-``eoffice.documents.operations.reclassify`` after the secrecy changed. Independently, a
-``before_flush`` listener withdraws the materials of a document that becomes classified in any
-flush, and the pack never contains a classified document (checked at read time).
+"""A document that becomes classified leaves every meeting pack: the reclassification hook
+(audited, notifies) and a ``before_flush`` listener that catches any flush changing the secrecy.
+The pack never contains a classified document either way (checked again at read time).
 """
 
 from __future__ import annotations
@@ -20,49 +12,9 @@ from sqlalchemy.orm import Session
 from eoffice.audit import operations as audit
 from eoffice.db import utcnow
 from eoffice.documents.models import Document
-from eoffice.meetings.access import (
-    available,
-    get_meeting,
-    history,
-    participant_users,
-    role_in,
-    visible_meetings,
-)
-from eoffice.meetings.distribution import cancel, distribute, hold, sign_agenda
-from eoffice.meetings.materials import (
-    WITHDRAWN_REASON,
-    MaterialRefused,
-    active_materials,
-    add_document,
-    add_working_paper,
-    build_pack,
-    get_material,
-    is_signed_or_issued,
-    material_bytes,
-    record_refusal,
-    remove,
-    withdraw_classified,
-)
-from eoffice.meetings.minutes import (
-    distribute_minutes,
-    may_read_minutes,
-    minutes_of,
-    record_minutes,
-    sign_minutes,
-)
+from eoffice.meetings.access import participant_users
+from eoffice.meetings.materials import WITHDRAWN_REASON, withdraw_classified
 from eoffice.meetings.models import Meeting, MeetingMaterial, MeetingNotification
-from eoffice.meetings.notify import notifications_for, openings, record_opening
-from eoffice.meetings.planning import MeetingInput, create_meeting, set_agenda, update_details
-
-__all__ = [
-    "MaterialRefused", "MeetingInput", "active_materials", "add_document", "add_working_paper",
-    "available", "build_pack", "cancel", "create_meeting", "distribute", "distribute_minutes",
-    "get_material", "get_meeting", "history", "hold", "is_signed_or_issued", "material_bytes",
-    "may_read_minutes", "minutes_of", "notifications_for", "on_document_reclassified",
-    "openings", "participant_users", "record_minutes", "record_opening", "record_refusal",
-    "remove", "role_in", "set_agenda", "sign_agenda", "sign_minutes", "update_details",
-    "visible_meetings", "withdraw_classified",
-]
 
 
 def on_document_reclassified(session: Session, document: Document) -> list[int]:
