@@ -15,10 +15,10 @@ from eoffice.extensions import file_store
 
 
 def _pdf_verdict(data: bytes) -> dict[str, Any]:
-    from eoffice.incoming.context import trust_config
     from eoffice.incoming.pdfcheck import UnreadablePdf, check_pdf
+    from eoffice.settings import trust_material
 
-    trust = trust_config()
+    trust = trust_material()
     try:
         report = check_pdf(data, trust.roots, trust.crls).report.to_dict()
     except UnreadablePdf:
@@ -45,17 +45,17 @@ def send_context() -> deliveries.SendContext:
 
 
 def today() -> Any:
-    from eoffice.incoming import clock
+    from eoffice import settings
 
-    return clock.today()
+    return settings.today()
 
 
 def registrar(session: Session, actor: User) -> deliveries.Register:
     """Registers an accepted delivery in the actor's incoming register (next arrival number)."""
-    from eoffice.incoming.context import trust_config
     from eoffice.incoming.forms import IncomingInput
     from eoffice.incoming.registration import register_incoming
     from eoffice.rendering.types import DOCUMENT_TYPES
+    from eoffice.settings import trust_material
 
     def register(delivery: ExchangeDelivery) -> Document:
         meta = delivery.meta or {}
@@ -76,7 +76,7 @@ def registrar(session: Session, actor: User) -> deliveries.Register:
                     "application/pdf"), None)
         content = file_store().get(pdf["sha256"]) if pdf else None
         result = register_incoming(session, file_store(), actor, data, file=content,
-                                   filename=pdf["name"] if pdf else "", trust=trust_config(),
+                                   filename=pdf["name"] if pdf else "", trust=trust_material(),
                                    classified_files=False, today=today())
         return result.document
 

@@ -171,7 +171,7 @@ def _fonts(pdf: bytes) -> list[tuple[str, bool]]:
 def test_number_and_date_are_in_the_serif_of_the_page(api, app, document_at):
     """Decree 30 wants one Times-metric face: the number and date written at issuance are in
     Liberation Serif like the body, not a sans serif that looks pasted in."""
-    app.config["OUTGOING_CLOCK"] = lambda: date(2026, 11, 29)
+    app.config["TODAY"] = date(2026, 11, 29)
     doc_id = document_at("issued")
     issued = api.get(f"/api/v1/documents/{doc_id}/file", "vanthu").data
     fonts = _fonts(issued)
