@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SYSTEM_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools xmlsec1 chromium fonts-liberation2 libreoffice-writer-nogui
 
-.PHONY: run test test-sqlite test-postgres lint typecheck bench system-deps venv clean help
+.PHONY: run test test-sqlite test-postgres test-distributed lint typecheck bench system-deps venv clean help
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -28,9 +28,10 @@ run: venv        ## set up and serve the demo agency on http://127.0.0.1:5000
 	@bash scripts/system-deps.sh --optional fonts-liberation2
 	$(BIN)/eoffice demo --host 127.0.0.1 --port 5000
 
-test: system-deps venv   ## set up and run the whole suite (SQLite, then PostgreSQL when reachable)
+test: system-deps venv   ## set up and run the whole suite (SQLite, PostgreSQL, distributed)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-distributed
 
 # Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
 # running in the process that would break pyHanko's asyncio calls in other tests.
@@ -38,17 +39,35 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-sqlite: venv
 	@echo "== test suite on SQLite =="
-	$(PYTEST) -n 2 -m "not e2e" tests
+	$(PYTEST) -n 2 -m "not e2e and not distributed" tests
 	$(PYTEST) -m e2e tests/e2e
 
 test-postgres: venv
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(PYTEST) -n 2 tests/functional && \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(PYTEST) -n 2 -m "not distributed" tests/functional && \
 	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" $(PYTEST) -m e2e tests/e2e; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_URL) is not reachable; CI requires it"; exit 1; fi; \
 	  echo "== PostgreSQL at $(PG_URL) not reachable: PostgreSQL run skipped (set PG_URL=...) =="; \
+	fi
+
+# Third pass: PostgreSQL full-text search, files in a real S3 server (SeaweedFS, started by
+# the fixtures), and the tests that run `eoffice serve` / `eoffice worker` on Celery + Redis.
+# It selects the functional tests that exercise storage, search and background work (the
+# whole functional suite already ran on PostgreSQL above).
+DISTRIBUTED_TESTS := tests/functional/search tests/functional/incoming \
+	tests/functional/test_repair.py tests/functional/test_uploads_and_verify.py \
+	tests/functional/test_workers.py tests/functional/test_cluster.py
+
+test-distributed: venv   ## PostgreSQL search + S3 storage + Celery workers on Redis
+	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+	  echo "== distributed: PostgreSQL search, S3 (SeaweedFS), Celery on Redis =="; \
+	  EOFFICE_TEST_DATABASE_URL="$(PG_URL)" EOFFICE_SEARCH_BACKEND=postgres \
+	    EOFFICE_TEST_STORAGE=s3 $(PYTEST) -n 2 $(DISTRIBUTED_TESTS); \
+	else \
+	  if [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_URL) is not reachable; CI requires it"; exit 1; fi; \
+	  echo "== PostgreSQL at $(PG_URL) not reachable: distributed run skipped =="; \
 	fi
 
 lint: venv       ## ruff

@@ -99,6 +99,7 @@ def _verify(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.distributed
 def test_a_worker_killed_mid_500_index_jobs_loses_nothing(app, docs, distributed, instance,
                                                           tmp_path):
     ids = [docs.create(f"Công văn số {i} về chuyển đổi số",

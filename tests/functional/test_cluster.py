@@ -1,0 +1,94 @@
+"""Two `eoffice serve` processes and two `eoffice worker` processes on one PostgreSQL, one
+S3 store (SeaweedFS) and one Redis (issue 13, acceptance 2): documents registered through
+one server are found and downloaded through the other, and a reclassified document is gone
+from both before the reclassify request returns."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from eoffice.devcluster import Cluster
+
+PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("EOFFICE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "eoffice-demo"
+
+
+@pytest.fixture
+def cluster(tmp_path, s3_server) -> Iterator[tuple[list[str], Cluster]]:
+    with Cluster(tmp_path, pg_url=PG_URL, redis_url=REDIS_URL, s3=s3_server) as c:
+        c.prepare()
+        servers = [c.serve(workers=1, threads=4), c.serve(workers=1, threads=4)]
+        c.worker(concurrency=2)
+        c.worker(concurrency=2)
+        yield servers, c
+
+
+class Api:
+    def __init__(self, base: str, username: str) -> None:
+        self.base = base
+        resp = requests.post(f"{base}/api/v1/auth/token",
+                             json={"username": username, "password": PASSWORD}, timeout=60)
+        assert resp.status_code == 200, resp.text
+        self.headers = {"Authorization": f"Bearer {resp.json()['token']}"}
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return requests.get(self.base + path, headers=self.headers, timeout=60, **kw)
+
+    def post(self, path: str, **kw) -> requests.Response:
+        return requests.post(self.base + path, headers=self.headers, timeout=60, **kw)
+
+    def total(self, q: str) -> int:
+        resp = self.get("/api/v1/search", params={"q": q})
+        assert resp.status_code == 200, resp.text
+        return int(resp.json()["total"])
+
+
+def _wait_found(api: Api, word: str) -> None:
+    deadline = time.monotonic() + 300
+    while api.total(word) == 0:
+        assert time.monotonic() < deadline, f"{word} never indexed"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.distributed
+def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text):
+    (a_url, b_url), _ = cluster
+    clerk_a, clerk_b = Api(a_url, "vanthu"), Api(b_url, "vanthu")
+    leader_a, leader_b = Api(a_url, "chutich"), Api(b_url, "chutich")
+    registered: dict[str, tuple[int, bytes]] = {}
+    for n in range(6):  # alternate servers for the writes
+        word = f"cumtu{uuid.uuid4().hex[:10]}"
+        pdf = pdf_with_text(f"Kế hoạch triển khai {word} năm 2026")
+        clerk = (clerk_a, clerk_b)[n % 2]
+        resp = clerk.post("/api/v1/incoming", files={"file": ("x.pdf", io.BytesIO(pdf))},
+                          data={"subject": f"Kế hoạch {word}", "issuer_name": "Sở Nội vụ",
+                                "type_code": "KH", "secrecy": "none"})
+        assert resp.status_code == 201, resp.text
+        registered[word] = (resp.json()["id"], pdf)
+    for word, (doc_id, pdf) in registered.items():
+        _wait_found(leader_a, word)  # indexed by one of the workers …
+        assert leader_b.total(word) == 1  # … and the other server finds it at once
+        for api in (leader_a, leader_b):  # the file is in the shared S3 store
+            resp = api.get(f"/api/v1/documents/{doc_id}/file")
+            assert resp.status_code == 200 and resp.content == pdf
+    # Reclassify through B: gone from both servers before the request returns.
+    word, (doc_id, _) = next(iter(registered.items()))
+    resp = leader_b.post(f"/api/v1/documents/{doc_id}/reclassify", json={"secrecy": "mat"})
+    assert resp.status_code == 200, resp.text
+    assert leader_a.total(word) == 0 and leader_b.total(word) == 0
+    assert clerk_a.total(word) == 0
+    # and back
+    resp = leader_a.post(f"/api/v1/documents/{doc_id}/reclassify", json={"secrecy": "none"})
+    assert resp.status_code == 200, resp.text
+    _wait_found(leader_b, word)
+    assert leader_a.total(word) == 1
