@@ -78,7 +78,9 @@ def gettext(message: str, **values: Any) -> str:
 
 def acting_user() -> Any:
     """The user behind this request: API token user or the session user (or None)."""
-    return g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    # outside a request (the demo's set-up, CLI) flask-login's proxy resolves to None
+    user = g.get("api_user") or current_user
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def bearer_token() -> str:
