@@ -55,6 +55,24 @@ EN: dict[str, str] = {
     "Cuộc họp sắp tới": "Upcoming meetings",
     "Dự thảo chờ duyệt": "Drafts to review",
     "Tài khoản": "Account",
+    "Xác nhận xóa tệp văn bản mật": "Confirm removing the classified document's files",
+    "Các tệp sẽ bị xóa (mã băm SHA-256, ghi vào nhật ký):":
+        "Files to be removed (SHA-256 hashes, recorded in the audit log):",
+    "Tôi đã giữ bản gốc ngoại tuyến — xóa tệp và đổi độ mật":
+        "I keep the original offline — remove the files and change the secrecy",
+    "Hủy": "Cancel",
+    "Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem.":
+        "Invalid secrecy level, or above your clearance.",
+    "Đã cập nhật độ mật. Văn bản mật không còn trong kết quả tìm kiếm.":
+        "Secrecy updated. Classified documents no longer appear in search results.",
+    ("Hệ thống không lưu tệp của văn bản mật: khi xác nhận, tệp của văn bản này sẽ bị xóa khỏi "
+     "kho lưu trữ. Hãy giữ bản gốc ngoại tuyến (bản giấy hoặc thiết bị lưu trữ không kết nối "
+     "mạng) theo quy định bảo vệ bí mật nhà nước trước khi xác nhận."):
+        ("This system does not store files of classified documents: once you confirm, this "
+         "document's files are removed from the store. Keep the original offline (on paper or "
+         "on a storage device never connected to a network), as the rules on state secrets "
+         "require, before you confirm."),
+    "Văn bản mật": "Classified document",
 }
 
 

@@ -10,9 +10,9 @@ from eoffice.auth.models import Clearance, Role
 from eoffice.db import db
 from eoffice.documents.operations import get_visible, reclassify
 from eoffice.documents.serialize import document_json
-from eoffice.documents.views import send_current_file
+from eoffice.documents.views import classified_files_stored, send_current_file
 from eoffice.errors import Invalid, NotFound
-from eoffice.extensions import acting_user
+from eoffice.extensions import acting_user, file_store
 from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("documents_api", __name__)
@@ -45,10 +45,12 @@ def reclassify_document(document_id: int):
     """Change the secrecy level; a newly classified document leaves the index before we answer."""
     user = acting_user()
     document = get_visible(db.session, user, document_id)
-    (secrecy,) = required(json_body(), "secrecy")
+    body = json_body()
+    (secrecy,) = required(body, "secrecy")
     if secrecy not in {c.value for c in Clearance}:
         raise Invalid("Độ mật phải là một trong: none, mat, toi_mat, tuyet_mat.",
                       code="bad_secrecy")
-    reclassify(db.session, document, secrecy, user)
+    reclassify(db.session, document, secrecy, user, classified_files=classified_files_stored(),
+               confirmed=body.get("confirm_remove_files") is True, store=file_store())
     db.session.commit()
     return jsonify({"id": document.id, "secrecy": document.secrecy.value})

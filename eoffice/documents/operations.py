@@ -140,16 +140,30 @@ def mark_changed(session: Session, document: Document) -> None:
 
 
 def reclassify(session: Session, document: Document, secrecy: Clearance | str,
-               actor: User) -> None:
-    """Change the secrecy level; the search layer removes a classified document at once."""
+               actor: User, *, classified_files: bool = True, confirmed: bool = False,
+               store: FileStore | None = None) -> None:
+    """Change the secrecy level. A classified document leaves the search index and every
+    derived trace in this transaction (``hooks.on_reclassified``); without
+    ``classified_files`` its files leave the store too, once ``confirmed`` (else
+    ``FileRemovalNeedsConfirmation``)."""
+    from eoffice.documents import classified
+
     new = Clearance(secrecy)
     if not actor.may_see_secrecy(new):
         raise Invalid("Bạn không thể đặt độ mật cao hơn độ mật mình được xem.")
     old = document.secrecy
     document.secrecy = new
+    remove = classified.must_remove_files(document, classified_files)
+    if remove and not confirmed:
+        document.secrecy = old
+        raise classified.FileRemovalNeedsConfirmation()
     audit.append(session, "reclassify", actor=actor, object_type="document",
                  object_id=document.id, details={"from": str(old), "to": new.value})
     hooks.reclassified(session, document)
+    if remove:
+        if store is None:
+            raise ValueError("a file store is needed to remove classified files")
+        classified.remove_files(session, document, actor, store)
     mark_changed(session, document)
 
 

@@ -15,6 +15,7 @@ from eoffice.documents.models import Document
 from eoffice.documents.operations import get_visible
 from eoffice.errors import NotFound
 from eoffice.extensions import file_store
+from eoffice.extensions import gettext as _
 from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("documents", __name__)
@@ -58,22 +59,38 @@ def download(document_id: int):
 @roles(Role.CLERK, Role.LEADER)
 def reclassify_page(document_id: int):
     """Change the secrecy level from a document page; back to that page (or the dashboard
-    when the user can no longer see it)."""
-    from flask import flash, redirect, request, url_for
+    when the user can no longer see it). Removing stored files needs a confirmation page."""
+    from flask import flash, redirect, render_template, request, url_for
 
+    from eoffice.documents.classified import FILE_REMOVAL_NOTICE, FileRemovalNeedsConfirmation
     from eoffice.documents.operations import reclassify
     from eoffice.errors import AppError
 
     document = get_visible(db.session, current_user, document_id)
+    back = request.form.get("next", "")
+    secrecy = request.form.get("secrecy", "")
     try:
-        reclassify(db.session, document, request.form.get("secrecy", ""), current_user)
+        reclassify(db.session, document, secrecy, current_user,
+                   classified_files=classified_files_stored(),
+                   confirmed=request.form.get("confirm_remove_files") == "1", store=file_store())
+    except FileRemovalNeedsConfirmation:
+        db.session.rollback()
+        shas = sorted({f.sha256 for f in document.files})
+        return render_template("reclassify_confirm.html", doc=document, secrecy=secrecy,
+                               shas=shas, back=back, notice=FILE_REMOVAL_NOTICE), 409
     except (AppError, ValueError):
         db.session.rollback()
-        flash("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem.", "error")
+        flash(_("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem."), "error")
     else:
         db.session.commit()
-        flash("Đã cập nhật độ mật. Văn bản mật không còn trong kết quả tìm kiếm.", "success")
-    back = request.form.get("next", "")
+        flash(_("Đã cập nhật độ mật. Văn bản mật không còn trong kết quả tìm kiếm."), "success")
     if document.can_view(current_user) and back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect(url_for("web.dashboard"))
+
+
+def classified_files_stored() -> bool:
+    """Whether this deployment may keep files of classified documents (EOFFICE_CLASSIFIED_FILES)."""
+    from flask import current_app
+
+    return bool(current_app.config.get("CLASSIFIED_FILES"))

@@ -9,23 +9,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
-from eoffice.auth.models import Agency, User
+from eoffice.auth.models import Agency, Clearance, User
+from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import URGENCY_LABELS, Direction, Document, Urgency
 from eoffice.documents.operations import visible_filter
 from eoffice.incoming.models import COORDINATOR, LEAD, Assignment, Reminder
 from eoffice.incoming.registration import GENERAL_REGISTER, REGISTER_LABELS
 from eoffice.rendering.register_rows import IncomingRegisterRow, TrackingRegisterRow
 
+RECLASSIFIED_NOTE = "Vào sổ chung, sau đó được xác định là văn bản mật"
 KINDS = {"incoming": "Sổ đăng ký văn bản đến",
          "tracking": "Sổ theo dõi giải quyết văn bản đến"}
 
 
 def register_documents(session: Session, user: User, year: int,
                        register: str = GENERAL_REGISTER) -> list[Document]:
-    """The year's documents of one register in arrival order (only those the user may see)."""
+    """The year's documents of one register in arrival order (only those the user may see).
+    A classified register also lists documents classified after they entered the general one."""
+    in_register = Document.register == register
+    if register != GENERAL_REGISTER:
+        in_register = sa.or_(in_register, sa.and_(Document.register == GENERAL_REGISTER,
+                                                  Document.secrecy != Clearance.NONE))
     return list(session.scalars(
         sa.select(Document).where(Document.direction == Direction.INCOMING,
-                                  Document.arrival_year == year, Document.register == register,
+                                  Document.arrival_year == year, in_register,
                                   visible_filter(user))
         .order_by(Document.arrival_number)).unique())
 
@@ -72,13 +79,20 @@ def incoming_rows(session: Session, user: User, year: int,
         verdict = (d.extra.get("validation") or {}).get("label")
         if verdict:
             note.append(f"Chữ ký số: {verdict}")
+        if d.register != register:
+            note.append(RECLASSIFIED_NOTE)
         rows.append(IncomingRegisterRow(
             arrival_date=d.arrival_date, arrival_number=d.arrival_number or "",
             issuer=d.issuer_name, code=d.code or (d.code_notation or ""),
-            issued_date=d.issued_date, type_name=d.type_name, subject=d.subject,
-            recipient="; ".join(a.handler_label for a in lead),
+            issued_date=d.issued_date, type_name=d.type_name,
+            subject=_subject(d, register), recipient="; ".join(a.handler_label for a in lead),
             transfer_date=_transfer_date(handlers[d.id]), note="; ".join(note)))
     return rows
+
+
+def _subject(document: Document, register: str) -> str:
+    """General and tracking registers of the general book never show a classified subject."""
+    return masked_subject(document) if register == GENERAL_REGISTER else document.subject
 
 
 def progress_text(document: Document, assignments: list[Assignment], today: date) -> str:
@@ -108,7 +122,7 @@ def tracking_rows(session: Session, user: User, year: int, today: date,
         rows.append(TrackingRegisterRow(
             arrival_number=d.arrival_number or "", arrival_date=d.arrival_date,
             issuer=d.issuer_name, code=d.code or (d.code_notation or ""),
-            type_name=d.type_name, subject=d.subject,
+            type_name=d.type_name, subject=_subject(d, register),
             lead=lead.handler_label if lead else "",
             coordinators="; ".join(a.handler_label for a in mine if a.role == COORDINATOR),
             deadline=lead.deadline if lead else d.due_date,

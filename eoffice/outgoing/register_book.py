@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.auth.models import User
+from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import Document
 from eoffice.outgoing.common import ISSUED_STATES, outgoing_query
 from eoffice.outgoing.dispatch import dispatches_of
@@ -34,7 +35,8 @@ def register_rows(session: Session, documents: list[Document]) -> list[OutgoingR
         note = "Đã thu hồi" if doc.state == "recalled" else ""
         rows.append(OutgoingRegisterRow(
             code=doc.code or "", issued_date=doc.issued_date, type_name=doc.type_name,
-            subject=doc.subject, signer=doc.signer_name,
+            subject=masked_subject(doc) if doc.register == REGISTER else doc.subject,
+            signer=doc.signer_name,
             recipients="; ".join(filter(None, map(clean_list_item, doc.recipients or [])))
             or ", ".join(d.recipient for d in sent),
             archive_holder=f"VT, {doc.department.abbreviation}", copies=doc.copies,

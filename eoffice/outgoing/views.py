@@ -30,7 +30,7 @@ from eoffice.outgoing import (
 )
 from eoffice.outgoing.common import MACHINE
 from eoffice.outgoing.drafting import DRAFTER_ROLES, REGISTERS, SIGNER_ROLES
-from eoffice.params import choice_arg, year_arg
+from eoffice.params import year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
 from eoffice.settings import classified_files, clock, signing_settings
@@ -266,7 +266,9 @@ def sign_batch():
 
 def _register_args() -> tuple[int, str]:
     year = year_arg(default=clock()().year)
-    name = choice_arg("register", REGISTERS, "di")
+    name = request.args.get("register") or "di"
+    if name not in REGISTERS:
+        raise NotFound("Không có sổ này.")
     return year, name
 
 

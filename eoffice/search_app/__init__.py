@@ -6,6 +6,7 @@ import atexit
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -47,12 +48,13 @@ def build_context(app: Flask) -> SearchContext:
 
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
-    from eoffice.hooks import on_demo_prepared
+    from eoffice.hooks import on_demo_prepared, on_reclassified
     from eoffice.search_app import hooks
     from eoffice.search_app.views import api, bp
     from eoffice.web.nav import add_nav
 
     on_demo_prepared(_index_demo_documents)
+    on_reclassified(_forget_text)
     ctx = build_context(app)
     mode = app.config.get("SEARCH_WORKER", "thread")
     wake: Callable[[], None] | None = None
@@ -81,6 +83,26 @@ def _drain(app: Flask) -> None:
 
 
 background.sweep("search.drain", every=2.0)
+
+
+def _forget_text(session: Any, document: Any) -> None:
+    """A newly classified document's extracted text leaves the text cache now, and again
+    after the commit (in case the index writer was extracting it meanwhile); the index
+    entry itself is purged after the commit by the search hooks."""
+    from eoffice.documents.classified import after_commit
+
+    if not document.is_classified:
+        return
+    cache = context().text_cache
+    shas = {f.sha256 for f in document.files} | {document.current_file_sha} - {None}
+    paths = [cache / f"{sha}.txt" for sha in shas]
+
+    def forget() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    forget()
+    after_commit(session, forget)
 
 
 def _index_demo_documents(app: Flask) -> None:

@@ -168,6 +168,7 @@ def test_recall_refused_then_accepted_withdraws_from_handlers(api, auth, client,
 def test_classified_documents_are_never_exchanged_and_the_refusal_is_audited(
         app, api, province, issued):
     doc_id = issued()
+    app.config["CLASSIFIED_FILES"] = True  # the file stays: the refusal is the exchange's
     assert api.post(f"/api/v1/documents/{doc_id}/reclassify", "vanthu",
                     json={"secrecy": "mat"}).status_code == 200
     resp = dispatch(api, doc_id, province)

@@ -94,7 +94,8 @@ def test_verify_reports_a_gap_and_reindex_repairs_it(app, docs, instance):
 def test_reclassify_api_hides_the_document_in_the_same_request(docs, search_api, api):
     doc_id = docs.create("Báo cáo nhân sự thetaword", content="danh sách cán bộ thetaword")
     assert search_api("thetaword")["total"] == 1
-    resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chutich", json={"secrecy": "mat"})
+    resp = api.post(f"/api/v1/documents/{doc_id}/reclassify", "chutich",
+                    json={"secrecy": "mat", "confirm_remove_files": True})
     assert resp.status_code == 200 and resp.get_json()["secrecy"] == "mat"
     assert search_api("thetaword")["total"] == 0
     # a user without clearance now gets 404, exactly as for a missing document
@@ -117,7 +118,8 @@ def test_reclassify_from_the_document_page(app, client, auth, docs, search_api):
     assert search_api("iotaword")["total"] == 1
     auth.login("chutich")
     resp = auth.post(f"/documents/{doc_id}/reclassify",
-                     data={"secrecy": "mat", "next": f"/incoming/{doc_id}"})
+                     data={"secrecy": "mat", "next": f"/incoming/{doc_id}",
+                           "confirm_remove_files": "1"})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/incoming/{doc_id}")
     assert search_api("iotaword")["total"] == 0
     page = client.get(f"/incoming/{doc_id}").get_data(as_text=True)
