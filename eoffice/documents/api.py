@@ -10,10 +10,11 @@ from eoffice.auth.models import Clearance, Role
 from eoffice.db import db
 from eoffice.documents.operations import get_visible, reclassify
 from eoffice.documents.serialize import document_json
-from eoffice.documents.views import classified_files_stored, send_current_file
+from eoffice.documents.views import send_current_file
 from eoffice.errors import Invalid, NotFound
 from eoffice.extensions import acting_user, file_store
 from eoffice.permissions import authenticated, roles
+from eoffice.settings import classified_files
 
 bp = Blueprint("documents_api", __name__)
 
@@ -50,7 +51,7 @@ def reclassify_document(document_id: int):
     if secrecy not in {c.value for c in Clearance}:
         raise Invalid("Độ mật phải là một trong: none, mat, toi_mat, tuyet_mat.",
                       code="bad_secrecy")
-    reclassify(db.session, document, secrecy, user, classified_files=classified_files_stored(),
+    reclassify(db.session, document, secrecy, user, classified_files=classified_files(),
                confirmed=body.get("confirm_remove_files") is True, store=file_store())
     db.session.commit()
     return jsonify({"id": document.id, "secrecy": document.secrecy.value})

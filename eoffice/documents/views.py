@@ -17,6 +17,7 @@ from eoffice.errors import NotFound
 from eoffice.extensions import file_store
 from eoffice.extensions import gettext as _
 from eoffice.permissions import authenticated, roles
+from eoffice.settings import classified_files
 
 bp = Blueprint("documents", __name__)
 
@@ -71,7 +72,7 @@ def reclassify_page(document_id: int):
     secrecy = request.form.get("secrecy", "")
     try:
         reclassify(db.session, document, secrecy, current_user,
-                   classified_files=classified_files_stored(),
+                   classified_files=classified_files(),
                    confirmed=request.form.get("confirm_remove_files") == "1", store=file_store())
     except FileRemovalNeedsConfirmation:
         db.session.rollback()
@@ -88,9 +89,3 @@ def reclassify_page(document_id: int):
         return redirect(back)
     return redirect(url_for("web.dashboard"))
 
-
-def classified_files_stored() -> bool:
-    """Whether this deployment may keep files of classified documents (EOFFICE_CLASSIFIED_FILES)."""
-    from flask import current_app
-
-    return bool(current_app.config.get("CLASSIFIED_FILES"))
