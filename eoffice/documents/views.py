@@ -66,6 +66,7 @@ def reclassify_page(document_id: int):
     from eoffice.documents.classified import FILE_REMOVAL_NOTICE, FileRemovalNeedsConfirmation
     from eoffice.documents.operations import reclassify
     from eoffice.errors import AppError
+    from eoffice.web.display import SECRECY_LABELS
 
     document = get_visible(db.session, current_user, document_id)
     back = request.form.get("next", "")
@@ -84,7 +85,13 @@ def reclassify_page(document_id: int):
         flash(_("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem."), "error")
     else:
         db.session.commit()
-        flash(_("Đã cập nhật độ mật. Văn bản mật không còn trong kết quả tìm kiếm."), "success")
+        if document.is_classified:
+            flash(_("Đã đặt độ mật “{level}”: văn bản không còn trong kết quả tìm kiếm và chỉ "
+                    "người được xem văn bản mật mới mở được.",
+                    level=_(SECRECY_LABELS[document.secrecy.value])), "success")
+        else:
+            flash(_("Đã bỏ độ mật: văn bản là văn bản thường và có trong kết quả tìm kiếm."),
+                  "success")
     if document.can_view(current_user) and back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect(url_for("web.dashboard"))

@@ -14,7 +14,7 @@ from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
-from eoffice.errors import AppError, NotFound
+from eoffice.errors import AppError, Invalid, NotFound
 from eoffice.extensions import file_store
 from eoffice.outgoing import authority as authority_rules
 from eoffice.outgoing import (
@@ -212,6 +212,8 @@ def act(document_id: int, action: str):
         elif action == "dispatch":
             dispatch.dispatch(db.session, document, current_user, forms.recipients(form))
         elif action == "recall":
+            if not comment.strip() or form.get("confirm") != "1":
+                raise Invalid("Hãy ghi lý do thu hồi và đánh dấu xác nhận trước khi thu hồi.")
             dispatch.recall(db.session, document, current_user, comment)
     except AppError as exc:
         db.session.rollback()
@@ -221,8 +223,22 @@ def act(document_id: int, action: str):
         flash(exc.message, "error")
         return redirect(url_for("outgoing.show", document_id=document_id))
     db.session.commit()
-    flash(f"Đã thực hiện: {MACHINE.label(document.state)}.", "success")
+    flash(_done_message(action, document), "success")
     return redirect(url_for("outgoing.show", document_id=document_id))
+
+
+def _done_message(action: str, document: Document) -> str:
+    """What just happened, in the words of the one who did it."""
+    state = MACHINE.label(document.state)
+    return {
+        "submit": "Đã trình duyệt. Dự thảo chờ trưởng phòng duyệt nội dung.",
+        "approve": f"Đã duyệt. Văn bản chuyển sang bước: {state}.",
+        "reject": "Đã trả lại dự thảo cho người soạn kèm ý kiến của bạn.",
+        "sign": "Đã ký số. Văn thư sẽ cho số, đóng dấu và ban hành.",
+        "issue": f"Đã ban hành văn bản số {document.code}.",
+        "dispatch": "Đã phát hành văn bản đến các nơi nhận.",
+        "recall": "Đã thu hồi văn bản; các nơi đã nhận được thông báo.",
+    }.get(action, f"Đã thực hiện. Trạng thái: {state}.")
 
 
 @bp.route("/<int:document_id>/docx")

@@ -30,6 +30,9 @@ def register_web(app: Flask) -> None:
     add_nav("Người dùng", "accounts.users", {Role.ADMIN}, order=90)
     add_nav("Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
     register_error_handlers(app)
+    from eoffice.web.display import init_display
+
+    init_display(app)
     from eoffice.web.headers import init_security_headers
 
     init_security_headers(app)

@@ -123,4 +123,4 @@ def test_reclassify_from_the_document_page(app, client, auth, docs, search_api):
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/incoming/{doc_id}")
     assert search_api("iotaword")["total"] == 0
     page = client.get(f"/incoming/{doc_id}").get_data(as_text=True)
-    assert "Đã cập nhật độ mật" in page and 'value="mat" selected' in page
+    assert "Đã đặt độ mật “Mật”" in page and 'value="mat" selected' in page

@@ -1,0 +1,100 @@
+"""Words on screen: Jinja filters that turn stored codes into what a clerk reads.
+
+``vntime`` (``15:42 29/11/2026``, agency time zone), ``vndate`` (``29/11/2026``),
+``full_name`` (a username as the person's full name), ``coverage_label``,
+``modification_label``, ``secrecy_label``, ``urgency_label`` and ``object_label``
+(audit actions: :func:`eoffice.admin.labels.action_label`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g
+
+COVERAGE_LABELS = {
+    "entire_file": "toàn bộ tệp",
+    "entire_revision": "toàn bộ phiên bản đã ký (có phần bổ sung sau)",
+    "partial": "một phần tệp",
+}
+MODIFICATION_LABELS = {
+    "none": "không có",
+    "form_filling": "chỉ điền ô biểu mẫu (số, ngày) và ký tiếp",
+    "annotations": "thêm ghi chú",
+    "other": "có thay đổi nội dung",
+}
+SECRECY_LABELS = {"none": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
+URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn",
+                  "hoa_toc": "Hỏa tốc"}
+OBJECT_LABELS = {"outgoing": "Văn bản đi", "incoming": "Văn bản đến", "meeting": "Cuộc họp",
+                 "assignment": "Giao việc", "exchange": "Liên thông", "document": "Văn bản",
+                 "user": "Người dùng", "department": "Phòng ban", "agency": "Cơ quan",
+                 "delivery": "Liên thông", "credential": "Khóa ký", "trust": "Chứng thư gốc",
+                 "material": "Tài liệu họp", "minutes": "Biên bản", "token": "Mã truy cập API",
+                 "register": "Sổ văn bản"}
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "Asia/Ho_Chi_Minh"))
+
+
+def vntime(value: Any) -> str:
+    """``15:42 29/11/2026`` in the agency's time zone (naive values are UTC; ISO strings too)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(_zone()).strftime("%H:%M %d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def vndate(value: Any) -> str:
+    """``29/11/2026`` (a date, a datetime in the agency's zone, or an ISO string)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(_zone()).strftime("%d/%m/%Y")
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+
+
+def full_name(username: Any) -> str:
+    """The full name of a username (looked up once per request), else the value as given."""
+    if not username:
+        return "—"
+    name = str(username)
+    cache: dict[str, str] = g.setdefault("_full_names", {})
+    if name not in cache:
+        import sqlalchemy as sa
+
+        from eoffice.auth.models import User
+        from eoffice.db import db
+
+        found = db.session.scalar(sa.select(User.full_name).where(User.username == name))
+        cache[name] = found or name
+    return cache[name]
+
+
+def init_display(app: Flask) -> None:
+    filters = {"vntime": vntime, "vndate": vndate, "full_name": full_name,
+               "object_label": lambda v: OBJECT_LABELS.get(str(v), str(v)),
+               "coverage_label": lambda v: COVERAGE_LABELS.get(str(v), str(v)),
+               "modification_label": lambda v: MODIFICATION_LABELS.get(str(v), str(v)),
+               "secrecy_label": lambda v: SECRECY_LABELS.get(getattr(v, "value", v), str(v)),
+               "urgency_label": lambda v: URGENCY_LABELS.get(getattr(v, "value", v), str(v))}
+    for name, func in filters.items():
+        app.add_template_filter(func, name)
