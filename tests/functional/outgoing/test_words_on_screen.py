@@ -16,7 +16,7 @@ def _text(page: str) -> str:
 
 
 def _no_raw_codes(page: str) -> None:
-    visible = re.sub(r'\s(?:data-[a-z-]+|class|name|value|id|href|action)="[^"]*"', "", page)
+    visible = re.sub(r'\s(?:data-[a-z-]+|class|name|value|id|href|action|title)="[^"]*"', "", page)
     for code in RAW_CODES:
         assert code not in visible, code
 
