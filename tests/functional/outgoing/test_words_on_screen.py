@@ -75,7 +75,8 @@ def test_declassify_flash_says_what_happened(client, auth, document_at):
     doc_id = document_at("issued", secrecy="none")
     auth.login("vanthu")
     up = auth.post(f"/documents/{doc_id}/reclassify",
-                   data={"secrecy": "mat", "next": f"/outgoing/{doc_id}"},
+                   data={"secrecy": "mat", "next": f"/outgoing/{doc_id}",
+                         "confirm_remove_files": "1"},
                    follow_redirects=True).get_data(as_text=True)
     assert "Đã đặt độ mật “Mật”" in up
     down = auth.post(f"/documents/{doc_id}/reclassify",
