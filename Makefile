@@ -76,9 +76,10 @@ lint: venv       ## ruff
 typecheck: venv  ## mypy on the libraries
 	$(BIN)/mypy signing workflow search
 
-bench: venv      ## benchmarks (ratios against naive baselines measured in the same run)
+bench: venv      ## benchmarks (ratios against baselines measured in the same run; needs PostgreSQL, Redis)
 	$(BIN)/python bench/signing.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search.py --backend postgres --pg-url "$(PG_URL)"
+	$(BIN)/python bench/load.py --pg-url "$(PG_URL)"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

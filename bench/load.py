@@ -1,0 +1,195 @@
+"""Load benchmark (issue 13): the distributed deployment beside the embedded demo, same run.
+
+``eoffice serve --workers 2`` + one ``eoffice worker`` on PostgreSQL (search backend too),
+S3 (SeaweedFS started here) and Redis, then ``eoffice demo`` (SQLite, files, Whoosh,
+Werkzeug); each gets 16 clients for 60 s doing register / search / open / download
+(1-page unsigned PDFs). Prints registrations/s, read latencies, errors and valid files
+refused for both, and their ratios. Targets (distributed): ≥ 25 registrations/s, p95 of
+reads ≤ 300 ms, 0 errors, 0 valid files refused.
+
+Run: ``.venv/bin/python bench/load.py [--clients 16] [--seconds 60]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+from eoffice.devcluster import Cluster  # noqa: E402
+from eoffice.s3dev import SeaweedS3  # noqa: E402
+
+PASSWORD = "eoffice-demo"
+WORDS = ["chuyển đổi số", "kế hoạch", "an toàn thông tin", "ngân sách", "đường truyền",
+         "hội nghị", "cải cách hành chính", "phòng cháy chữa cháy", "giáo dục", "y tế"]
+
+
+def make_pdfs(n: int) -> list[bytes]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from eoffice.rendering.fonts import serif_file
+
+    pdfmetrics.registerFont(TTFont("BenchSerif", str(serif_file())))
+    out = []
+    for i in range(n):
+        buf = io.BytesIO()
+        pdf = canvas.Canvas(buf)
+        pdf.setFont("BenchSerif", 12)
+        pdf.drawString(72, 780, f"Kế hoạch số {i} về {random.choice(WORDS)} năm 2026")
+        pdf.drawString(72, 760, f"Nội dung văn bản kiểm thử tải {i} {random.random():.8f}")
+        pdf.save()
+        out.append(buf.getvalue())
+    return out
+
+
+@dataclass
+class Stats:
+    lat: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    refused: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, op: str, ms: float, ok: bool) -> None:
+        with self.lock:
+            self.lat.setdefault(op, []).append(ms)
+            if not ok:
+                self.errors[op] = self.errors.get(op, 0) + 1
+
+
+def token(base: str, user: str) -> str:
+    resp = requests.post(f"{base}/api/v1/auth/token",
+                         json={"username": user, "password": PASSWORD}, timeout=120)
+    resp.raise_for_status()
+    return str(resp.json()["token"])
+
+
+def client(base: str, tokens: dict[str, str], pdfs: list[bytes], stop: threading.Event,
+           stats: Stats, ids: list[int], seed: int) -> None:
+    rng = random.Random(seed)
+    http = requests.Session()
+    clerk = {"Authorization": f"Bearer {tokens['vanthu']}"}
+    leader = {"Authorization": f"Bearer {tokens['chutich']}"}
+    while not stop.is_set():
+        op = rng.choice(["register", "search", "open", "download"])
+        if op != "register" and not ids:
+            op = "register"
+        t = time.perf_counter()
+        try:
+            if op == "register":
+                resp = http.post(f"{base}/api/v1/incoming", headers=clerk, timeout=120,
+                                 files={"file": ("vb.pdf", rng.choice(pdfs))},
+                                 data={"subject": f"Kế hoạch {rng.choice(WORDS)}",
+                                       "issuer_name": "Sở Nội vụ", "type_code": "KH"})
+                ok = resp.status_code == 201
+                if ok:
+                    ids.append(int(resp.json()["id"]))
+                elif 400 <= resp.status_code < 500:
+                    with stats.lock:
+                        stats.refused += 1
+            elif op == "search":
+                resp = http.get(f"{base}/api/v1/search", headers=leader, timeout=120,
+                                params={"q": rng.choice(WORDS)})
+                ok = resp.status_code == 200
+            else:
+                path = f"/api/v1/documents/{rng.choice(ids)}"
+                resp = http.get(base + path + ("/file" if op == "download" else ""),
+                                headers=leader, timeout=120)
+                ok = resp.status_code == 200
+        except requests.RequestException:
+            ok = False
+        stats.add(op, (time.perf_counter() - t) * 1000, ok)
+
+
+def run_load(base: str, clients: int, seconds: float, pdfs: list[bytes]) -> Stats:
+    tokens = {u: token(base, u) for u in ("vanthu", "chutich")}
+    stats, stop, ids = Stats(), threading.Event(), []  # type: ignore[var-annotated]
+    seed = requests.post(f"{base}/api/v1/incoming", timeout=300,
+                         headers={"Authorization": f"Bearer {tokens['vanthu']}"},
+                         files={"file": ("vb.pdf", pdfs[0])},
+                         data={"subject": "Kế hoạch mở đầu", "issuer_name": "Sở Nội vụ"})
+    seed.raise_for_status()
+    ids.append(int(seed.json()["id"]))  # reads have a document from the first second
+    threads = [threading.Thread(target=client, args=(base, tokens, pdfs, stop, stats, ids, i))
+               for i in range(clients)]
+    for th in threads:
+        th.start()
+    time.sleep(seconds)
+    stop.set()
+    for th in threads:
+        th.join()
+    return stats
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values) or [float("inf")]  # nothing measured never meets a target
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def report(name: str, stats: Stats, seconds: float) -> dict[str, float]:
+    reads = [ms for op in ("search", "open", "download") for ms in stats.lat.get(op, [])]
+    regs = len(stats.lat.get("register", [])) - stats.errors.get("register", 0)
+    out = {"reg_s": regs / seconds, "reg_p50": pct(stats.lat.get("register", []), 50),
+           "read_p50": pct(reads, 50), "read_p95": pct(reads, 95),
+           "errors": float(sum(stats.errors.values())), "refused": float(stats.refused)}
+    print(f"\n{name}: {regs} registrations in {seconds:.0f} s = {out['reg_s']:.1f}/s, "
+          f"register p50 {out['reg_p50']:.0f} ms; errors {int(out['errors'])}, "
+          f"valid files refused {stats.refused}")
+    for op in ("register", "search", "open", "download"):
+        ts = stats.lat.get(op, [])
+        if ts:
+            print(f"  {op:9} n={len(ts):5}  p50 {pct(ts, 50):7.1f}  p95 {pct(ts, 95):7.1f}  "
+                  f"mean {statistics.mean(ts):7.1f} ms")
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--web-workers", type=int, default=2)
+    ap.add_argument("--pg-url", default=os.environ.get(
+        "EOFFICE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    args = ap.parse_args()
+    pdfs = make_pdfs(200)
+    root = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    with SeaweedS3(root / "s3") as s3, Cluster(root / "cluster", pg_url=args.pg_url,
+                                               redis_url=args.redis_url, s3=s3) as cluster:
+        cluster.prepare()
+        base = cluster.serve(workers=args.web_workers, threads=8)
+        cluster.worker(concurrency=2)
+        dist = report(f"distributed (serve --workers {args.web_workers} + 1 worker; "
+                      f"PostgreSQL, S3, Redis)",
+                      run_load(base, args.clients, args.seconds, pdfs), args.seconds)
+        cluster.close()
+        demo_base = cluster.demo()
+        demo = report("embedded (eoffice demo: SQLite, files, Whoosh, Werkzeug)",
+                      run_load(demo_base, args.clients, args.seconds, pdfs), args.seconds)
+    print(f"\nratios distributed/demo: registrations/s "
+          f"{dist['reg_s'] / max(demo['reg_s'], 1e-9):.2f}x, read p95 "
+          f"{dist['read_p95'] / max(demo['read_p95'], 1e-9):.2f}x")
+    checks = [("registrations/s ≥ 25", dist["reg_s"] >= 25),
+              ("read p95 ≤ 300 ms", dist["read_p95"] <= 300),
+              ("0 errors", dist["errors"] == 0), ("0 valid files refused", dist["refused"] == 0)]
+    print("targets (distributed): " + "; ".join(
+        f"{label}: {'OK' if ok else 'MISSED'}" for label, ok in checks))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
