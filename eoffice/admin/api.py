@@ -61,7 +61,6 @@ def create_agency():
                                name=data.get("name"), abbreviation=data.get("abbreviation"),
                                parent=data.get("parent") or None,
                                address=data.get("address") or "")
-    db.session.commit()
     return jsonify(agency_json(agency)), 201
 
 
@@ -73,7 +72,6 @@ def name_admin(code: str):
     user, password = ops.name_admin(db.session, acting_user(), agency,
                                     username=data.get("username"),
                                     full_name=data.get("full_name"))
-    db.session.commit()
     return jsonify({"username": user.username, "one_time_password": password}), 201
 
 
@@ -91,7 +89,6 @@ def create_department():
     data = json_body()
     dept = ops.create_department(db.session, acting_user(), code=data.get("code"),
                                  name=data.get("name"))
-    db.session.commit()
     return jsonify(department_json(dept)), 201
 
 
@@ -104,7 +101,6 @@ def update_department(code: str):
     ops.update_department(db.session, actor, dept, name=data.get("name"),
                           active=data["active"] if isinstance(data.get("active"), bool)
                           else None)
-    db.session.commit()
     return jsonify(department_json(dept))
 
 
@@ -121,7 +117,6 @@ def users():
 def create_user():
     user, password = ops.create_account(db.session, acting_user(),
                                         ops.AccountInput.parse(json_body()))
-    db.session.commit()
     return jsonify({"username": user.username, "one_time_password": password}), 201
 
 
@@ -150,7 +145,6 @@ def update_user(username: str):
     if "token_label" in data or "key_label" in data:
         credentials.set_token(db.session, actor, target, data.get("token_label"),
                               data.get("key_label"))
-    db.session.commit()
     return jsonify(user_json(target))
 
 
@@ -160,7 +154,6 @@ def reset_password(username: str):
     actor = acting_user()
     target = ops.get_account(db.session, actor, username)
     password = ops.reset_password(db.session, actor, target)
-    db.session.commit()
     return jsonify({"username": target.username, "one_time_password": password})
 
 
@@ -171,7 +164,6 @@ def signature_image(username: str):
     target = ops.get_account(db.session, actor, username)
     credentials.set_signature_image(db.session, current_app.instance_path, actor, target,
                                     request.get_data()[:credentials.MAX_IMAGE_BYTES + 1])
-    db.session.commit()
     return jsonify(user_json(target))
 
 
@@ -187,6 +179,5 @@ def import_users():
     body: dict[str, Any] = preview.to_json()
     if request.args.get("dry_run") not in {"1", "true"}:
         created = importing.apply(db.session, actor, preview)
-        db.session.commit()
         body["created"] = [{"username": u, "one_time_password": p} for u, p in created]
     return jsonify(body)

@@ -30,6 +30,7 @@ from eoffice.errors import AppError, Invalid
 from eoffice.extensions import acting_user
 from eoffice.extensions import gettext as _
 from eoffice.permissions import roles
+from eoffice.web.transaction import flash_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 MAX_UPLOAD = 2_000_000
@@ -50,10 +51,8 @@ def _act(work: Callable[[], Any], success: str) -> Any:
     try:
         result = work()
     except AppError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
+        flash_error(exc)
         return None
-    db.session.commit()
     flash(_(success), "success")
     return result
 

@@ -13,6 +13,7 @@ from eoffice.db import db
 from eoffice.extensions import acting_user, bearer_token
 from eoffice.permissions import authenticated, public
 from eoffice.web.errors import error_response
+from eoffice.web.transaction import read_only
 
 bp = Blueprint("api", __name__)
 
@@ -32,20 +33,16 @@ def token():
             db.session, str(username), str(password), request.remote_addr or "-",
             channel="api", **operations.throttle_settings(current_app.config))
     except operations.TooManyAttempts as exc:
-        db.session.commit()
         response, status = error_response(429, str(exc), "too_many_attempts")
         response.headers["Retry-After"] = str(exc.minutes * 60)
         return response, status
     except operations.AuthError as exc:
-        db.session.commit()
         return error_response(401, str(exc), "invalid_credentials")
     if user.must_change_password:
-        db.session.commit()
         return error_response(403, "Bạn cần đổi mật khẩu dùng một lần (đăng nhập trên web) "
                               "trước khi dùng API.", "password_change_required")
     hours = current_app.config["API_TOKEN_HOURS"]
     value = operations.issue_token(db.session, user, hours)
-    db.session.commit()
     return jsonify({"token": value, "expires_in": hours * 3600, "user": user_json(user)})
 
 
@@ -55,17 +52,18 @@ def revoke_token():
     """Revoke the token this request is made with (API logout)."""
     revoke(db.session, bearer_token())
     audit.append(db.session, "token_revoke", actor=acting_user())
-    db.session.commit()
     return "", 204
 
 
 @bp.route("/api/v1/me")
 @authenticated
+@read_only
 def me():
     return jsonify(user_json(acting_user()))
 
 
 @bp.route("/api/openapi.json")
 @public
+@read_only
 def openapi():
     return jsonify(openapi_document(current_app))

@@ -44,16 +44,13 @@ def login():
                 db.session, form.username.data, form.password.data, request.remote_addr or "-",
                 **operations.throttle_settings(current_app.config))
         except operations.TooManyAttempts as exc:
-            db.session.commit()
             flash(_(operations.THROTTLE_MESSAGE, minutes=exc.minutes), "error")
             status = 429
         except operations.AuthError as exc:
-            db.session.commit()
             flash(_(str(exc)), "error")
             status = 401
         else:
             web_session.start(user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -65,7 +62,6 @@ def login():
 def logout():
     audit.append(db.session, "logout", actor=current_user)
     web_session.end()
-    db.session.commit()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
@@ -82,7 +78,6 @@ def password():
         else:
             # Every session and token of the user has ended: this browser gets a new one.
             web_session.start(current_user._get_current_object())
-            db.session.commit()
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("web.dashboard"))
     return render_template("auth/password.html", form=form)

@@ -26,7 +26,6 @@ def get_document(document_id: int):
     document = get_visible(db.session, user, document_id)
     audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
     body = document_json(db.session, document)
-    db.session.commit()
     return jsonify(body)
 
 
@@ -53,5 +52,4 @@ def reclassify_document(document_id: int):
                       code="bad_secrecy")
     reclassify(db.session, document, secrecy, user, classified_files=classified_files(),
                confirmed=body.get("confirm_remove_files") is True, store=file_store())
-    db.session.commit()
     return jsonify({"id": document.id, "secrecy": document.secrecy.value})

@@ -35,7 +35,6 @@ def _check(user) -> dict:
     report = validate_untrusted(data, trust_material()).to_dict()
     audit.append(db.session, "verify", actor=user,
                  details={"verdict": report["verdict"], "size": len(data)})
-    db.session.commit()
     return report
 
 

@@ -18,6 +18,7 @@ from eoffice.extensions import file_store
 from eoffice.extensions import gettext as _
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import classified_files
+from eoffice.web.transaction import undo
 
 bp = Blueprint("documents", __name__)
 
@@ -37,7 +38,6 @@ def send_current_file(document: Document, user, *, as_attachment: bool = False):
     data = file_store().get(document.current_file_sha)
     audit.append(db.session, "download", actor=user, object_type="document",
                  object_id=document.id, details={"sha256": document.current_file_sha})
-    db.session.commit()
     return send_file(io.BytesIO(data), mimetype="application/pdf",
                      as_attachment=as_attachment, download_name=download_name(document))
 
@@ -75,16 +75,15 @@ def reclassify_page(document_id: int):
         reclassify(db.session, document, secrecy, current_user,
                    classified_files=classified_files(),
                    confirmed=request.form.get("confirm_remove_files") == "1", store=file_store())
-    except FileRemovalNeedsConfirmation:
-        db.session.rollback()
+    except FileRemovalNeedsConfirmation as exc:
+        undo(exc)
         shas = sorted({f.sha256 for f in document.files})
         return render_template("reclassify_confirm.html", doc=document, secrecy=secrecy,
                                shas=shas, back=back, notice=FILE_REMOVAL_NOTICE), 409
-    except (AppError, ValueError):
-        db.session.rollback()
+    except (AppError, ValueError) as exc:
+        undo(exc)
         flash(_("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem."), "error")
     else:
-        db.session.commit()
         if document.is_classified:
             flash(_("Đã đặt độ mật “{level}”: văn bản không còn trong kết quả tìm kiếm và chỉ "
                     "người được xem văn bản mật mới mở được.",

@@ -65,7 +65,6 @@ def accept(delivery_id: int):
     document = deliveries.accept(db.session, delivery, user, service.registrar(db.session, user))
     body = {"document_id": document.id, "arrival_number": document.arrival_number,
             "status": delivery.status}
-    db.session.commit()
     return jsonify(body)
 
 
@@ -75,7 +74,6 @@ def refuse(delivery_id: int):
     user = acting_user()
     delivery = deliveries.get_received(db.session, user, delivery_id)
     deliveries.refuse(db.session, delivery, user, _reason(required=True))
-    db.session.commit()
     return jsonify({"id": delivery.id, "status": delivery.status})
 
 
@@ -84,7 +82,6 @@ def _answer_recall(delivery_id: int, agree: bool) -> Any:
     delivery = deliveries.get_received(db.session, user, delivery_id)
     deliveries.answer_recall(db.session, delivery, user, agree=agree,
                              reason=_reason(required=not agree))
-    db.session.commit()
     return jsonify({"id": delivery.id, "status": delivery.status})
 
 

@@ -12,7 +12,7 @@ from eoffice.documents.models import URGENCY_LABELS, Urgency
 from eoffice.errors import AppError
 from eoffice.exchange import deliveries, service
 from eoffice.permissions import roles
-from eoffice.web.errors import record_refusal
+from eoffice.web.transaction import flash_error
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
@@ -50,12 +50,9 @@ def act(delivery_id: int, action: str):
 
             raise NotFound("Không có thao tác này.")
     except AppError as exc:
-        db.session.rollback()
         if exc.status == 404:
             raise
-        record_refusal(exc)
-        flash(exc.message, "error")
+        flash_error(exc)
         return redirect(url_for("exchange.inbox"))
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("exchange.inbox"))

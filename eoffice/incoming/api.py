@@ -49,7 +49,6 @@ def register():
                             "reasons": result.validation["reasons"]}
                            if result.validation else {"verdict": None, "signatures": []}),
             "duplicates": result.duplicates}
-    db.session.commit()
     return jsonify(body), 201
 
 
@@ -77,7 +76,6 @@ def direction(document_id: int):
     created = handling.direct(db.session, document, user, data, today=settings.today())
     body = {"id": document.id, "state": document.state,
             "assignments": [_assignment_json(a) for a in created]}
-    db.session.commit()
     return jsonify(body)
 
 
@@ -87,7 +85,6 @@ def return_document(document_id: int):
     user = acting_user()
     document = handling.get_incoming(db.session, user, document_id)
     return_to_sender(db.session, document, user, str(json_body().get("reason") or ""))
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
 
 
@@ -98,7 +95,6 @@ def remind(document_id: int):
     document = handling.get_incoming(db.session, user, document_id)
     data = request.get_json(silent=True) or {}
     count = handling.remind(db.session, document, user, str(data.get("message") or ""))
-    db.session.commit()
     return jsonify({"id": document.id, "reminders": count})
 
 
@@ -125,7 +121,6 @@ def assignment_action(assignment_id: int, action: str):
     else:
         raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
     body = _assignment_json(assignment) | {"document_state": assignment.document.state}
-    db.session.commit()
     return jsonify(body)
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice.audit import operations as audit
 from eoffice.auth.models import Agency, Clearance, User
 from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import URGENCY_LABELS, Direction, Document, Urgency
@@ -137,7 +138,8 @@ def agency_name(session: Session, user: User) -> str:
 
 def render(session: Session, user: User, kind: str, fmt: str, year: int, today: date,
            register: str = GENERAL_REGISTER) -> bytes:
-    """The register as ``pdf`` or ``xlsx`` bytes."""
+    """The register as ``pdf`` or ``xlsx`` bytes; audited (``print`` / ``export``) whichever
+    entry point asks."""
     from eoffice.rendering import registers as pdf
     from eoffice.rendering import registers_xlsx as xlsx
 
@@ -147,6 +149,9 @@ def render(session: Session, user: User, kind: str, fmt: str, year: int, today: 
 
         raise Invalid("Sổ văn bản mật không được xuất ra tệp bảng tính; chỉ in sổ giấy (PDF) "
                       "theo quy định bảo vệ bí mật nhà nước.", code="classified")
+    audit.append(session, "print" if fmt == "pdf" else "export", actor=user,
+                 object_type="register", object_id=f"{kind}:{register}:{year}",
+                 details={"format": fmt})
     if kind == "incoming":
         rows = incoming_rows(session, user, year, register)
         if fmt == "pdf":

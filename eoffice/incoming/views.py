@@ -41,6 +41,7 @@ from eoffice.incoming.registration import (
 from eoffice.params import year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering.types import DOCUMENT_TYPES
+from eoffice.web.transaction import read_only, undo
 
 bp = Blueprint("incoming", __name__)
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -73,6 +74,7 @@ def _event_label(event: DocumentEvent) -> str:
 
 @bp.route("/incoming")
 @authenticated
+@read_only
 def index():
     user = current_user
     today = settings.today()
@@ -142,10 +144,9 @@ def new():
             today=settings.today(),
             check=check)
     except AppError as exc:
-        db.session.rollback()
+        undo(exc)
         return _render_form(values, check=None, file_sha=sha if data else "", error=exc.message,
                             status=exc.status)
-    db.session.commit()
     flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.", "success")
     return redirect(url_for("incoming.show", document_id=result.document.id))
 
@@ -165,7 +166,6 @@ def show(document_id: int):
         User.department_id == a.department_id, User.active.is_(True))
         .order_by(User.full_name)).all() for a in assignments}
     audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
-    db.session.commit()
     return render_template(
         "incoming/show.html", doc=document, assignments=assignments, events=events,
         event_label=_event_label, departments=departments, people=people,
@@ -191,7 +191,6 @@ def direct(document_id: int):
     data = DirectionInput.parse({"instruction": form.get("instruction"), "lead": form.get("lead"),
                                  "deadline": form.get("deadline")}, coordinators)
     handling.direct(db.session, document, current_user, data, today=settings.today())
-    db.session.commit()
     flash("Đã ghi ý kiến chỉ đạo và giao xử lý.", "success")
     return _back(document_id)
 
@@ -201,7 +200,6 @@ def direct(document_id: int):
 def return_document(document_id: int):
     document = handling.get_incoming(db.session, current_user, document_id)
     return_to_sender(db.session, document, current_user, request.form.get("reason", ""))
-    db.session.commit()
     flash("Đã trả lại văn bản cho nơi gửi.", "success")
     return _back(document_id)
 
@@ -211,7 +209,6 @@ def return_document(document_id: int):
 def remind(document_id: int):
     document = handling.get_incoming(db.session, current_user, document_id)
     count = handling.remind(db.session, document, current_user, request.form.get("message", ""))
-    db.session.commit()
     flash(f"Đã đôn đốc (lần thứ {count}).", "success")
     return _back(document_id)
 
@@ -239,7 +236,6 @@ def assignment_action(assignment_id: int, action: str):
     else:
         raise Invalid("Thao tác không hợp lệ.")
     document_id = assignment.document_id
-    db.session.commit()
     flash(messages[action], "success")
     return _back(document_id)
 
@@ -263,10 +259,6 @@ def registers_page():
     fmt = request.args.get("format", "")
     if fmt in {"pdf", "xlsx"}:
         data = registers.render(db.session, current_user, kind, fmt, year, today, register)
-        audit.append(db.session, "print" if fmt == "pdf" else "export", actor=current_user,
-                     object_type="register",
-                     object_id=f"{kind}:{register}:{year}", details={"format": fmt})
-        db.session.commit()
         mime = "application/pdf" if fmt == "pdf" else \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"so-{'den' if kind == 'incoming' else 'theo-doi'}-{register}-{year}.{fmt}"
@@ -288,6 +280,7 @@ def registers_page():
 
 @bp.route("/incoming/statistics", endpoint="statistics")
 @roles(Role.LEADER)
+@read_only
 def statistics_page():
     year = year_arg(default=settings.today().year)
     stats = statistics.compute(db.session, current_user, year, settings.today())

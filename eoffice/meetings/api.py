@@ -37,7 +37,6 @@ def _secret(data: dict[str, Any]) -> dict[str, str | None]:
 def create():
     meeting = planning.create_meeting(db.session, acting_user(),
                                  planning.MeetingInput.from_mapping(json_body()))
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state}), 201
 
 
@@ -70,7 +69,6 @@ def show(meeting_id: int):
     notify.record_opening(db.session, meeting, user)
     materials.withdraw_classified(db.session, meeting)
     data = meeting_json(db.session, meeting, user)
-    db.session.commit()
     return jsonify(data)
 
 
@@ -85,14 +83,7 @@ def add_material(meeting_id: int):
                                          upload.read(), upload.filename or "")
     else:
         (document_id,) = required(json_body(), "document_id")
-        try:
-            material = materials.add_document(db.session, meeting, user, document_id)
-        except materials.MaterialRefused as refusal:
-            db.session.rollback()
-            materials.record_refusal(db.session, meeting_id, user, refusal)
-            db.session.commit()
-            raise
-    db.session.commit()
+        material = materials.add_document(db.session, meeting, user, document_id)
     return jsonify(material_json(meeting, material)), 201
 
 
@@ -109,7 +100,6 @@ def withdraw_material(meeting_id: int, material_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     materials.remove(db.session, meeting, user, material_id)
-    db.session.commit()
     return jsonify({"id": material_id, "withdrawn": True})
 
 
@@ -121,7 +111,6 @@ def set_agenda(meeting_id: int):
     data = json_body()
     planning.set_agenda(db.session, file_store(), meeting, user, data.get("items") or [],
                         today=today())
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "agenda_url": f"/api/v1/meetings/{meeting.id}/agenda"}), 201
 
@@ -140,7 +129,6 @@ def sign_agenda(meeting_id: int):
     meeting = access.get_meeting(db.session, user, meeting_id)
     distribution.sign_agenda(db.session, file_store(), meeting, user, settings=signing_settings(),
                     **_secret(_body()))
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "validation": (meeting.extra or {}).get("agenda_validation")})
 
@@ -151,7 +139,6 @@ def distribute(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     notified = distribution.distribute(db.session, meeting, user)
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "notified": notified})
 
 
@@ -163,7 +150,6 @@ def update(meeting_id: int):
     data = json_body()
     changes = planning.update_details(db.session, meeting, user, starts_at=data.get("starts_at"),
                                  ends_at=data.get("ends_at"), location=data.get("location"))
-    db.session.commit()
     return jsonify({"id": meeting.id, "changes": changes})
 
 
@@ -173,7 +159,6 @@ def hold(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     distribution.hold(db.session, meeting, user)
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state})
 
 
@@ -183,7 +168,6 @@ def cancel(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     distribution.cancel(db.session, meeting, user, str(_body().get("reason") or ""))
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state})
 
 
@@ -207,7 +191,6 @@ def record_minutes(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     minutes = minutes_ops.record_minutes(db.session, file_store(), meeting, user, json_body())
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "minutes_state": minutes.state}), 201
 
@@ -226,7 +209,6 @@ def sign_minutes(meeting_id: int):
     meeting = access.get_meeting(db.session, user, meeting_id)
     record = minutes_ops.sign_minutes(db.session, file_store(), meeting, user,
                               settings=signing_settings(), **_secret(_body()))
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "minutes_state": record.state,
                     "validation": (record.extra or {}).get("validation")})
 
@@ -237,7 +219,6 @@ def distribute_minutes(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     record = minutes_ops.distribute_minutes(db.session, meeting, user)
-    db.session.commit()
     return jsonify({"id": meeting.id, "state": meeting.state, "minutes_state": record.state})
 
 

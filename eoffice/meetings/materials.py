@@ -16,7 +16,7 @@ from eoffice.auth.models import User
 from eoffice.db import utcnow
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.operations import get_visible, store_bytes
-from eoffice.errors import Conflict, Invalid, NotFound
+from eoffice.errors import AuditedRefusal, Conflict, Invalid, NotFound
 from eoffice.meetings.access import require_secretary
 from eoffice.meetings.models import Meeting, MeetingMaterial
 from eoffice.meetings.notify import notify, notify_participants
@@ -29,11 +29,14 @@ CLASSIFIED_REASON = ("Văn bản mật không được đưa vào tài liệu cu
 WITHDRAWN_REASON = "Văn bản đã được xác định là văn bản mật nên đã được rút khỏi bộ tài liệu."
 
 
-class MaterialRefused(Invalid):
-    """A refused material: the refusal is audited (after the rollback) by the caller."""
+class MaterialRefused(AuditedRefusal):
+    """A refused material: audited as ``meeting.material_refused`` after the rollback."""
 
-    def __init__(self, message: str, *, code: str, document_id: int) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, code: str, document_id: int, meeting_id: int,
+                 actor: str) -> None:
+        super().__init__(message, code=code, action="meeting.material_refused", actor=actor,
+                         object_type="meeting", object_id=meeting_id,
+                         details={"document_id": document_id})
         self.document_id = document_id
 
 
@@ -59,12 +62,14 @@ def add_document(session: Session, meeting: Meeting, actor: User,
     _ensure_editable(meeting)
     document = get_visible(session, actor, document_id)
     if document.is_classified:
-        raise MaterialRefused(CLASSIFIED_REASON, code="classified", document_id=document.id)
+        raise MaterialRefused(CLASSIFIED_REASON, code="classified", document_id=document.id,
+                              meeting_id=meeting.id, actor=actor.username)
     if not is_signed_or_issued(document):
         raise MaterialRefused(
             "Chỉ văn bản đã ký số hoặc đã ban hành (văn bản đến có chữ ký số hợp lệ) mới được "
             "đưa vào tài liệu cuộc họp; văn bản này chưa được ký hoặc chữ ký không hợp lệ.",
-            code="not_signed", document_id=document.id)
+            code="not_signed", document_id=document.id, meeting_id=meeting.id,
+            actor=actor.username)
     if document.current_file_sha is None:
         raise Invalid("Văn bản này không có tệp để đưa vào tài liệu cuộc họp.", code="no_file")
     if any(m.document_id == document.id and m.withdrawn_at is None for m in meeting.materials):
@@ -78,14 +83,6 @@ def add_document(session: Session, meeting: Meeting, actor: User,
     notify_participants(session, meeting, f"Cuộc họp “{meeting.title}” có thêm tài liệu: "
                                           f"{material.title}.")
     return material
-
-
-def record_refusal(session: Session, meeting_id: int, actor: User,
-                   refusal: MaterialRefused) -> None:
-    """Audit a refused material (called after the failed request was rolled back)."""
-    audit.append(session, "meeting.material_refused", actor=actor, object_type="meeting",
-                 object_id=meeting_id, details={"document_id": refusal.document_id,
-                                                "code": refusal.code, "reason": refusal.message})
 
 
 def safe_filename(name: str, default: str) -> str:

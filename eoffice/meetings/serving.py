@@ -31,7 +31,6 @@ def agenda(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
     notify.record_opening(db.session, meeting, user)
     audit.append(db.session, "meeting.download_agenda", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"sha256": meeting.agenda_sha})
-    db.session.commit()
     return _send(data, PDF, agenda_filename(meeting), as_attachment)
 
 
@@ -44,7 +43,6 @@ def material(user: Any, meeting_id: int, material_id: int, *,
     audit.append(db.session, "meeting.download_material", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"material_id": item.id,
                                                 "document_id": item.document_id})
-    db.session.commit()
     return _send(data, item.mime, material_filename(item, item.id), as_attachment)
 
 
@@ -57,7 +55,6 @@ def minutes(user: Any, meeting_id: int, *, as_attachment: bool = False) -> Any:
     data = file_store().get(record.pdf_sha)
     audit.append(db.session, "meeting.download_minutes", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"sha256": record.pdf_sha})
-    db.session.commit()
     return _send(data, PDF, f"Biên bản - {meeting.title[:80]}.pdf", as_attachment)
 
 
@@ -67,5 +64,4 @@ def pack(user: Any, meeting_id: int) -> Any:
     notify.record_opening(db.session, meeting, user, pack=True)
     audit.append(db.session, "meeting.download_pack", actor=user, object_type="meeting",
                  object_id=meeting.id, details={"files": built.names})
-    db.session.commit()
     return _send(built.data, "application/zip", built.filename, True)

@@ -24,6 +24,7 @@ from eoffice.meetings.materials import SIGNED_OUTGOING
 from eoffice.meetings.models import MEETING_KINDS, MINUTES_STATES, Meeting
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
+from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
@@ -31,6 +32,7 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 
 @bp.route("/")
 @authenticated
+@read_only
 def index():
     meetings = db.session.scalars(access.visible_meetings(current_user).order_by(
         Meeting.starts_at).limit(300)).all()
@@ -56,12 +58,10 @@ def new():
             meeting = planning.create_meeting(db.session, current_user,
                                          planning.MeetingInput.from_mapping(forms.meeting_form(
                                              request.form)))
-            db.session.commit()
             flash("Đã tạo cuộc họp. Hãy lập chương trình và thêm tài liệu.", "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         except AppError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash_error(exc)
     return render_template("meetings/new.html", leaders=leaders, departments=departments,
                            kinds=MEETING_KINDS, form=request.form)
 
@@ -86,7 +86,6 @@ def show(meeting_id: int):
     role = access.role_in(db.session, meeting, user)
     notify.record_opening(db.session, meeting, user)
     materials.withdraw_classified(db.session, meeting)
-    db.session.commit()
     minutes = minutes_ops.minutes_of(db.session, meeting)
     context = dict(
         meeting=meeting, role=role, labels=MACHINE.states, actions=access.available(
@@ -107,16 +106,9 @@ def _act(meeting_id: int, action: Callable[[Meeting], Any], success: str) -> Any
     meeting = access.get_meeting(db.session, current_user, meeting_id)
     try:
         action(meeting)
-        db.session.commit()
         flash(success, "success")
-    except materials.MaterialRefused as refusal:
-        db.session.rollback()
-        materials.record_refusal(db.session, meeting_id, current_user, refusal)
-        db.session.commit()
-        flash(refusal.message, "error")
     except AppError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash_error(exc)
     return redirect(url_for("meetings.show", meeting_id=meeting_id))
 
 

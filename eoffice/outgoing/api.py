@@ -19,6 +19,7 @@ from eoffice.outgoing.drafting import REGISTERS
 from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import classified_files, clock, signing_settings
+from eoffice.web.transaction import read_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("outgoing_api", __name__, url_prefix="/api/v1/outgoing")
@@ -54,7 +55,6 @@ def create():
     data, upload, filename = _draft_request()
     document = drafting.create_draft(db.session, file_store(), user, data, upload=upload,
                                 filename=filename, classified_files=classified_files())
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state}), 201
 
 
@@ -68,7 +68,6 @@ def edit(document_id: int):
     data, upload, filename = _draft_request()
     editing.edit_draft(db.session, file_store(), document, user, data, upload=upload,
                    filename=filename)
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
 
 
@@ -85,7 +84,6 @@ def _transition(document_id: int, action: str) -> Any:
         review.reject(db.session, document, user, comment)
     elif action == "recall":
         dispatch_ops.recall(db.session, document, user, comment or str(data.get("reason") or ""))
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
 
 
@@ -120,7 +118,6 @@ def sign(document_id: int):
     document = common.get_outgoing(db.session, user, document_id)
     signature.sign(db.session, file_store(), document, user, settings=signing_settings(),
              **_secret(_body()))
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state})
 
 
@@ -134,7 +131,6 @@ def sign_batch():
         raise Invalid("Trường “ids” phải là danh sách mã văn bản.", code="invalid_field")
     documents = signature.sign_batch(db.session, file_store(), ids, user,
                                settings=signing_settings(), **_secret(data))
-    db.session.commit()
     return jsonify({"signed": [{"id": d.id, "state": d.state} for d in documents]})
 
 
@@ -145,7 +141,6 @@ def issue(document_id: int):
     document = common.get_outgoing(db.session, user, document_id)
     issuance.issue(db.session, file_store(), document, user, settings=signing_settings(),
               clock=clock(), **_secret(_body()))
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state,
                     "number": document.code_number, "code": document.code,
                     "issued_date": document.issued_date.isoformat()})
@@ -160,13 +155,13 @@ def dispatch(document_id: int):
     if not isinstance(recipients, list):
         raise Invalid("Trường “recipients” phải là danh sách nơi nhận.", code="invalid_field")
     rows = dispatch_ops.dispatch(db.session, document, user, recipients)
-    db.session.commit()
     return jsonify({"id": document.id, "state": document.state,
                     "recipients": [{"kind": r.kind, "recipient": r.recipient} for r in rows]})
 
 
 @bp.route("", methods=["GET"])
 @authenticated
+@read_only
 def list_outgoing():
     user = acting_user()
     query = common.outgoing_query(user)

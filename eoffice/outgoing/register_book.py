@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from eoffice.audit import operations as audit
 from eoffice.auth.models import User
 from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import Document
@@ -45,10 +46,13 @@ def register_rows(session: Session, documents: list[Document]) -> list[OutgoingR
 
 
 def register_pdf(session: Session, user: User, year: int, register: str = REGISTER) -> bytes:
+    """The register printed as PDF; audited (``print``) whether the web or the API asks."""
     from eoffice.rendering.registers import render_outgoing_register
 
     documents = register_documents(session, user, year, register)
     agency = user.department.agency
+    audit.append(session, "print", actor=user, object_type="register",
+                 object_id=f"outgoing:{register}:{year}")
     return render_outgoing_register(register_rows(session, documents), agency=agency.name,
                                     year=year, register_name=REGISTERS.get(register, register))
 
@@ -60,7 +64,8 @@ def years_with_documents(session: Session) -> list[int]:
 
 
 def register_xlsx(session: Session, user: User, year: int, register: str = REGISTER) -> bytes:
-    """The same rows as the screen and the PDF, as an XLSX workbook."""
+    """The same rows as the screen and the PDF, as an XLSX workbook; audited
+    (``download``, format xlsx) whether the web or the API asks."""
     from eoffice.errors import Invalid
     from eoffice.rendering import outgoing_register_xlsx
 
@@ -68,4 +73,6 @@ def register_xlsx(session: Session, user: User, year: int, register: str = REGIS
         raise Invalid("Sổ văn bản mật không được xuất ra tệp bảng tính; chỉ in sổ giấy (PDF) "
                       "theo quy định bảo vệ bí mật nhà nước.", code="classified")
     documents = register_documents(session, user, year, register)
+    audit.append(session, "download", actor=user, object_type="register",
+                 object_id=f"outgoing:{register}:{year}", details={"format": "xlsx"})
     return outgoing_register_xlsx(register_rows(session, documents), year=year)

@@ -34,7 +34,7 @@ from eoffice.params import year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
 from eoffice.settings import classified_files, clock, signing_settings
-from eoffice.web.errors import record_refusal
+from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
 REGISTER_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
@@ -58,6 +58,7 @@ def _list_query(view: str) -> Any:
 
 @bp.route("/")
 @roles(Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.CLERK)
+@read_only
 def index():
     view = request.args.get("view", "mine")
     if view not in forms.VIEWS:
@@ -74,6 +75,7 @@ def index():
 
 @bp.route("/received")
 @authenticated
+@read_only
 def received():
     """The department's inbox of documents dispatched to it (and recall notices)."""
     documents = db.session.scalars(dispatch.received_query(current_user).limit(200)).all()
@@ -125,10 +127,8 @@ def new():
                                         filename=filename,
                                         classified_files=classified_files())
         except AppError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash_error(exc)
         else:
-            db.session.commit()
             flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document.id))
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
@@ -150,10 +150,8 @@ def edit(document_id: int):
             editing.edit_draft(db.session, file_store(), document, current_user,
                            forms.draft_input(form), upload=data, filename=filename)
         except AppError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash_error(exc)
         else:
-            db.session.commit()
             flash("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document_id))
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
@@ -184,7 +182,6 @@ def show(document_id: int):
                            may_edit=editing.may_edit(document, current_user),
                            validation=(document.extra or {}).get("validation"),
                            signatures=(document.extra or {}).get("signatures") or [])
-    db.session.commit()
     return body
 
 
@@ -216,13 +213,10 @@ def act(document_id: int, action: str):
                 raise Invalid("Hãy ghi lý do thu hồi và đánh dấu xác nhận trước khi thu hồi.")
             dispatch.recall(db.session, document, current_user, comment)
     except AppError as exc:
-        db.session.rollback()
         if exc.status == 404:
             raise
-        record_refusal(exc)
-        flash(exc.message, "error")
+        flash_error(exc)
         return redirect(url_for("outgoing.show", document_id=document_id))
-    db.session.commit()
     flash(_done_message(action, document), "success")
     return redirect(url_for("outgoing.show", document_id=document_id))
 
@@ -252,7 +246,6 @@ def docx(document_id: int):
 
     audit.append(db.session, "download", actor=current_user, object_type="document",
                  object_id=document.id, details={"sha256": docx_file.sha256, "kind": "docx"})
-    db.session.commit()
     return send_file(io.BytesIO(file_store().get(docx_file.sha256)),
                      mimetype="application/vnd.openxmlformats-officedocument."
                               "wordprocessingml.document",
@@ -268,10 +261,8 @@ def sign_batch():
             done = signature.sign_batch(db.session, file_store(), ids, current_user,
                                   settings=signing_settings(), **forms.secret(request.form))
         except AppError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash_error(exc)
         else:
-            db.session.commit()
             flash(f"Đã ký {len(done)} văn bản.", "success")
             return redirect(url_for("outgoing.sign_batch"))
     documents = [d for d in db.session.scalars(
@@ -290,6 +281,7 @@ def _register_args() -> tuple[int, str]:
 
 @bp.route("/register")
 @roles(*REGISTER_ROLES)
+@read_only
 def register():
     year, name = _register_args()
     documents = register_book.register_documents(db.session, current_user, year, name)
@@ -303,11 +295,6 @@ def register():
 def register_pdf():
     year, name = _register_args()
     pdf = register_book.register_pdf(db.session, current_user, year, name)
-    from eoffice.audit import operations as audit
-
-    audit.append(db.session, "print", actor=current_user, object_type="register",
-                 object_id=f"outgoing:{name}:{year}")
-    db.session.commit()
     return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                      download_name=f"so-van-ban-di-{year}.pdf")
 
@@ -317,11 +304,6 @@ def register_pdf():
 def register_xlsx():
     year, name = _register_args()
     data = register_book.register_xlsx(db.session, current_user, year, name)
-    from eoffice.audit import operations as audit
-
-    audit.append(db.session, "download", actor=current_user, object_type="register",
-                 object_id=f"outgoing:{name}:{year}", details={"format": "xlsx"})
-    db.session.commit()
     return send_file(io.BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument."
                                                  "spreadsheetml.sheet",
                      as_attachment=True, download_name=f"so-van-ban-di-{year}.xlsx")

@@ -176,27 +176,24 @@ def drain_outbox(ctx: SearchContext, batch: int = 200) -> int:
         if not rows:
             return total
         apply_documents(ctx, {doc_id for _, doc_id in rows})
-        with ctx.session() as session:
+        with ctx.session() as session, session.begin():
             session.execute(sa.delete(SearchOutbox).where(
                 SearchOutbox.id.in_([row_id for row_id, _ in rows])))
-            session.commit()
         total += len(rows)
 
 
 def _drain_claimed(ctx: SearchContext, batch: int) -> int:
     total = 0
     while True:
-        with ctx.session() as session:
+        with ctx.session() as session, session.begin():  # commits the delete on success
             rows = session.execute(
                 sa.select(SearchOutbox.id, SearchOutbox.document_id).order_by(SearchOutbox.id)
                 .limit(batch).with_for_update(skip_locked=True)).all()
             if not rows:
-                session.rollback()
                 return total
             apply_documents(ctx, {doc_id for _, doc_id in rows})
             session.execute(sa.delete(SearchOutbox).where(
                 SearchOutbox.id.in_([row_id for row_id, _ in rows])))
-            session.commit()
         total += len(rows)
 
 
@@ -224,9 +221,8 @@ def reindex(ctx: SearchContext, progress: Callable[[int], None] | None = None) -
         last = session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
         session.rollback()
     report = ctx.index.rebuild(all_documents(ctx), progress=progress)
-    with ctx.session() as session:
+    with ctx.session() as session, session.begin():
         session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= last))
-        session.commit()
     drain_outbox(ctx)  # changes made during the rebuild (a reclassification…) apply at once
     return report.indexed
 

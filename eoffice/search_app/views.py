@@ -33,7 +33,6 @@ def run_query(user) -> tuple[search.SearchQuery, search.SearchResults]:
         return query, search.SearchResults(total=0, hits=[], page=1, per_page=PER_PAGE)
     results = context().index.search(query, user.search_keys())
     audit.append(db.session, "search", actor=user, details={"q": text, "total": results.total})
-    db.session.commit()
     return query, results
 
 

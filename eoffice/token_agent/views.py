@@ -18,6 +18,7 @@ from eoffice.extensions import file_store
 from eoffice.permissions import authenticated, public
 from eoffice.settings import signing_settings
 from eoffice.token_agent import operations as ops
+from eoffice.web.transaction import undo
 from signing.agent import origin_of
 
 bp = Blueprint("token_agent", __name__)
@@ -35,7 +36,7 @@ def token_agent_url() -> str:
 
 
 def _error(exc: AppError):  # type: ignore[no-untyped-def]
-    db.session.rollback()
+    undo(exc)
     return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
 
 
@@ -54,7 +55,6 @@ def account():
     code = None
     if request.method == "POST":
         code = ops.new_pairing_code(db.session, current_user)
-        db.session.commit()
     return render_template("auth/token_agent.html", code=code,
                            pairing=ops.pairing_of(db.session, current_user),
                            server=origin_of(request.host_url),
@@ -77,7 +77,6 @@ def prepare():
                                  settings=signing_settings())
     except AppError as exc:
         return _error(exc)
-    db.session.commit()
     return jsonify({"items": items})
 
 
@@ -93,7 +92,6 @@ def finish():
                                settings=signing_settings())
     except AppError as exc:
         return _error(exc)
-    db.session.commit()
     return jsonify({"signed": [d.id for d in done],
                     "next": url_for("outgoing.show", document_id=done[0].id)
                     if len(done) == 1 else url_for("outgoing.sign_batch")})
@@ -111,5 +109,4 @@ def pair():
                              signing_settings())
     except AppError as exc:
         return _error(exc)
-    db.session.commit()
     return jsonify({"key": key, "username": user.username, "full_name": user.full_name})

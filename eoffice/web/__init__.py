@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from eoffice.admin.views import bp as admin_bp
     from eoffice.auth.models import Role
     from eoffice.auth.views import bp as auth_bp
+    from eoffice.web import transaction
     from eoffice.web.errors import register_error_handlers
     from eoffice.web.nav import add_nav
     from eoffice.web.views import bp as web_bp
@@ -33,6 +34,7 @@ def register_web(app: Flask) -> None:
     from eoffice.web.display import init_display
 
     init_display(app)
+    transaction.init_app(app)
     from eoffice.web.headers import init_security_headers
 
     init_security_headers(app)

@@ -6,9 +6,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from eoffice.db import db
 from eoffice.errors import AppError
 from eoffice.extensions import gettext as _
+from eoffice.web.transaction import undo
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
@@ -35,15 +35,6 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("error.html", status=status, message=_(text)), status
 
 
-def record_refusal(exc: Exception) -> None:
-    """After the rollback: an audited refusal is written in its own transaction."""
-    from eoffice.errors import AuditedRefusal
-
-    if isinstance(exc, AuditedRefusal):
-        exc.record(db.session)
-        db.session.commit()
-
-
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):
@@ -51,6 +42,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        undo(exc)
         status = exc.code or 500
         if status == 413:
             limit_mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
@@ -60,13 +52,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _domain(exc: AppError):
-        db.session.rollback()
-        record_refusal(exc)
+        undo(exc)
         return error_response(exc.status, exc.message, exc.code)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        db.session.rollback()
+        undo(exc)
         app.logger.exception("unexpected error", exc_info=exc)
         return error_response(500)
 

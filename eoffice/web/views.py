@@ -8,12 +8,14 @@ from flask_login import current_user
 from eoffice.auth.models import CLEARANCE_LABELS, ROLE_LABELS
 from eoffice.permissions import authenticated, public
 from eoffice.web.dashboard import panels_for
+from eoffice.web.transaction import read_only
 
 bp = Blueprint("web", __name__)
 
 
 @bp.route("/")
 @public
+@read_only
 def index():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -22,6 +24,7 @@ def index():
 
 @bp.route("/dashboard")
 @authenticated
+@read_only
 def dashboard():
     return render_template(
         "dashboard.html",
