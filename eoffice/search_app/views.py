@@ -42,7 +42,24 @@ def page():
     query, results = run_query(current_user)
     pages = max(1, -(-results.total // PER_PAGE))
     return render_template("search/results.html", query=query, results=results, pages=pages,
-                           types=DOCUMENT_TYPES)
+                           types=DOCUMENT_TYPES, hit_facts=_hit_facts(results))
+
+
+def _hit_facts(results: search.SearchResults) -> dict[str, dict[str, str]]:
+    """Direction (incoming/outgoing) and arrival number of each hit, so the same code seen
+    as sent and as received reads differently."""
+    import sqlalchemy as sa
+
+    from eoffice.documents.models import Document
+
+    ids = [int(hit.id) for hit in results.hits if str(hit.id).isdigit()]
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Document.id, Document.direction, Document.arrival_number,
+                                        Document.issuer_name).where(Document.id.in_(ids)))
+    return {str(row.id): {"direction": row.direction.value,
+                          "arrival": str(row.arrival_number or ""),
+                          "issuer": row.issuer_name or ""} for row in rows}
 
 
 @api.route("/api/v1/search")

@@ -79,3 +79,14 @@ def test_new_meeting_page_is_for_secretaries(auth):
     auth.login("chuyenvien")
     assert auth.client.get("/meetings/new").status_code == 403
     assert auth.client.get("/meetings/").status_code == 200
+
+
+def test_empty_material_picker_says_why(client, auth, new_meeting, make_document):
+    mid = new_meeting()
+    auth.login("thuky")
+    page = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert 'id="no-candidates"' in page and "đã ký số hoặc đã ban hành" in page
+    assert '<select id="document_id"' not in page
+    make_document()
+    page = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert 'id="no-candidates"' not in page and '<select id="document_id"' in page

@@ -124,3 +124,14 @@ def test_reclassify_from_the_document_page(app, client, auth, docs, search_api):
     assert search_api("iotaword")["total"] == 0
     page = client.get(f"/incoming/{doc_id}").get_data(as_text=True)
     assert "Đã đặt độ mật “Mật”" in page and 'value="mat" selected' in page
+
+
+def test_web_results_say_incoming_or_outgoing(docs, auth, client):
+    """The same code sent by us and received back must not read as two identical lines."""
+    docs.create("Kế hoạch tổ chức hội thi sigmaword", direction="outgoing")
+    docs.create("Kế hoạch tổ chức hội thi sigmaword", direction="incoming")
+    auth.login("chutich")
+    page = client.get("/search", query_string={"q": "sigmaword"}).get_data(as_text=True)
+    assert page.count('data-direction="outgoing"') == 1
+    assert page.count('data-direction="incoming"') == 1
+    assert "Văn bản đi" in page and "Văn bản đến" in page
