@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,16 @@ from pyhanko_certvalidator import ValidationContext
 from signing import appearance
 from signing.errors import SigningError
 from signing.vntime import VN_TZ, vn_now
+
+
+class _OfflineEmbedding(logging.Filter):
+    """B-LT from offline CRLs is intended: drop pyHanko's warning that fetching is off."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineEmbedding())
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 LEVELS: tuple[str, ...] = ("B-B", "B-T", "B-LT", "B-LTA")

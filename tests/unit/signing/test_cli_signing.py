@@ -35,3 +35,24 @@ def test_usage_error_exit_2(tmp_path, reserved_pdf):
     (tmp_path / "in.pdf").write_bytes(reserved_pdf)
     res = CliRunner().invoke(sign, [str(tmp_path / "in.pdf"), str(tmp_path / "o.pdf")])
     assert res.exit_code == 2
+
+
+def test_token_agent_help_says_everything():
+    from eoffice.cli_signing import token_agent
+
+    out = CliRunner().invoke(token_agent, ["--help"]).output
+    for needed in ("--pair-server", "--pair-code", "--token-label", "--key-label",
+                   "--pkcs11-module", "127.0.0.1", "PIN", "never sent to the server",
+                   "one PIN signs a whole batch", "tries left", "other site", "--config"):
+        assert needed.lower() in out.lower(), needed
+
+
+def test_token_agent_unknown_token_is_one_line(tmp_path):
+    from eoffice.cli_signing import token_agent
+
+    result = CliRunner().invoke(token_agent, [
+        "--token-label", "no-such-token", "--key-label", "k", "--port", "0",
+        "--config", str(tmp_path / "a.json"), "--pair-server", "http://127.0.0.1:9",
+        "--pair-code", "ABCD-EFGH"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: ") and len(result.output.strip().splitlines()) == 1
