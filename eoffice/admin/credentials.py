@@ -270,7 +270,7 @@ def for_agency(settings: SigningSettings, agency: Agency, instance: str | Path,
     anchors = anchors_dir(instance, agency.id)
     roots = settings.trust_roots + ([anchors] if anchors.is_dir() else [])
     if own.get("seal_p12") or own.get("seal_token"):
-        seal_png = Path(own["seal_png"]) if own.get("seal_png") else settings.seal_png
+        seal_png = Path(own["seal_png"]) if own.get("seal_png") else None
         return replace(settings, trust_roots=roots,
                        seal_p12=Path(own.get("seal_p12") or "/nonexistent/seal.p12"),
                        seal_png=seal_png, seal_token_label=own.get("seal_token"),
