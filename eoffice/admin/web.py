@@ -343,3 +343,14 @@ def _register_panels() -> None:
 
 
 _register_panels()
+
+
+def _register_english() -> None:
+    from eoffice.admin.i18n_en import EN as ADMIN_EN
+    from eoffice.i18n import EN
+
+    for key, value in ADMIN_EN.items():
+        EN.setdefault(key, value)
+
+
+_register_english()
