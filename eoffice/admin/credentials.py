@@ -268,15 +268,18 @@ def for_agency(settings: SigningSettings, agency: Agency, instance: str | Path,
     seal cannot issue (a clear error) instead of sealing with someone else's."""
     own = _settings(agency)
     anchors = anchors_dir(instance, agency.id)
-    roots = settings.trust_roots + ([anchors] if anchors.is_dir() else [])
+    common: dict[str, Any] = {
+        "trust_roots": settings.trust_roots + ([anchors] if anchors.is_dir() else [])}
+    if own.get("revocation") in REVOCATION_MODES:  # the agency's choice wins when made
+        common["revocation_online"] = own["revocation"] == "online"
     if own.get("seal_p12") or own.get("seal_token"):
-        seal_png = Path(own["seal_png"]) if own.get("seal_png") else None
-        return replace(settings, trust_roots=roots,
+        return replace(settings, **common,
                        seal_p12=Path(own.get("seal_p12") or "/nonexistent/seal.p12"),
-                       seal_png=seal_png, seal_token_label=own.get("seal_token"),
+                       seal_png=Path(own["seal_png"]) if own.get("seal_png") else None,
+                       seal_token_label=own.get("seal_token"),
                        seal_key_label=own.get("seal_key"))
     if agency.agency_code != default_seal_agency:
-        return replace(settings, trust_roots=roots, seal_p12=Path("/nonexistent/seal.p12"),
+        return replace(settings, **common, seal_p12=Path("/nonexistent/seal.p12"),
                        seal_png=Path(own["seal_png"]) if own.get("seal_png") else None,
                        seal_token_label=None, seal_key_label=None)
-    return replace(settings, trust_roots=roots)
+    return replace(settings, **common)

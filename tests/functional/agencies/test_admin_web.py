@@ -111,3 +111,51 @@ def test_audit_viewer_pages_and_dashboard_counts(app):
     dashboard = web.get("/dashboard").get_data(as_text=True)
     assert "Người dùng" in dashboard
     assert re.search(r"Người dùng\D{0,80}7\b", dashboard), "7 active users of Vĩnh Yên"
+
+
+def test_trust_anchors_and_policy_of_the_agency(app):
+    """CA certificates are installed, listed and removed per agency; a leaf certificate is
+    refused; the policy chooses online revocation checking for this agency only."""
+    from pathlib import Path
+
+    from eoffice.admin.credentials import for_agency
+    from eoffice.auth.models import User
+    from eoffice.db import db
+    from eoffice.outgoing.credentials import settings_from_config
+
+    pki = Path(app.config["INSTANCE_PATH"]) / "pki"
+    web = _login(app, "admintinh")
+    root = (pki / "root.pem").read_bytes()
+    added = _post(web, "/admin/agency", {"action": "anchor_add",
+                                         "certificate": (io.BytesIO(root), "root.pem")},
+                  content_type="multipart/form-data", follow_redirects=True)
+    page = added.get_data(as_text=True)
+    assert "Đã cài chứng thư gốc tin cậy." in page and "eoffice" in page.lower()
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    _, leaf, _ = pkcs12.load_key_and_certificates(
+        (pki / "users" / "chutich.p12").read_bytes(), b"eoffice-demo")
+    refused = _post(web, "/admin/agency", {
+        "action": "anchor_add", "certificate": (io.BytesIO(leaf.public_bytes(Encoding.DER)),
+                                                "leaf.cer")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "không phải của tổ chức cung cấp dịch vụ chứng thực" in refused.get_data(
+        as_text=True)
+    assert _post(web, "/admin/agency", {"action": "policy", "revocation": "online"}
+                 ).status_code == 302
+    with app.app_context():
+        people = {u.username: u for u in db.session.scalars(sa.select(User))}
+        base = settings_from_config(app.config)
+        province = for_agency(base, people["admintinh"].agency, app.config["INSTANCE_PATH"])
+        city = for_agency(base, people["admin"].agency, app.config["INSTANCE_PATH"])
+        assert province.revocation_online and not city.revocation_online
+        assert len(province.trust_roots) == len(city.trust_roots) + 1
+        assert not province.seal_p12.is_file()  # no seal of its own: cannot issue
+        assert city.seal_p12.is_file()
+        db.session.remove()
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page).group(1)
+    removed = _post(web, "/admin/agency", {"action": "anchor_remove",
+                                           "fingerprint": fingerprint}, follow_redirects=True)
+    assert "Chưa cài chứng thư nào" in removed.get_data(as_text=True)
+    assert "Chưa cài chứng thư nào" in _login(app, "admin").get("/admin/agency").get_data(
+        as_text=True)
