@@ -11,7 +11,9 @@ from eoffice.admin.credentials import for_agency
 from eoffice.auth.models import User
 from eoffice.db import db
 from eoffice.extensions import file_store
-from eoffice.outgoing.operations import get_outgoing, issue, settings_from_config
+from eoffice.outgoing.common import get_outgoing
+from eoffice.outgoing.issuance import issue
+from eoffice.signing_services import settings_from_config
 
 app = create_app({"DATABASE_URL": URL, "TRUST_ROOTS": ROOTS}, instance=INSTANCE)  # noqa: F821
 with app.app_context():

@@ -121,7 +121,7 @@ def test_trust_anchors_and_policy_of_the_agency(app):
     from eoffice.admin.credentials import for_agency
     from eoffice.auth.models import User
     from eoffice.db import db
-    from eoffice.outgoing.credentials import settings_from_config
+    from eoffice.signing_services import settings_from_config
 
     pki = Path(app.config["INSTANCE_PATH"]) / "pki"
     web = _login(app, "admintinh")

@@ -35,7 +35,8 @@ def _register(url: str, instance: str, clerk_name: str, worker: int, pdf: bytes,
     from eoffice.auth.models import User
     from eoffice.extensions import file_store
     from eoffice.incoming.forms import IncomingInput
-    from eoffice.incoming.registration import TrustConfig, register_incoming
+    from eoffice.incoming.registration import register_incoming
+    from eoffice.signing_services import TrustMaterial
 
     app = create_app({"DATABASE_URL": url}, instance=instance)
     out = []
@@ -48,7 +49,7 @@ def _register(url: str, instance: str, clerk_name: str, worker: int, pdf: bytes,
                                         "subject": f"Văn bản {clerk_name} {worker}-{i}",
                                         "secrecy": "mat" if secret else "none"})
             done = register_incoming(db.session, file_store(), clerk, data,
-                                     file=None if secret else pdf, trust=TrustConfig(),
+                                     file=None if secret else pdf, trust=TrustMaterial(),
                                      classified_files=False, today=date(2026, 5, 4),
                                      check=None if secret else check)
             out.append((clerk_name, done.document.register, done.document.arrival_number))
@@ -57,12 +58,13 @@ def _register(url: str, instance: str, clerk_name: str, worker: int, pdf: bytes,
 
 
 def test_concurrent_registration_in_two_agencies(app, agency_b):
-    from eoffice.incoming.registration import TrustConfig, analyse
+    from eoffice.incoming.registration import analyse
+    from eoffice.signing_services import TrustMaterial
 
     with app.app_context():
         url = str(db.engine.url.render_as_string(hide_password=False))
     pdf = _pdf()
-    check = analyse(pdf, TrustConfig())
+    check = analyse(pdf, TrustMaterial())
     jobs = [(url, app.config["INSTANCE_PATH"], clerk, w, pdf, check)
             for w in range(WORKERS_PER_AGENCY) for clerk in CLERKS]
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
@@ -79,23 +81,24 @@ def _ready_to_issue(app, count: int, people: dict[str, str]) -> list[int]:
     """``count`` signed documents of one agency (drafter, head, clerk, leader given)."""
     from eoffice.auth.models import User
     from eoffice.extensions import file_store
-    from eoffice.outgoing import operations as ops
-    from eoffice.outgoing.appctx import signing_settings
+    from eoffice.outgoing import drafting, review, signature
+    from eoffice.settings import signing_settings
 
     with app.test_request_context(), db.transaction() as session:
         users = {u.username: u for u in session.scalars(sa.select(User))}
         settings = signing_settings()
         ids = []
         for i in range(count):
-            doc = ops.create_draft(session, file_store(), users[people["drafter"]],
-                                   ops.DraftInput(type_code="KH", subject=f"Kế hoạch {i + 1}",
-                                                  signer=people["leader"], body=["Nội dung."],
-                                                  recipients=["Các phòng, ban"]))
-            ops.submit(session, doc, users[people["drafter"]])
-            ops.approve(session, doc, users[people["head"]])
-            ops.approve(session, doc, users[people["clerk"]])
+            doc = drafting.create_draft(
+                session, file_store(), users[people["drafter"]],
+                drafting.DraftInput(type_code="KH", subject=f"Kế hoạch {i + 1}",
+                                    signer=people["leader"], body=["Nội dung."],
+                                    recipients=["Các phòng, ban"]))
+            review.submit(session, doc, users[people["drafter"]])
+            review.approve(session, doc, users[people["head"]])
+            review.approve(session, doc, users[people["clerk"]])
             ids.append(doc.id)
-        ops.sign_batch(session, file_store(), ids, users[people["leader"]], settings=settings,
+        signature.sign_batch(session, file_store(), ids, users[people["leader"]], settings=settings,
                        passphrase="eoffice-demo")
     db.session.remove()
     return ids
