@@ -18,8 +18,10 @@ from eoffice.storage import PDF, FileStore
 
 def sign_agenda(session: Session, store: FileStore, meeting: Meeting, actor: User, *,
                 settings: SigningSettings, passphrase: str | None = None,
-                pin: str | None = None) -> Meeting:
-    """The chair signs the generated agenda (PAdES, Decree-30 appearance)."""
+                pin: str | None = None,
+                token: signatures.TokenSignature | None = None) -> Meeting:
+    """The chair signs the generated agenda (PAdES, Decree-30 appearance); ``token``: with
+    the official's USB token through the agent (:mod:`eoffice.token_agent`)."""
     if meeting.chair_id != actor.id:
         raise Forbidden("Chỉ người chủ trì cuộc họp được ký chương trình.", code="not_allowed")
     if meeting.state != "draft":
@@ -28,7 +30,7 @@ def sign_agenda(session: Session, store: FileStore, meeting: Meeting, actor: Use
         raise Invalid("Thư ký chưa lập chương trình cuộc họp.", code="no_agenda")
     signed = signatures.sign_as(store.get(meeting.agenda_sha), actor, settings,
                                 field_name="sig_official", reason="Ký giấy mời, chương trình "
-                                "cuộc họp", passphrase=passphrase, pin=pin)
+                                "cuộc họp", passphrase=passphrase, pin=pin, token=token)
     stored = store_bytes(session, store, signed, {PDF})
     session.flush()
     meeting.agenda_sha = stored.sha256

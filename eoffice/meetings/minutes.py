@@ -87,7 +87,8 @@ def _require_minutes(session: Session, meeting: Meeting) -> MeetingMinutes:
 
 def sign_minutes(session: Session, store: FileStore, meeting: Meeting, actor: User, *,
                  settings: SigningSettings, passphrase: str | None = None,
-                 pin: str | None = None) -> MeetingMinutes:
+                 pin: str | None = None,
+                 token: signatures.TokenSignature | None = None) -> MeetingMinutes:
     """The secretary signs first (``sig_secretary``), then the chair (``sig_chair``)."""
     minutes = _require_minutes(session, meeting)
     if minutes.state == "draft":
@@ -104,7 +105,7 @@ def sign_minutes(session: Session, store: FileStore, meeting: Meeting, actor: Us
         raise Conflict("Biên bản đã được ký đủ.", code="minutes_signed")
     signed = signatures.sign_as(store.get(minutes.pdf_sha or ""), actor, settings,
                                 field_name=field, reason="Ký biên bản cuộc họp",
-                                passphrase=passphrase, pin=pin)
+                                passphrase=passphrase, pin=pin, token=token)
     stored = store_bytes(session, store, signed, {PDF})
     session.flush()
     minutes.pdf_sha = stored.sha256

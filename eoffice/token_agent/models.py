@@ -47,8 +47,13 @@ class PendingSignature(Base):
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32), default="outgoing-sign",
+                                      server_default="outgoing-sign")
+    """``outgoing-sign`` (``document_id``), ``meeting-agenda`` / ``meeting-minutes``
+    (``target_id`` = the meeting)."""
+    document_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True, default=None)
+    target_id: Mapped[int | None] = mapped_column(default=None)
     source_sha: Mapped[str] = mapped_column(sa.String(64))
     state: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)

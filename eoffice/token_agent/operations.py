@@ -156,6 +156,35 @@ def _paired_certificate(session: Session, actor: User, certificate: bytes) -> Ag
     return pairing
 
 
+def _work_item(session: Session, actor: User, pairing: AgentPairing, origin: str,
+               prepared: PreparedSignature, subject: str, source_sha: str,
+               field_name: str = "sig_official", **target: Any) -> dict[str, Any]:
+    """Keep the prepared state; return the agent's work item with its authenticator."""
+    request_id = secrets.token_hex(16)
+    expires = int(time.time()) + PENDING_MINUTES * 60
+    session.add(PendingSignature(
+        id=request_id, user_id=actor.id, source_sha=source_sha,
+        state={**prepared.to_json(), "field": field_name},
+        pdf=prepared.pdf, expires_at=utcnow() + timedelta(minutes=PENDING_MINUTES), **target))
+    subject = subject[:500]
+    return {"request_id": request_id, "subject": subject,
+            "data": prepared.to_json()["signed_attrs"], "expires": expires,
+            "auth": authenticator(bytes.fromhex(pairing.key_hex), origin=origin,
+                                  request_id=request_id, expires=expires, subject=subject,
+                                  data=prepared.signed_attrs)}
+
+
+def _prepare(pdf: bytes, actor: User, certificate: bytes, chain: Sequence[bytes], *,
+             field_name: str, reason: str, settings: SigningSettings) -> PreparedSignature:
+    level = signing_services.signing_options(settings)["level"]
+    try:
+        return prepare_external(pdf, certificate, list(chain),
+                                image_png=actor.signature_image_path, field_name=field_name,
+                                reason=reason, level=level)
+    except signing.SigningError as exc:
+        raise signing_services.signing_failed(exc) from exc
+
+
 def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[Any], *,
                  certificate: bytes, chain: Sequence[bytes], origin: str,
                  settings: SigningSettings) -> list[dict[str, Any]]:
@@ -167,68 +196,104 @@ def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[
     pairing = _paired_certificate(session, actor, certificate)
     _trusted(certificate, chain, settings)
     documents = [get_outgoing(session, actor, i) for i in dict.fromkeys(ids)]
-    options = signing_services.signing_options(settings)
-    expires = int(time.time()) + PENDING_MINUTES * 60
-    key = bytes.fromhex(pairing.key_hex)
     items = []
     for document in documents:
         ensure_allowed(session, document, actor, "sign")
-        pdf = current_pdf(store, document)
-        try:
-            prepared = prepare_external(pdf, certificate, list(chain),
-                                        image_png=actor.signature_image_path,
-                                        reason="Phê duyệt, ký ban hành văn bản",
-                                        level=options["level"])
-        except signing.SigningError as exc:
-            raise signing_services.signing_failed(exc) from exc
-        request_id = secrets.token_hex(16)
-        session.add(PendingSignature(
-            id=request_id, user_id=actor.id, document_id=document.id,
-            source_sha=document.current_file_sha or "", state=prepared.to_json(),
-            pdf=prepared.pdf, expires_at=utcnow() + timedelta(minutes=PENDING_MINUTES)))
-        subject = f"{document.type_name}: {document.subject}"[:500]
-        items.append({"request_id": request_id, "subject": subject,
-                      "data": prepared.to_json()["signed_attrs"], "expires": expires,
-                      "auth": authenticator(key, origin=origin, request_id=request_id,
-                                            expires=expires, subject=subject,
-                                            data=prepared.signed_attrs)})
+        prepared = _prepare(current_pdf(store, document), actor, certificate, chain,
+                            field_name="sig_official",
+                            reason="Phê duyệt, ký ban hành văn bản", settings=settings)
+        items.append(_work_item(session, actor, pairing, origin, prepared,
+                                f"{document.type_name}: {document.subject}",
+                                document.current_file_sha or "", document_id=document.id))
     return items
+
+
+MEETING_KINDS = {"meeting-agenda": "Chương trình cuộc họp",
+                 "meeting-minutes": "Biên bản cuộc họp"}
+
+
+def _meeting_operation(kind: str, session: Session, store: FileStore, meeting: Any,
+                       actor: User, settings: SigningSettings, token: Any) -> Any:
+    from eoffice.meetings import distribution
+    from eoffice.meetings import minutes as minutes_ops
+
+    operation = distribution.sign_agenda if kind == "meeting-agenda" \
+        else minutes_ops.sign_minutes
+    return operation(session, store, meeting, actor, settings=settings, token=token)
+
+
+def prepare_meeting(session: Session, store: FileStore, actor: User, kind: str,
+                    meeting_id: Any, *, certificate: bytes, chain: Sequence[bytes],
+                    origin: str, settings: SigningSettings) -> list[dict[str, Any]]:
+    """The chair's agenda, or the secretary's / chair's minutes signature, with the token:
+    the meeting operation runs its checks and stops where it would sign."""
+    from eoffice.meetings.access import get_meeting
+    from eoffice.meetings.signatures import PreparedForToken, TokenSignature
+
+    pairing = _paired_certificate(session, actor, certificate)
+    _trusted(certificate, chain, settings)
+    meeting = get_meeting(session, actor, meeting_id)
+    try:
+        _meeting_operation(kind, session, store, meeting, actor, settings, TokenSignature())
+    except PreparedForToken as what:
+        prepared = _prepare(what.pdf, actor, certificate, chain, field_name=what.field_name,
+                            reason=what.reason, settings=settings)
+        return [_work_item(session, actor, pairing, origin, prepared,
+                           f"{MEETING_KINDS[kind]}: {meeting.title}",
+                           hashlib.sha256(what.pdf).hexdigest(), kind=kind,
+                           target_id=meeting.id, field_name=what.field_name)]
+    raise Invalid("Không có gì để ký.", code="bad_request")
+
+
+def _finished(prepared: PreparedSignature, value: bytes, options: dict[str, Any]) -> bytes:
+    try:
+        return finish_external(prepared, value, **options)
+    except signing_services.SIGNING_FAILURES as exc:
+        raise signing_services.signing_failed(exc) from exc
 
 
 def finish_sign(session: Session, store: FileStore, actor: User,
                 signatures: Sequence[dict[str, Any]], *,
-                settings: SigningSettings) -> list[Document]:
-    """Embed the token's signature values; any failure leaves every document unchanged."""
+                settings: SigningSettings) -> list[tuple[str, int]]:
+    """Embed the token's signature values; any failure leaves everything unchanged.
+    Returns ``(kind, id)`` of what was signed."""
     import base64
     import binascii
 
     if not signatures or len(signatures) > MAX_BATCH:
         raise Invalid("Không có chữ ký nào để hoàn tất.", code="missing_field")
     options = signing_services.signing_options(settings)
-    done = []
+    done: list[tuple[str, int]] = []
     for item in signatures:
         pending = session.get(PendingSignature, str(item.get("request_id", ""))[:32])
         if pending is None or pending.user_id != actor.id:
             raise NotFound("Không tìm thấy yêu cầu ký.")
         if pending.expires_at < utcnow():
             raise Invalid("Yêu cầu ký đã hết hạn; hãy ký lại.", code="expired")
-        document = get_outgoing(session, actor, pending.document_id)
-        ensure_allowed(session, document, actor, "sign")
-        if document.current_file_sha != pending.source_sha:
-            raise Invalid("Văn bản đã thay đổi sau khi chuẩn bị ký; hãy ký lại.",
-                          code="changed")
         try:
             value = base64.b64decode(str(item.get("signature", "")), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise Invalid("Chữ ký trả về không hợp lệ.", code="bad_signature") from exc
         prepared = PreparedSignature.from_json(pending.pdf, pending.state)
-        try:
-            signed = finish_external(prepared, value, **options)
-        except signing_services.SIGNING_FAILURES as exc:
-            raise signing_services.signing_failed(exc) from exc
-        store_signed(session, store, document, actor, signed, settings)
+        if pending.kind in MEETING_KINDS:
+            from eoffice.meetings.access import get_meeting
+            from eoffice.meetings.signatures import TokenSignature
+
+            meeting = get_meeting(session, actor, pending.target_id)
+            token = TokenSignature(_finished(prepared, value, options), pending.source_sha,
+                                   str(pending.state.get("field", "")))
+            _meeting_operation(pending.kind, session, store, meeting, actor, settings, token)
+            done.append((pending.kind, meeting.id))
+        else:
+            document = get_outgoing(session, actor, pending.document_id)
+            ensure_allowed(session, document, actor, "sign")
+            if document.current_file_sha != pending.source_sha:
+                raise Invalid("Văn bản đã thay đổi sau khi chuẩn bị ký; hãy ký lại.",
+                              code="changed")
+            store_signed(session, store, document, actor, _finished(prepared, value, options),
+                         settings)
+            done.append((pending.kind, document.id))
         session.delete(pending)
-        done.append(document)
     return done
 
 

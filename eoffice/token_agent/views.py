@@ -67,14 +67,19 @@ def prepare():
     try:
         data = json_body()
         kind, ids, certificate = required(data, "kind", "ids", "certificate")
-        if kind != "outgoing-sign" or not isinstance(ids, list):
+        if kind not in ("outgoing-sign", *ops.MEETING_KINDS) or not isinstance(ids, list) \
+                or (kind != "outgoing-sign" and len(ids) != 1):
             raise Invalid("Yêu cầu ký không hợp lệ.", code="bad_request")
         (cert,) = _der_list([certificate], 1)
         ops.purge_expired(db.session)
-        items = ops.prepare_sign(db.session, file_store(), current_user, ids[:ops.MAX_BATCH + 1],
-                                 certificate=cert, chain=_der_list(data.get("chain") or []),
-                                 origin=origin_of(request.host_url),
-                                 settings=signing_settings())
+        common = {"certificate": cert, "chain": _der_list(data.get("chain") or []),
+                  "origin": origin_of(request.host_url), "settings": signing_settings()}
+        if kind == "outgoing-sign":
+            items = ops.prepare_sign(db.session, file_store(), current_user,
+                                     ids[:ops.MAX_BATCH + 1], **common)
+        else:
+            items = ops.prepare_meeting(db.session, file_store(), current_user, kind, ids[0],
+                                        **common)
     except AppError as exc:
         return _error(exc)
     return jsonify({"items": items})
@@ -92,9 +97,14 @@ def finish():
                                settings=signing_settings())
     except AppError as exc:
         return _error(exc)
-    return jsonify({"signed": [d.id for d in done],
-                    "next": url_for("outgoing.show", document_id=done[0].id)
-                    if len(done) == 1 else url_for("outgoing.sign_batch")})
+    kind, first = done[0]
+    if kind in ops.MEETING_KINDS:
+        target = url_for("meetings.show", meeting_id=first)
+    elif len(done) == 1:
+        target = url_for("outgoing.show", document_id=first)
+    else:
+        target = url_for("outgoing.sign_batch")
+    return jsonify({"signed": [i for _, i in done], "next": target})
 
 
 @api.route("/api/v1/token-agent/pair", methods=["POST"])

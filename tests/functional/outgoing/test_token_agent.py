@@ -6,88 +6,11 @@ does (the browser test in tests/e2e does the same through the real page)."""
 
 from __future__ import annotations
 
-import os
-import threading
-
-import pytest
 import requests
 import sqlalchemy as sa
 
-PIN = "4321"
-ORIGIN = "http://localhost"  # the Flask test client's origin
-
-
-class Prompt:
-    """The agent's PIN prompt, answered by the test (records what the official saw)."""
-
-    def __init__(self) -> None:
-        self.answers: list[str | None] = []
-        self.shown: list[list[dict[str, str]]] = []
-        self.warnings: list[str | None] = []
-
-    def __call__(self, items, warning):  # type: ignore[no-untyped-def]
-        self.shown.append(items)
-        self.warnings.append(warning)
-        return self.answers.pop(0)
-
-
-@pytest.fixture
-def token(instance, tmp_path):
-    """chutich's key on a SoftHSM2 token (on "their PC")."""
-    import signing
-    from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
-
-    conf = init_softhsm(tmp_path / "softhsm", token_label="usb-chutich", pin=PIN)
-    old = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    import_p12_to_token(instance / "pki" / "users" / "chutich.p12", "eoffice-demo",
-                        module=SOFTHSM_MODULE, token_label="usb-chutich", pin=PIN,
-                        key_label="chutich")
-    yield SOFTHSM_MODULE
-    signing.close_pkcs11_sessions()
-    if old is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = old
-
-
-@pytest.fixture
-def agent(token, tmp_path):
-    """The agent's HTTP server on a free port, prompt answered by the test."""
-    from signing.agent import TokenAccess, serve
-
-    prompt = Prompt()
-    access = TokenAccess(token, "usb-chutich", "chutich", pin_tries=5)
-    server = serve(access, tmp_path / "agent.json", prompt=prompt, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield url, prompt, access, tmp_path / "agent.json"
-    server.shutdown()
-
-
-def _pair(client, auth, agent) -> None:
-    """Pairing as the official does it: code from the account page, agent redeems it."""
-    import re
-
-    from signing.agent import Pairing
-
-    url, _, access, config = agent
-    auth.login("chutich")
-    page = auth.post("/account/token-agent").get_data(as_text=True)
-    code = re.search(r'id="pairing-code">([A-Z0-9-]+)<', page).group(1)
-    cert, chain = access.certificate()
-    import base64
-
-    resp = client.post("/api/v1/token-agent/pair", json={
-        "code": code, "certificate": base64.b64encode(cert).decode(),
-        "chain": [base64.b64encode(c).decode() for c in chain], "agent_url": url})
-    assert resp.status_code == 200, resp.get_json()
-    body = resp.get_json()
-    Pairing(ORIGIN, bytes.fromhex(body["key"]), body["username"]).save(config)
-    again = client.post("/api/v1/token-agent/pair", json={
-        "code": code, "certificate": base64.b64encode(cert).decode(), "agent_url": url})
-    assert again.status_code == 422  # the code is one-time
-    assert "Đã ghép nối" in client.get("/account/token-agent").get_data(as_text=True)
+PIN = "4321"  # the token fixture's PIN (tests/functional/conftest.py)
+ORIGIN = "http://localhost"
 
 
 def _browser_sign(client, auth, agent, ids, origin=ORIGIN):
@@ -113,9 +36,9 @@ def _finish(client, auth, answer):
 
 
 def test_sign_with_usb_token_from_the_web(app, client, auth, agent, document_at, api,
-                                          state_of, instance):
+                                          state_of, instance, pair_agent):
     doc_id = document_at("ready_to_sign")
-    _pair(client, auth, agent)
+    pair_agent(client, auth, agent)
     prompt = agent[1]
     prompt.answers = [PIN]
     items, answer = _browser_sign(client, auth, agent, [doc_id])
@@ -143,9 +66,9 @@ def test_sign_with_usb_token_from_the_web(app, client, auth, agent, document_at,
 
 
 def test_batch_one_pin_and_wrong_pin_signs_nothing(app, client, auth, agent, document_at,
-                                                   api, state_of):
+                                                   api, state_of, pair_agent):
     ids = [document_at("ready_to_sign") for _ in range(10)]
-    _pair(client, auth, agent)
+    pair_agent(client, auth, agent)
     prompt = agent[1]
     prompt.answers = ["0000"]
     _, answer = _browser_sign(client, auth, agent, ids)
@@ -166,9 +89,9 @@ def test_batch_one_pin_and_wrong_pin_signs_nothing(app, client, auth, agent, doc
         assert meta["state"] == "signed" and meta["validation"]["verdict"] == "valid"
 
 
-def test_another_origin_gets_no_signature(app, client, auth, agent, document_at):
+def test_another_origin_gets_no_signature(app, client, auth, agent, document_at, pair_agent):
     doc_id = document_at("ready_to_sign")
-    _pair(client, auth, agent)
+    pair_agent(client, auth, agent)
     url, prompt, _, _ = agent
     evil = "http://127.0.0.1:9"  # a page served from another port
     cert = requests.get(f"{url}/certificate", headers={"Origin": evil}, timeout=30)
