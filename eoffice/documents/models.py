@@ -90,6 +90,9 @@ class Document(Base):
     """The agency that registered or drafted it (set from the department when left empty)."""
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), default=None,
+                                                  index=True)
+    """The official named to sign an outgoing document (who must sign it)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     current_file_sha: Mapped[str | None] = mapped_column(
@@ -98,7 +101,8 @@ class Document(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     department: Mapped[Department] = relationship(lazy="joined")
-    created_by: Mapped[User] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[created_by_id])
+    signer: Mapped[User | None] = relationship(foreign_keys=[signer_id])
     files: Mapped[list[DocumentFile]] = relationship(
         back_populates="document", order_by="DocumentFile.id", cascade="all, delete-orphan"
     )

@@ -164,13 +164,17 @@ def dispatch(document_id: int):
 @read_only
 def list_outgoing():
     user = acting_user()
-    query = common.outgoing_query(user)
-    state = request.args.get("state")
-    if state:
-        from eoffice.documents.models import Document
+    if choice_arg("view", {"all", "to_sign"}, "all") == "to_sign":
+        # everything waiting for the caller's signature, never cut off
+        docs = db.session.scalars(common.to_sign_query(user)).all()
+    else:
+        query = common.outgoing_query(user)
+        state = request.args.get("state")
+        if state:
+            from eoffice.documents.models import Document
 
-        query = query.where(Document.state == state)
-    docs = db.session.scalars(query.limit(200)).all()
+            query = query.where(Document.state == state)
+        docs = db.session.scalars(query.limit(200)).all()
     return jsonify({"results": [{"id": d.id, "state": d.state, "code": d.code,
                                  "type_code": d.type_code, "subject": d.subject,
                                  "urgency": d.urgency.value} for d in docs]})

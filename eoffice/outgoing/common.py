@@ -32,7 +32,7 @@ def subject_of(document: Document) -> OutgoingSubject:
     return OutgoingSubject(
         drafter_username=document.created_by.username,
         department_code=document.department.abbreviation,
-        signer_username=(document.extra or {}).get("signer"),
+        signer_username=document.signer.username if document.signer else None,
     )
 
 
@@ -77,3 +77,10 @@ def outgoing_query(user: User) -> sa.Select[tuple[Document]]:
     return (sa.select(Document)
             .where(Document.direction == Direction.OUTGOING, visible_filter(user))
             .order_by(URGENCY_ORDER.desc(), Document.id.desc()))
+
+
+def to_sign_query(user: User) -> sa.Select[tuple[Document]]:
+    """The documents ``user`` is named to sign and that wait for the signature — all of them,
+    filtered in SQL (no limit)."""
+    return outgoing_query(user).where(Document.state == "ready_to_sign",
+                                      Document.signer_id == user.id)

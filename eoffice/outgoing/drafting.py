@@ -145,10 +145,11 @@ def create_draft(session: Session, store: FileStore, actor: User, data: DraftInp
         recipients=data.recipients, urgency=Urgency(data.urgency),
         secrecy=Clearance(data.secrecy),
         register=REGISTER if data.secrecy == "none" else CLASSIFIED_REGISTER,
-        department_id=actor.department_id, created_by_id=actor.id,
-        extra={"signer": signer.username, "authority": data.authority, "body": data.body,
+        department_id=actor.department_id, created_by_id=actor.id, signer_id=signer.id,
+        extra={"authority": data.authority, "body": data.body,
                "source": "upload" if upload is not None else "template"})
     document.created_by = actor
+    document.signer = signer
     document.department = actor.department
     session.add(document)
     document.grant(f"user:{actor.username}", f"dept:{actor.department_code}",

@@ -52,7 +52,8 @@ def form_values(document: Document) -> dict[str, str]:
     return {"type_code": document.type_code or "CV", "subject": document.subject or "",
             "body": "\n".join(extra.get("body") or []),
             "recipients": "\n".join(document.recipients or []),
-            "signer": extra.get("signer") or "", "authority": extra.get("authority") or "",
+            "signer": document.signer.username if document.signer else "",
+            "authority": extra.get("authority") or "",
             "urgency": document.urgency.value, "secrecy": document.secrecy.value}
 
 
@@ -70,7 +71,8 @@ def edit_draft(session: Session, store: FileStore, document: Document, actor: Us
     signer = _check(session, actor, data)
     extra = dict(document.extra or {})
     before = {"type_code": document.type_code, "subject": document.subject,
-              "signer": extra.get("signer"), "urgency": document.urgency.value,
+              "signer": document.signer.username if document.signer else None,
+              "urgency": document.urgency.value,
               "authority": extra.get("authority"), "body": extra.get("body") or [],
               "recipients": list(document.recipients or [])}
     keep_upload = upload is None and extra.get("source") == "upload" and not data.body
@@ -82,7 +84,8 @@ def edit_draft(session: Session, store: FileStore, document: Document, actor: Us
     document.signer_position = signer.position_title or ""
     document.recipients = data.recipients
     document.urgency = Urgency(data.urgency)
-    extra.update(signer=signer.username, authority=data.authority, body=data.body,
+    document.signer = signer
+    extra.update(authority=data.authority, body=data.body,
                  source="upload" if upload is not None or keep_upload else "template")
     document.extra = extra
     document.grant(f"user:{signer.username}")

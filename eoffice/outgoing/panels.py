@@ -8,7 +8,7 @@ from flask import url_for
 
 from eoffice.db import db
 from eoffice.documents.models import Document
-from eoffice.outgoing.common import MACHINE, outgoing_query
+from eoffice.outgoing.common import MACHINE, outgoing_query, to_sign_query
 from eoffice.web.dashboard import PanelItem, panel_provider
 
 
@@ -40,9 +40,7 @@ def format_review(user: Any) -> list[PanelItem]:
 
 @panel_provider("to_sign")
 def to_sign(user: Any) -> list[PanelItem]:
-    docs = [d for d in db.session.scalars(
-        outgoing_query(user).where(Document.state == "ready_to_sign").limit(200))
-        if (d.extra or {}).get("signer") == user.username]
+    docs = db.session.scalars(to_sign_query(user)).all()
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
                       subtitle=d.type_name, urgent=d.urgency.is_urgent) for d in docs]
 

@@ -47,8 +47,10 @@ def _list_query(view: str) -> Any:
         return query.where(Document.created_by_id == user.id,
                            Document.state.in_(["draft", "content_review", "format_review",
                                                "ready_to_sign"]))
-    if view == "to_sign":
-        return query.where(Document.state == "ready_to_sign")
+    if view == "to_sign":  # the clerk follows every signature; a signer sees theirs
+        if user.has_role(Role.CLERK):
+            return query.where(Document.state == "ready_to_sign")
+        return common.to_sign_query(user)
     if view == "to_issue":
         return query.where(Document.state == "signed")
     if view == "issued":
@@ -63,10 +65,9 @@ def index():
     view = request.args.get("view", "mine")
     if view not in forms.VIEWS:
         view = "mine"
-    documents = db.session.scalars(_list_query(view).limit(200)).all()
-    if view == "to_sign":
-        documents = [d for d in documents if (d.extra or {}).get("signer") == current_user.username
-                     or current_user.has_role(Role.CLERK)]
+    query = _list_query(view)
+    # what waits for my signature is never cut off; other lists show the latest 200
+    documents = db.session.scalars(query if view == "to_sign" else query.limit(200)).all()
     notices = dispatch.notifications_for(db.session, current_user)
     return render_template("outgoing/index.html", documents=documents, view=view,
                            views=forms.VIEWS, labels=MACHINE.states, notices=notices,
@@ -265,9 +266,7 @@ def sign_batch():
         else:
             flash(f"Đã ký {len(done)} văn bản.", "success")
             return redirect(url_for("outgoing.sign_batch"))
-    documents = [d for d in db.session.scalars(
-        common.outgoing_query(current_user).where(Document.state == "ready_to_sign"))
-        if (d.extra or {}).get("signer") == current_user.username]
+    documents = db.session.scalars(common.to_sign_query(current_user)).all()
     return render_template("outgoing/sign_batch.html", documents=documents)
 
 
