@@ -56,7 +56,7 @@ def test_signer_survives_the_migration_both_ways(app, document_at):
     url = app.config["DATABASE_URL"]
     db.session.remove()
     db.engine.dispose()
-    command.downgrade(alembic_config(url), "0010")
+    command.downgrade(alembic_config(url), "0011")
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         extra = conn.execute(sa.text("SELECT extra FROM documents WHERE id = :id"),
