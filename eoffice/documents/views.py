@@ -95,3 +95,27 @@ def reclassify_page(document_id: int):
         return redirect(back)
     return redirect(url_for("web.dashboard"))
 
+
+
+@bp.route("/documents/<int:document_id>/page-1.png")
+@authenticated
+def first_page(document_id: int):
+    """Page 1 as an image, for screens where an embedded PDF stays blank (phones)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from eoffice.documents.page_image import PageImageFailed, cached_first_page
+
+    document = get_visible(db.session, current_user, document_id)
+    sha = document.current_file_sha
+    if sha is None:
+        raise NotFound("Văn bản này không có tệp.")
+    try:
+        png = cached_first_page(Path(current_app.instance_path) / "cache" / "pages", sha,
+                                lambda: file_store().get(sha))
+    except PageImageFailed as exc:
+        raise NotFound(str(exc)) from None
+    audit.append(db.session, "view", actor=current_user, object_type="document",
+                 object_id=document.id, details={"sha256": sha, "page": 1})
+    return send_file(io.BytesIO(png), mimetype="image/png")

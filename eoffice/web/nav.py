@@ -25,7 +25,33 @@ def add_nav(label: str, endpoint: str, roles: set[Role] | None = None, order: in
     NAV[endpoint] = NavEntry(label, endpoint, frozenset(roles) if roles else None, order)
 
 
-def nav_items(user: Any) -> list[dict[str, str]]:
+GROUPS: dict[str, str] = {
+    "incoming.index": "Văn bản đến", "incoming.new": "Văn bản đến",
+    "incoming.registers": "Văn bản đến", "incoming.statistics": "Văn bản đến",
+    "outgoing.received": "Văn bản đến", "exchange.inbox": "Văn bản đến",
+    "accounts.home": "Quản trị", "accounts.agencies": "Quản trị", "accounts.users": "Quản trị",
+    "admin.audit_log": "Quản trị",
+}
+"""Entries shown together in one drop-down list (so the menu fits one line at 1280 px)."""
+
+
+def nav_items(user: Any) -> list[dict[str, Any]]:
+    """The user's menu: ``{"label", "url"}`` entries, or ``{"label", "children"}`` groups
+    (a group of one entry is shown as that entry)."""
     entries = sorted(NAV.values(), key=lambda e: e.order)
-    return [{"label": e.label, "url": url_for(e.endpoint)} for e in entries
-            if e.roles is None or user.roles & e.roles]
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        if e.roles is not None and not user.roles & e.roles:
+            continue
+        item = {"label": e.label, "url": url_for(e.endpoint)}
+        group = GROUPS.get(e.endpoint)
+        if group is None:
+            items.append(item)
+        elif group in groups:
+            groups[group]["children"].append(item)
+        else:
+            groups[group] = {"label": group, "children": [item]}
+            items.append(groups[group])
+    return [i["children"][0] if len(i.get("children", [None, None])) == 1 else i
+            for i in items]

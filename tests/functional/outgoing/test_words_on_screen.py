@@ -83,3 +83,17 @@ def test_declassify_flash_says_what_happened(client, auth, document_at):
                      data={"secrecy": "none", "next": f"/outgoing/{doc_id}"},
                      follow_redirects=True).get_data(as_text=True)
     assert "Đã bỏ độ mật" in down and "không còn trong kết quả tìm kiếm" not in down
+
+
+def test_first_page_image_for_phones_follows_document_access(client, auth, switch_user,
+                                                             new_draft):
+    doc_id = new_draft()
+    auth.login("chuyenvien")
+    page = client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
+    assert f'src="/documents/{doc_id}/page-1.png"' in page
+    image = client.get(f"/documents/{doc_id}/page-1.png")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+    assert client.get(f"/documents/{doc_id}/page-1.png").data == image.data  # cached
+    switch_user("thuky")  # may not see the draft: as for a missing id
+    assert client.get(f"/documents/{doc_id}/page-1.png").status_code == 404
+    assert client.get("/documents/999999/page-1.png").status_code == 404
