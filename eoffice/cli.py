@@ -153,7 +153,7 @@ def _register_optional_commands() -> None:
     import importlib
 
     for module_name in ("eoffice.cli_signing", "eoffice.cli_verify", "eoffice.cli_search",
-                        "eoffice.cli_admin", "eoffice.cli_serve"):
+                        "eoffice.cli_admin", "eoffice.cli_serve", "eoffice.exchange.cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

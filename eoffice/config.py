@@ -33,6 +33,13 @@ DEFAULTS: dict[str, Any] = {
     "SIGNATURE_LEVEL": "B-LT",  # PAdES level with a TSA: B-T, B-LT (default) or B-LTA
     "REVOCATION_ONLINE": False,  # ask OCSP, then CRL, online (cached until nextUpdate)
     "TODAY": None,  # frozen agency date for tests and demos (EOFFICE_TODAY=2026-03-05)
+    # Liên thông with agencies outside the deployment: the provincial hub (amqp://…; empty:
+    # packages are exchanged by hand) and the seal that signs the packages (default: the
+    # instance's seal.p12; its passphrase from EOFFICE_EXCHANGE_SEAL_PASSPHRASE).
+    "EXCHANGE_HUB": "",
+    "EXCHANGE_SEAL_P12": "",
+    "EXCHANGE_SEAL_PASSPHRASE": "",
+    "EXCHANGE_QUEUE_PREFIX": "eoffice.exchange.",  # queue of an agency: prefix + agency code
 }
 
 class ConfigError(Exception):

@@ -25,6 +25,9 @@ def register(app: Flask) -> None:
     progress.install()
     hooks.on_dispatched(wiring.on_dispatched)
     hooks.on_recalled(wiring.on_recalled)
+    from eoffice.exchange import deliveries, hub
+
+    deliveries.on_remote_status(hub.send_status)
     app.jinja_env.globals["exchange_deliveries"] = wiring.deliveries_for_page
     app.jinja_env.globals["exchange_agencies"] = wiring.agencies_for_dispatch
     app.jinja_env.globals["exchange_status_label"] = wiring.deliveries.status_label

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
@@ -15,7 +15,7 @@ from eoffice.documents.models import Direction
 from eoffice.documents.operations import get_visible
 from eoffice.documents.serialize import document_json
 from eoffice.errors import Invalid, NotFound
-from eoffice.exchange import deliveries, service
+from eoffice.exchange import deliveries, service, transfer
 from eoffice.extensions import acting_user
 from eoffice.permissions import authenticated, roles
 
@@ -111,6 +111,45 @@ def outgoing_document(document_id: int):
     return jsonify(body)
 
 
+@bp.route("/api/v1/outgoing/<int:document_id>/edxml", methods=["GET"])
+@roles(Role.CLERK, Role.LEADER)
+def outgoing_edxml(document_id: int):
+    """The signed edXML package of an issued document for one recipient agency."""
+    user = acting_user()
+    document = get_visible(db.session, user, document_id)
+    code = (request.args.get("to") or "").strip()
+    package = transfer.package_for(db.session, document, user, code)
+    db.session.commit()
+    name = f"{(document.code or str(document.id)).replace('/', '-')}-{code}.edxml"
+    return Response(package, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/api/v1/exchange/import", methods=["POST"])
+@roles(Role.CLERK)
+def import_package():
+    """A received ``.edxml`` uploaded by hand: applied as if it came through the hub, or
+    quarantined with its reason (422)."""
+    user = acting_user()
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("Cần tải lên tệp .edxml.", code="missing_file")
+    outcome = transfer.import_upload(db.session, user, upload)
+    db.session.commit()
+    if outcome.outcome == "quarantined":
+        return jsonify({"error": {"code": "quarantined", "message": outcome.reason}}), 422
+    return jsonify({"outcome": outcome.outcome, "delivery_id": outcome.delivery_id}), (
+        201 if outcome.outcome == "applied" else 200)
+
+
+@bp.route("/api/v1/exchange/quarantine", methods=["GET"])
+@roles(Role.CLERK, Role.ADMIN)
+def quarantine():
+    """Refused packages of the agency (reason, fingerprint, sender), newest first."""
+    rows = transfer.quarantined(db.session, acting_user())
+    return jsonify({"results": [transfer.quarantine_json(r) for r in rows]})
+
+
 _REASON = {"content": {"application/json": {"schema": {
     "type": "object", "properties": {"reason": {"type": "string", "maxLength": MAX_REASON}}}}}}
 describe("/api/v1/exchange/inbox", "get", {
@@ -138,6 +177,24 @@ for _answer in ("accept", "refuse"):
         "responses": {"200": {"description": "{id, status}"},
                       "404": {"description": "not found"},
                       "409": {"description": "no recall pending"}}})
+describe("/api/v1/outgoing/{document_id}/edxml", "get", {
+    "summary": "The signed edXML (QCVN 102:2016) package for one recipient agency",
+    "parameters": [{"name": "to", "in": "query", "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9A-Z.]{13}$"}}],
+    "responses": {"200": {"description": "application/xml"},
+                  "404": {"description": "not found"},
+                  "409": {"description": "not issued"},
+                  "422": {"description": "classified, or bad agency code"}}})
+describe("/api/v1/exchange/import", "post", {
+    "summary": "Import a received .edxml package (multipart `file`)",
+    "requestBody": {"content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"201": {"description": "{outcome: applied, delivery_id}"},
+                  "200": {"description": "{outcome: duplicate|ignored}"},
+                  "422": {"description": "quarantined with its reason, or no file"}}})
+describe("/api/v1/exchange/quarantine", "get", {
+    "summary": "Quarantined packages of the agency with their reasons",
+    "responses": {"200": {"description": "{results: [...]}"}}})
 describe("/api/v1/outgoing/{document_id}", "get", {
     "summary": "An outgoing document with `deliveries` (agency_code, agency_name, status, "
                "status_label, updated_at, history)",

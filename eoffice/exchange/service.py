@@ -22,7 +22,7 @@ def _pdf_verdict(data: bytes) -> dict[str, Any]:
     try:
         report = check_pdf(data, trust.roots, trust.crls).report.to_dict()
     except UnreadablePdf:
-        return {"verdict": "invalid", "label": "không hợp lệ",
+        return {"verdict": "invalid", "label": "không hợp lệ", "unreadable": True,
                 "reasons": ["Tệp PDF có cấu trúc bất thường, không kiểm tra được chữ ký."]}
     return {"verdict": report["verdict"], "label": report["label"],
             "reasons": report["reasons"], "signatures": report["signatures"]}
@@ -37,7 +37,7 @@ def local_verdict(document: Document) -> dict[str, Any]:
 
 def send_context() -> deliveries.SendContext:
     remote = None
-    if current_app.config.get("EXCHANGE_HUB"):
+    if hub_url():
         from eoffice.exchange import hub
 
         remote = hub.enqueue_document
@@ -90,3 +90,67 @@ def _date(value: Any) -> Any:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+# -- packages for agencies outside the deployment ---------------------------------------------
+
+DEV_SEAL_PASSPHRASE = "eoffice-demo"  # noqa: S105 - the development PKI's passphrase
+
+
+def hub_url() -> str:
+    return str(current_app.config.get("EXCHANGE_HUB") or "")
+
+
+def queue_prefix() -> str:
+    from eoffice.exchange.amqp import QUEUE_PREFIX
+
+    return str(current_app.config.get("EXCHANGE_QUEUE_PREFIX") or QUEUE_PREFIX)
+
+
+def exchange_seal() -> Any:
+    """The seal that signs packages: ``EXCHANGE_SEAL_P12`` (default the instance's
+    ``pki/seal.p12``) opened with ``EXCHANGE_SEAL_PASSPHRASE`` (default: the development
+    passphrase). Loaded once per app."""
+    cached = current_app.extensions.get("eoffice.exchange.seal")
+    if cached is not None:
+        return cached
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from eoffice.errors import Invalid
+    from eoffice.exchange.packages import Seal
+
+    path = Path(current_app.config.get("EXCHANGE_SEAL_P12")
+                or Path(current_app.instance_path) / "pki" / "seal.p12")
+    secret = str(current_app.config.get("EXCHANGE_SEAL_PASSPHRASE") or DEV_SEAL_PASSPHRASE)
+    try:
+        key, cert, chain = pkcs12.load_key_and_certificates(path.read_bytes(), secret.encode())
+    except (OSError, ValueError):
+        raise Invalid("Chưa cấu hình được con dấu điện tử dùng cho liên thông (EXCHANGE_SEAL_P12 "
+                      "và mật khẩu): không ký được gói tin edXML.", code="no_exchange_seal"
+                      ) from None
+    if not isinstance(key, rsa.RSAPrivateKey) or cert is None:
+        raise Invalid("Con dấu liên thông phải là khóa RSA có chứng thư số.",
+                      code="no_exchange_seal")
+    seal = Seal(key, cert, tuple(chain or ()))
+    current_app.extensions["eoffice.exchange.seal"] = seal
+    return seal
+
+
+def exchange_trust() -> Any:
+    """The deployment's trust anchors and CRLs, for received packages."""
+    from cryptography import x509
+
+    from eoffice.exchange.packages import Trust
+    from eoffice.incoming.context import trust_config
+
+    material = trust_config()
+    return Trust([x509.load_der_x509_certificate(r) for r in material.roots],
+                 list(material.crls))
+
+
+def pdf_verdict(data: bytes) -> dict[str, Any]:
+    """The Vietnamese verdict of a received PDF's signatures (checked in the sandbox)."""
+    return _pdf_verdict(data)

@@ -56,3 +56,40 @@ def act(delivery_id: int, action: str):
         return redirect(url_for("exchange.inbox"))
     flash(message, "success")
     return redirect(url_for("exchange.inbox"))
+
+
+@bp.route("/import", methods=["POST"])
+@roles(Role.CLERK)
+def import_package():
+    """Nhập gói tin .edxml nhận được (by hand): into the inbox, or quarantined."""
+    from eoffice.exchange import transfer
+
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            from eoffice.errors import Invalid
+
+            raise Invalid("Hãy chọn tệp .edxml để nhập.", code="missing_file")
+        outcome = transfer.import_upload(db.session, current_user, upload)
+    except AppError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("exchange.inbox"))
+    db.session.commit()
+    if outcome.outcome == "quarantined":
+        flash(f"Gói tin bị cách ly, không được tiếp nhận: {outcome.reason}", "error")
+    elif outcome.outcome == "duplicate":
+        flash("Gói tin này đã được nhập trước đó.", "info")
+    else:
+        flash("Đã nhập gói tin vào danh sách chờ tiếp nhận.", "success")
+    return redirect(url_for("exchange.inbox"))
+
+
+@bp.route("/quarantine")
+@roles(Role.CLERK, Role.ADMIN)
+def quarantine():
+    """Packages refused (bad or untrusted signature, hostile XML…), with their reasons."""
+    from eoffice.exchange import transfer
+
+    rows = transfer.quarantined(db.session, current_user)
+    return render_template("exchange/quarantine.html", rows=rows)
