@@ -32,3 +32,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["exchange_agencies"] = wiring.agencies_for_dispatch
     app.jinja_env.globals["exchange_status_label"] = wiring.deliveries.status_label
     add_nav("Văn bản điện tử chờ tiếp nhận", "exchange.inbox", {Role.CLERK}, order=12)
+    add_nav("Thống kê liên thông", "exchange.statistics", {Role.LEADER}, order=60)

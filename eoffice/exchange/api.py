@@ -17,6 +17,7 @@ from eoffice.documents.serialize import document_json
 from eoffice.errors import Invalid, NotFound
 from eoffice.exchange import deliveries, service, transfer
 from eoffice.extensions import acting_user
+from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("exchange_api", __name__)
@@ -41,10 +42,8 @@ def _reason(required: bool) -> str:
 def inbox():
     """Received documents waiting for the clerk (status 01) and recall requests (13)."""
     user = acting_user()
-    status = request.args.get("status")
+    status = choice_arg("status", deliveries.DELIVERY.states)
     statuses = ("01", "13") if not status else (status,)
-    if any(s not in deliveries.DELIVERY.states for s in statuses):
-        raise Invalid("Mã trạng thái không hợp lệ.", code="invalid_status")
     rows = deliveries.inbox(db.session, user, statuses=statuses)
     return jsonify({"results": [deliveries.inbox_json(d) for d in rows]})
 
@@ -150,6 +149,16 @@ def quarantine():
     return jsonify({"results": [transfer.quarantine_json(r) for r in rows]})
 
 
+@bp.route("/api/v1/exchange/statistics", methods=["GET"])
+@roles(Role.LEADER, Role.CLERK)
+def statistics():
+    """Per recipient agency: sent, accepted, refused, done, done on time (optional ?year=)."""
+    from eoffice.exchange import statistics as stats
+
+    lines = stats.per_agency(db.session, acting_user(), year_arg())
+    return jsonify(stats.as_json(lines))
+
+
 _REASON = {"content": {"application/json": {"schema": {
     "type": "object", "properties": {"reason": {"type": "string", "maxLength": MAX_REASON}}}}}}
 describe("/api/v1/exchange/inbox", "get", {
@@ -195,6 +204,13 @@ describe("/api/v1/exchange/import", "post", {
 describe("/api/v1/exchange/quarantine", "get", {
     "summary": "Quarantined packages of the agency with their reasons",
     "responses": {"200": {"description": "{results: [...]}"}}})
+describe("/api/v1/exchange/statistics", "get", {
+    "summary": "Exchange statistics per recipient agency (sent, accepted, refused, done, "
+               "done_on_time, recalled)",
+    "parameters": [{"name": "year", "in": "query",
+                    "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}}],
+    "responses": {"200": {"description": "{agencies: [...], totals}"},
+                  "400": {"description": "bad year"}}})
 describe("/api/v1/outgoing/{document_id}", "get", {
     "summary": "An outgoing document with `deliveries` (agency_code, agency_name, status, "
                "status_label, updated_at, history)",

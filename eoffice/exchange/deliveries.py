@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -441,12 +440,3 @@ def report_progress(session: Session, document_id: int, transition: str, usernam
     actor = SystemActor(username=username, full_name=user.full_name if user else username)
     if can(delivery, actor, transition):
         fire(session, delivery, actor, transition)
-
-
-def on_time(delivery: ExchangeDelivery) -> bool | None:
-    """Whether a completed delivery was done by its due date (None: no due date or not done)."""
-    due = (delivery.meta or {}).get("due_date")
-    if delivery.status != "06" or not due:
-        return None
-    done = next((e.at for e in reversed(delivery.events) if e.to_status == "06"), None)
-    return done is not None and done.date() <= date.fromisoformat(due)

@@ -93,3 +93,15 @@ def quarantine():
 
     rows = transfer.quarantined(db.session, current_user)
     return render_template("exchange/quarantine.html", rows=rows)
+
+
+@bp.route("/statistics")
+@roles(Role.LEADER, Role.CLERK)
+def statistics():
+    """Thống kê liên thông: per recipient agency, for leaders."""
+    from eoffice.exchange import statistics as stats
+    from eoffice.params import year_arg
+
+    year = year_arg()
+    data = stats.as_json(stats.per_agency(db.session, current_user, year))
+    return render_template("exchange/statistics.html", data=data, year=year)

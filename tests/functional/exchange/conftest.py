@@ -16,19 +16,19 @@ PROVINCE_USERS = [("vanthutinh", "Ngô Thị Hạnh", "VP", "clerk"),
                   ("chuyenvientinh", "Đặng Văn Bình", "VHTT", "specialist")]
 
 
-def ensure_province(app) -> None:
-    """UBND tỉnh Vĩnh Phúc with a clerk, a leader, a head and a specialist (kept when the
-    demo already holds them)."""
+def ensure_province(app, code: str = PROVINCE, name: str = "UBND tỉnh Vĩnh Phúc") -> None:
+    """A province (default UBND tỉnh Vĩnh Phúc) with a clerk, a leader, a head and a
+    specialist (kept when the demo already holds them)."""
     from eoffice.auth.models import Agency, Department, User
     from eoffice.auth.operations import create_user
     from eoffice.db import db
     from eoffice.demo import DEMO_PASSWORD
 
     with app.app_context(), db.transaction() as session:
-        agency = session.scalar(sa.select(Agency).where(Agency.agency_code == PROVINCE))
+        agency = session.scalar(sa.select(Agency).where(Agency.agency_code == code))
         if agency is None:
-            agency = Agency(name="UBND tỉnh Vĩnh Phúc", abbreviation="UBND",
-                            agency_code=PROVINCE, place="Vĩnh Phúc")
+            agency = Agency(name=name, abbreviation="UBND", agency_code=code,
+                            place=name.removeprefix("UBND tỉnh "))
             session.add(agency)
             session.flush()
         departments = {}

@@ -1,4 +1,4 @@
-"""A second deployment (the province, UBND tỉnh Vĩnh Phúc) in its own processes.
+"""A second deployment (another province, UBND tỉnh Phú Thọ) in its own processes.
 
 ``python -m tests.functional.exchange.deployment serve INSTANCE PORT`` migrates and seeds
 the instance (its own database, its own development PKI and seal), then serves it;
@@ -21,6 +21,7 @@ import requests
 import sqlalchemy as sa
 
 READY = "deployment ready on "
+CODE, NAME = "000.00.00.H48", "UBND tỉnh Phú Thọ"
 PASSWORD = "eoffice-demo"
 
 
@@ -62,7 +63,7 @@ def write_config(instance: Path, **values: Any) -> None:
 def init_pki(folder: Path) -> Path:
     import signing
 
-    signing.init_dev_pki(folder, agency_name="UBND tỉnh Vĩnh Phúc", agency_abbr="UBND",
+    signing.init_dev_pki(folder, agency_name=NAME, agency_abbr="UBND",
                          passphrase=PASSWORD)
     return folder / "root.pem"
 
@@ -156,7 +157,7 @@ def _serve(instance: Path, port: int) -> None:
     app = create_app(instance=instance)
     from tests.functional.exchange.conftest import ensure_province
 
-    ensure_province(app)
+    ensure_province(app, CODE, NAME)
     with app.app_context():
         db.session.remove()
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -84,6 +84,8 @@ def test_accept_registers_then_direction_handling_completion_report_back(api, pr
     assert incoming["direction"] == "incoming"
     assert incoming["issuer_name"] == "UBND thành phố Vĩnh Yên"
     assert incoming["validation"]["verdict"] == "valid"
+    # Vĩnh Yên cannot open the province's registered copy
+    assert api.get(f"/api/v1/documents/{registered['document_id']}", "vanthu").status_code == 404
 
     resp = api.post(f"/api/v1/incoming/{registered['document_id']}/direction", "chutichtinh",
                     json={"instruction": "Giao Sở Văn hóa chủ trì.", "lead": "VHTT"})
@@ -100,6 +102,14 @@ def test_accept_registers_then_direction_handling_completion_report_back(api, pr
     assert history["history"][1]["actor"] == "vanthutinh"
     assert "UBND tỉnh Vĩnh Phúc" in history["history"][1]["actor_name"]
     assert history["history"][2]["actor"] == "chutichtinh"
+    # the leaders' statistics: per recipient agency
+    stats = api.get("/api/v1/exchange/statistics", "chutich").get_json()
+    (line,) = stats["agencies"]
+    assert (line["agency_code"], line["sent"], line["accepted"], line["refused"], line["done"],
+            line["done_on_time"]) == (province, 1, 1, 0, 1, 1)
+    assert api.get("/api/v1/exchange/statistics", "chutichtinh").get_json()["agencies"] == []
+    assert api.get("/api/v1/exchange/statistics?year=abc", "chutich").status_code == 400
+    assert api.get("/api/v1/exchange/statistics", "chuyenvien").status_code == 403
 
 
 def test_refusal_needs_a_reason_and_goes_back_as_02(api, province, issued):
@@ -118,6 +128,8 @@ def test_refusal_needs_a_reason_and_goes_back_as_02(api, province, issued):
     assert api.post(f"/api/v1/exchange/inbox/{item['id']}/accept",
                     "vanthutinh").status_code == 409
     assert inbox(api) == []
+    (line,) = api.get("/api/v1/exchange/statistics", "chutich").get_json()["agencies"]
+    assert (line["sent"], line["accepted"], line["refused"], line["done"]) == (1, 0, 1, 0)
 
 
 def test_recall_refused_then_accepted_withdraws_from_handlers(api, auth, client, province,

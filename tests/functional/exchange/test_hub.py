@@ -1,7 +1,8 @@
 """Two deployments (two instances, two databases) exchange through RabbitMQ (SPEC §6).
 
-Deployment A (this process): UBND thành phố Vĩnh Yên, its exchange worker stepped by the
-test. Deployment B (subprocesses): UBND tỉnh Vĩnh Phúc, its own web server and the real
+Deployment A (this process): the demo (UBND tỉnh Vĩnh Phúc and UBND thành phố Vĩnh Yên),
+its exchange worker stepped by the test. Deployment B (subprocesses): another province,
+UBND tỉnh Phú Thọ, with its own web server and the real
 ``eoffice exchange worker``. RabbitMQ runs on 127.0.0.1:5672 (guest/guest).
 """
 
@@ -19,6 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.functional.exchange.deployment import (
+    CODE,
+    NAME,
     Deployment,
     drop_database,
     init_pki,
@@ -27,7 +30,7 @@ from tests.functional.exchange.deployment import (
 )
 
 HUB = os.environ.get("EOFFICE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-PROVINCE = "000.00.00.H62"
+PROVINCE = CODE  # B
 CITY = "000.00.10.H62"
 REPO = Path(__file__).resolve().parents[3]
 
@@ -52,7 +55,7 @@ def hub_prefix() -> Iterator[str]:
     prefix = f"test.{uuid.uuid4().hex[:8]}."
     yield prefix
     hub = Hub(HUB, prefix=prefix)
-    for code in (PROVINCE, CITY):
+    for code in (PROVINCE, CITY, "000.00.00.H62"):
         hub.delete(code)
     hub.close()
 
@@ -260,7 +263,7 @@ def test_lost_connections_and_a_killed_worker_apply_every_message_once(
     count = 12
     hub = amqp.Hub(HUB, prefix=city_worker.hub.prefix)
     for body in signed_documents(province.instance / "pki" / "seal.p12",
-                                 (PROVINCE, "UBND tỉnh Vĩnh Phúc"),
+                                 (PROVINCE, NAME),
                                  (CITY, "UBND thành phố Vĩnh Yên"), count, "UBND-VX"):
         hub.publish(CITY, packages.message_id(body), body)
     hub.close()
@@ -294,7 +297,7 @@ def test_lost_connections_and_a_killed_worker_apply_every_message_once(
     # B: a stream of documents from A; its worker is killed half-way and restarted
     bodies = signed_documents(Path(app.instance_path) / "pki" / "seal.p12",
                               (CITY, "UBND thành phố Vĩnh Yên"),
-                              (PROVINCE, "UBND tỉnh Vĩnh Phúc"), count, "UBND-VP")
+                              (PROVINCE, NAME), count, "UBND-VP")
     hub = amqp.Hub(HUB, prefix=city_worker.hub.prefix)
     for body in bodies:
         hub.publish(PROVINCE, packages.message_id(body), body)
