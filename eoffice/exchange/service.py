@@ -144,9 +144,9 @@ def exchange_trust() -> Any:
     from cryptography import x509
 
     from eoffice.exchange.packages import Trust
-    from eoffice.incoming.context import trust_config
+    from eoffice.settings import trust_material
 
-    material = trust_config()
+    material = trust_material()
     return Trust([x509.load_der_x509_certificate(r) for r in material.roots],
                  list(material.crls))
 

@@ -72,7 +72,7 @@ def province_deployment(tmp_path, app, hub_prefix) -> Iterator[Deployment]:
                  SECRET_KEY="province-test")
     app.config.update(EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix,
                       TRUST_ROOTS=[*app.config["TRUST_ROOTS"], str(root_b)])
-    app.extensions.pop("eoffice.incoming.trust", None)
+    app.extensions.pop("eoffice.trust", None)
     deployment = Deployment(instance, REPO)
     yield deployment
     deployment.stop()
