@@ -19,6 +19,7 @@ from eoffice.exchange import deliveries, service, transfer
 from eoffice.extensions import acting_user
 from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
+from eoffice.web.transaction import read_only
 
 bp = Blueprint("exchange_api", __name__)
 MAX_REASON = 2000
@@ -39,6 +40,7 @@ def _reason(required: bool) -> str:
 
 @bp.route("/api/v1/exchange/inbox", methods=["GET"])
 @roles(Role.CLERK)
+@read_only
 def inbox():
     """Received documents waiting for the clerk (status 01) and recall requests (13)."""
     user = acting_user()
@@ -50,6 +52,7 @@ def inbox():
 
 @bp.route("/api/v1/exchange/inbox/<int:delivery_id>", methods=["GET"])
 @roles(Role.CLERK)
+@read_only
 def inbox_item(delivery_id: int):
     delivery = deliveries.get_received(db.session, acting_user(), delivery_id)
     return jsonify({**deliveries.inbox_json(delivery),
@@ -98,6 +101,7 @@ def refuse_recall(delivery_id: int):
 
 @bp.route("/api/v1/outgoing/<int:document_id>", methods=["GET"])
 @authenticated
+@read_only
 def outgoing_document(document_id: int):
     """An outgoing document with the status of every recipient agency."""
     user = acting_user()
@@ -118,7 +122,6 @@ def outgoing_edxml(document_id: int):
     document = get_visible(db.session, user, document_id)
     code = (request.args.get("to") or "").strip()
     package = transfer.package_for(db.session, document, user, code)
-    db.session.commit()
     name = f"{(document.code or str(document.id)).replace('/', '-')}-{code}.edxml"
     return Response(package, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{name}"'})
@@ -133,8 +136,7 @@ def import_package():
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("Cần tải lên tệp .edxml.", code="missing_file")
-    outcome = transfer.import_upload(db.session, user, upload)
-    db.session.commit()
+    outcome = transfer.import_upload(db.session, user, upload)  # the boundary commits
     if outcome.outcome == "quarantined":
         return jsonify({"error": {"code": "quarantined", "message": outcome.reason}}), 422
     return jsonify({"outcome": outcome.outcome, "delivery_id": outcome.delivery_id}), (
@@ -143,6 +145,7 @@ def import_package():
 
 @bp.route("/api/v1/exchange/quarantine", methods=["GET"])
 @roles(Role.CLERK, Role.ADMIN)
+@read_only
 def quarantine():
     """Refused packages of the agency (reason, fingerprint, sender), newest first."""
     rows = transfer.quarantined(db.session, acting_user())
@@ -151,6 +154,7 @@ def quarantine():
 
 @bp.route("/api/v1/exchange/statistics", methods=["GET"])
 @roles(Role.LEADER, Role.CLERK)
+@read_only
 def statistics():
     """Per recipient agency: sent, accepted, refused, done, done on time (optional ?year=)."""
     from eoffice.exchange import statistics as stats

@@ -12,13 +12,14 @@ from eoffice.documents.models import URGENCY_LABELS, Urgency
 from eoffice.errors import AppError
 from eoffice.exchange import deliveries, service
 from eoffice.permissions import roles
-from eoffice.web.transaction import flash_error
+from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
 
 @bp.route("/inbox")
 @roles(Role.CLERK)
+@read_only
 def inbox():
     waiting = deliveries.inbox(db.session, current_user, statuses=("01",))
     recalls = deliveries.inbox(db.session, current_user, statuses=("13",))
@@ -72,10 +73,8 @@ def import_package():
             raise Invalid("Hãy chọn tệp .edxml để nhập.", code="missing_file")
         outcome = transfer.import_upload(db.session, current_user, upload)
     except AppError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash_error(exc)
         return redirect(url_for("exchange.inbox"))
-    db.session.commit()
     if outcome.outcome == "quarantined":
         flash(f"Gói tin bị cách ly, không được tiếp nhận: {outcome.reason}", "error")
     elif outcome.outcome == "duplicate":
@@ -87,6 +86,7 @@ def import_package():
 
 @bp.route("/quarantine")
 @roles(Role.CLERK, Role.ADMIN)
+@read_only
 def quarantine():
     """Packages refused (bad or untrusted signature, hostile XML…), with their reasons."""
     from eoffice.exchange import transfer
@@ -97,6 +97,7 @@ def quarantine():
 
 @bp.route("/statistics")
 @roles(Role.LEADER, Role.CLERK)
+@read_only
 def statistics():
     """Thống kê liên thông: per recipient agency, for leaders."""
     from eoffice.exchange import statistics as stats
