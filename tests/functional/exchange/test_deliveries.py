@@ -182,7 +182,7 @@ def test_classified_documents_are_never_exchanged_and_the_refusal_is_audited(
     doc_id = issued()
     app.config["CLASSIFIED_FILES"] = True  # the file stays: the refusal is the exchange's
     assert api.post(f"/api/v1/documents/{doc_id}/reclassify", "vanthu",
-                    json={"secrecy": "mat"}).status_code == 200
+                    json={"secrecy": "mat", "confirm_remove_files": True}).status_code == 200
     resp = dispatch(api, doc_id, province)
     assert resp.status_code == 422
     assert resp.get_json()["error"]["code"] == "classified"

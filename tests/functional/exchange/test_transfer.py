@@ -85,7 +85,7 @@ def test_download_of_a_dispatched_document_verifies_with_xmlsec1(api, app, issue
 def test_classified_document_package_is_refused_and_audited(api, app, issued):
     doc_id = issued()
     assert api.post(f"/api/v1/documents/{doc_id}/reclassify", "vanthu",
-                    json={"secrecy": "mat"}).status_code == 200
+                    json={"secrecy": "mat", "confirm_remove_files": True}).status_code == 200
     resp = api.get(f"/api/v1/outgoing/{doc_id}/edxml?to={OUTSIDE}", "vanthu")
     assert resp.status_code == 422 and resp.get_json()["error"]["code"] == "classified"
     from eoffice.audit.models import AuditEntry
