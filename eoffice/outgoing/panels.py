@@ -9,22 +9,41 @@ from flask import url_for
 from eoffice.db import db
 from eoffice.documents.models import Document
 from eoffice.outgoing.common import MACHINE, outgoing_query, to_sign_query
+from eoffice.outgoing.editing import last_rejection
 from eoffice.web.dashboard import PanelItem, panel_provider
+from eoffice.web.display import URGENCY_LABELS, full_name
 
 
 def _items(query: Any) -> list[PanelItem]:
-    docs = db.session.scalars(query.limit(50)).all()
-    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
-                      subtitle=f"{d.type_name} · {MACHINE.label(d.state)}",
-                      urgent=d.urgency.is_urgent,
-                      badge=d.urgency.value.replace("_", " ") if d.urgency.is_urgent else "")
-            for d in docs]
+    return _items_of(list(db.session.scalars(query.limit(50)).all()))
 
 
 @panel_provider("my_drafts")
 def my_drafts(user: Any) -> list[PanelItem]:
-    return _items(outgoing_query(user).where(Document.created_by_id == user.id,
-                                             Document.state == "draft"))
+    """The drafter's drafts; those sent back by a reviewer come first, flagged, with the
+    reviewer's comment."""
+    query = outgoing_query(user).where(Document.created_by_id == user.id,
+                                       Document.state == "draft")
+    docs = db.session.scalars(query.limit(50)).all()
+    returned, fresh = [], []
+    for d in docs:
+        rejection = last_rejection(db.session, d)
+        if rejection is None:
+            fresh.append(d)
+            continue
+        returned.append(PanelItem(
+            title=d.subject, url=url_for("outgoing.edit", document_id=d.id),
+            subtitle=f"{d.type_name} · {full_name(rejection.actor)}: “{rejection.comment}”",
+            urgent=True, badge="Bị trả lại"))
+    return returned + _items_of(fresh)
+
+
+def _items_of(docs: list[Document]) -> list[PanelItem]:
+    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
+                      subtitle=f"{d.type_name} · {MACHINE.label(d.state)}",
+                      urgent=d.urgency.is_urgent,
+                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "")
+            for d in docs]
 
 
 @panel_provider("content_review")

@@ -97,3 +97,20 @@ def test_first_page_image_for_phones_follows_document_access(client, auth, switc
     switch_user("thuky")  # may not see the draft: as for a missing id
     assert client.get(f"/documents/{doc_id}/page-1.png").status_code == 404
     assert client.get("/documents/999999/page-1.png").status_code == 404
+
+
+def test_drafter_dashboard_flags_a_returned_draft(client, auth, api, new_draft):
+    kept = new_draft(subject="Dự thảo chưa trình omega")
+    doc_id = new_draft(subject="Dự thảo bị trả lại sigma")
+    assert api.post(f"/api/v1/outgoing/{doc_id}/submit", "chuyenvien").status_code == 200
+    assert api.post(f"/api/v1/outgoing/{doc_id}/reject", "truongphong",
+                    json={"comment": "Bổ sung số liệu"}).status_code == 200
+    auth.login("chuyenvien")
+    page = client.get("/dashboard").get_data(as_text=True)
+    panel = page.split('data-panel="my_drafts"')[1].split("</article>")[0]
+    first, second = panel.index("Dự thảo bị trả lại sigma"), panel.index("Dự thảo chưa trình")
+    assert first < second  # returned first
+    returned = panel[first:second]
+    assert "Bị trả lại" in returned and "Phạm Thu Hà" in returned
+    assert "Bổ sung số liệu" in returned and f"/outgoing/{doc_id}/edit" in panel
+    assert "Bị trả lại" not in panel[second:] and kept
