@@ -35,6 +35,8 @@ from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit" / "signing"))
 from conftest import build_reserved_pdf  # noqa: E402
 
+fast_parse.install()  # as create_app does
+
 NOTO = str(next((Path(fontpkg_noto_serif.__file__).parent / "files").glob("NotoSerif[[]*.ttf")))
 N = 15
 PASS = "eoffice-demo"

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -70,12 +70,24 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+class ScopedSession(Session):
+    """How the code sees ``db.session``: the current scope's :class:`Session` (the scoped
+    registry proxies every Session method to it), plus the registry's own ``remove`` and
+    ``configure``. Typing only: at run time it is a :class:`scoped_session`."""
+
+    def remove(self) -> None:
+        raise NotImplementedError  # pragma: no cover - provided by scoped_session
+
+    def configure(self, **kwargs: Any) -> None:
+        raise NotImplementedError  # pragma: no cover - provided by scoped_session
+
+
 class Database:
     """Engine plus a scoped session, bound to a Flask app by ``init_app`` (or used alone)."""
 
     def __init__(self) -> None:
         self.engine: sa.Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker())
+        self.session: ScopedSession = cast(ScopedSession, scoped_session(sessionmaker()))
 
     def configure(self, url: str) -> None:
         if self.engine is not None:

@@ -31,11 +31,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
-from signing import fast_parse
 from signing.validation_coverage import signed_range_end, uncovered_tail
 from signing.vntime import VN_TZ
-
-fast_parse.install()
 
 _MAX_FIELDS = 2000
 
