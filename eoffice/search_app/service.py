@@ -116,27 +116,34 @@ def _snapshots(ctx: SearchContext, document_ids: set[int]) -> tuple[list[Snapsho
     return snaps, {int(s.entry.id) for s in snaps}
 
 
-#: Advisory lock key of the index writer turn on PostgreSQL (any machine, any process).
-WRITER_LOCK = (0x5E4C, 1)
+#: Advisory lock keys of the index writer turn on PostgreSQL (any machine, any process):
+#: (class, 1) for the single Whoosh writer, (class + 1, document id) per document
+#: with the PostgreSQL backend.
+WRITER_LOCK = (0x5E4D, 1)
 
 
 @contextmanager
-def _writer_turn(ctx: SearchContext) -> Iterator[None]:
-    """One index writer at a time across threads and processes (an flock on a file of the
-    instance; on PostgreSQL an advisory lock, so also across machines). The database
-    snapshot is taken inside the turn, after the commits that asked for it, so the last
-    writer always writes the newest state: no stale entry survives two concurrent updates
-    of the same document."""
+def _writer_turn(ctx: SearchContext, document_ids: set[int]) -> Iterator[None]:
+    """The turn to write these documents' index entries. The database snapshot is taken
+    inside the turn, after the commits that asked for it, so the last writer always writes
+    the newest state: no stale entry survives two concurrent updates of the same document.
+
+    With the PostgreSQL search backend the turn is per document (advisory locks taken in id
+    order), so workers on several machines index different documents in parallel. With
+    Whoosh there is one writer at a time: an advisory lock on PostgreSQL, else an flock on
+    a file of the instance."""
     if ctx.engine.dialect.name == "postgresql":
+        keys = ([(WRITER_LOCK[0] + 1, i) for i in sorted(document_ids)]
+                if isinstance(ctx.index, search.PostgresIndex) else [WRITER_LOCK])
         with ctx.engine.connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:a, :b)"),
-                         {"a": WRITER_LOCK[0], "b": WRITER_LOCK[1]})
-            conn.commit()
             try:
+                for a, b in keys:
+                    conn.execute(sa.text("SELECT pg_advisory_lock(:a, :b)"), {"a": a, "b": b})
+                conn.commit()
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:a, :b)"),
-                             {"a": WRITER_LOCK[0], "b": WRITER_LOCK[1]})
+                conn.rollback()
+                conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
                 conn.commit()
         return
     path = ctx.text_cache.parent / "search-writer.lock"
@@ -153,7 +160,7 @@ def apply_documents(ctx: SearchContext, document_ids: set[int]) -> None:
     """Bring the index entries of these documents in line with the database."""
     if not document_ids:
         return
-    with _writer_turn(ctx):
+    with _writer_turn(ctx, document_ids):
         snaps, found = _snapshots(ctx, document_ids)
         upserts = [with_text(ctx, snap) for snap in snaps]
         ctx.index.apply(upserts=upserts, deletes=[str(i) for i in document_ids - found])
