@@ -83,7 +83,8 @@ def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text
             assert resp.status_code == 200 and resp.content == pdf
     # Reclassify through B: gone from both servers before the request returns.
     word, (doc_id, _) = next(iter(registered.items()))
-    resp = leader_b.post(f"/api/v1/documents/{doc_id}/reclassify", json={"secrecy": "mat"})
+    resp = leader_b.post(f"/api/v1/documents/{doc_id}/reclassify",
+                         json={"secrecy": "mat", "confirm_remove_files": True})
     assert resp.status_code == 200, resp.text
     assert leader_a.total(word) == 0 and leader_b.total(word) == 0
     assert clerk_a.total(word) == 0
