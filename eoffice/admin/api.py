@@ -1,7 +1,7 @@
 """Administration API (SPEC §5): agencies (sysadmin), users and departments (agency admin).
 
-Thin: parse → operation with the acting user → commit once → JSON. Users and departments of
-another agency answer 404 exactly as missing ones.
+Thin: parse → operation with the acting user → JSON (the request boundary commits once).
+Users and departments of another agency answer 404 exactly as missing ones.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Administration pages (Vietnamese forms): the agency tree (sysadmin), departments, users,
 their signing credentials, the agency's seal, trust anchors and policy, CSV import.
 
-Thin: form → operation with the acting user → commit once → redirect with a message.
+Thin: form → operation with the acting user → redirect with a message; the request
+boundary (eoffice.web.transaction) commits once.
 Domain errors come back as a flash message on the same page.
 """
 
@@ -47,7 +48,8 @@ def _upload(name: str, limit: int = MAX_UPLOAD) -> bytes:
 
 
 def _act(work: Callable[[], Any], success: str) -> Any:
-    """Run an operation; commit and flash ``success``, or roll back and flash the error."""
+    """Run an operation and flash ``success``, or undo it and flash the error (the request
+    boundary commits once)."""
     try:
         result = work()
     except AppError as exc:
@@ -246,7 +248,7 @@ def import_users():
     try:
         checked = importing.preview(db.session, actor, data)
     except AppError as exc:
-        flash(_(exc.message), "error")
+        flash_error(exc)
         return render_template("admin/import.html", preview=None), 422
     if stage == "preview":
         return render_template("admin/import.html", preview=checked,
