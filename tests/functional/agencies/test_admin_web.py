@@ -159,3 +159,27 @@ def test_trust_anchors_and_policy_of_the_agency(app):
     assert "Chưa cài chứng thư nào" in removed.get_data(as_text=True)
     assert "Chưa cài chứng thư nào" in _login(app, "admin").get("/admin/agency").get_data(
         as_text=True)
+
+
+def test_csv_import_page_previews_then_imports(app):
+    web = _login(app, "admin")
+    data = ("username,full_name,department,roles,clearance\n"
+            "vt.moi,Lê Văn Mới,VP,clerk,mat\n"
+            "cv.moi,Trần Thị Hai,VHTT,specialist;secretary,none\n"
+            "sai.dong,Sai Dòng,VP,tonggiamdoc,none\n").encode()
+    preview = _post(web, "/admin/users/import", {"stage": "preview",
+                                                 "file": (io.BytesIO(data), "nhan-su.csv")},
+                    content_type="multipart/form-data")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'id="import-errors"' in page
+    assert "sai.dong" in page and "Vai trò không hợp lệ: «tonggiamdoc»" in page
+    assert _login(app, "admin").get("/admin/users/cv.moi").status_code == 404  # not yet
+    csv_value = re.search(r'name="csv" value="([^"]*)"', page).group(1)
+    import html
+
+    done = _post(web, "/admin/users/import", {"stage": "confirm",
+                                              "csv": html.unescape(csv_value)})
+    body = done.get_data(as_text=True)
+    assert 'id="import-created">2<' in body and "cv.moi" in body
+    person = web.get("/admin/users/cv.moi").get_data(as_text=True)
+    assert "Chờ đăng nhập lần đầu" in person
