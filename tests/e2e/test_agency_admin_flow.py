@@ -60,6 +60,17 @@ def _login(page, base: str, username: str, password: str = "eoffice-demo") -> No
     page.wait_for_load_state()
 
 
+def _first_login(page, base: str, username: str, one_time: str) -> None:
+    """Log in with the one-time password: the password form comes first; choose one."""
+    _login(page, base, username, one_time)
+    assert page.url.endswith("/account/password")
+    page.fill("#current", one_time)
+    page.fill("#new", NEW_PASSWORD)
+    page.fill("#repeat", NEW_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/dashboard")
+
+
 def _signature_png(tmp_path) -> str:
     from PIL import Image, ImageDraw
 
@@ -93,13 +104,7 @@ def test_new_agency_to_a_signed_document(page, token_server, tmp_path):
     admin_otp = page.locator("#one-time-password").inner_text().strip()
 
     # the agency admin: first login, a department, a user with roles and clearance
-    _login(page, base, "quantri.tamdao", admin_otp)
-    assert page.url.endswith("/account/password")
-    page.fill("#current", admin_otp)
-    page.fill("#new", NEW_PASSWORD)
-    page.fill("#repeat", NEW_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/dashboard")
+    _first_login(page, base, "quantri.tamdao", admin_otp)
     page.goto(f"{base}/admin/departments")
     page.fill("#code", "VP")  # exists already (created with the agency): refused clearly
     page.fill("#name", "Văn phòng HĐND và UBND")
@@ -135,13 +140,7 @@ def test_new_agency_to_a_signed_document(page, token_server, tmp_path):
     assert f"{TOKEN} / chutich.tamdao" in page.locator("#token-info").inner_text()
 
     # the new user: one-time password, own password, draft, sign with the token PIN
-    _login(page, base, "chutich.tamdao", user_otp)
-    assert page.url.endswith("/account/password")
-    page.fill("#current", user_otp)
-    page.fill("#new", NEW_PASSWORD)
-    page.fill("#repeat", NEW_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/dashboard")
+    _first_login(page, base, "chutich.tamdao", user_otp)
     page.goto(f"{base}/outgoing/new")
     page.select_option("#type_code", "TB")
     page.fill("#subject", "Thông báo lịch tiếp công dân tháng 12 năm 2026")

@@ -6,6 +6,8 @@ EOFFICE_TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -109,22 +111,31 @@ def _call_web(client, method: str, path: str, csrf: str):
     return client.post(path, data={"csrf_token": csrf})
 
 
+def _problems(who: str, routes: list[tuple[str, str]], ids: dict[str, list[int]],
+              call: Callable[[str, str], Any]) -> list[str]:
+    """For each route: A's objects answer as a missing one (never 2xx) and no page or
+    answer shows A's work."""
+    problems: list[str] = []
+    for method, rule in routes:
+        missing = {call(method, p).status_code for p in _expand(rule, ids, missing=True)}
+        for path in _expand(rule, ids, missing=False):
+            resp = call(method, path)
+            if "<" in rule and resp.status_code not in missing:
+                problems.append(f"{who} {method} {path}: {resp.status_code}, "
+                                f"missing id gives {missing}")
+            if "<" in rule and 200 <= resp.status_code < 300:
+                problems.append(f"{who} {method} {path}: {resp.status_code}")
+            if MARK.encode() in resp.data:
+                problems.append(f"{who} {method} {path}: shows A's work")
+    return problems
+
+
 def test_agency_b_sees_nothing_of_agency_a(app, api, agency_a, agency_b):
     before = _state_of_a(app)
     problems: list[str] = []
     for username in agency_b.users:
-        for method, rule in _routes(app, api_routes=True):
-            missing = {_call_api(api, method, p, username).status_code
-                       for p in _expand(rule, agency_a, missing=True)}
-            for path in _expand(rule, agency_a, missing=False):
-                resp = _call_api(api, method, path, username)
-                if "<" in rule and resp.status_code not in missing:
-                    problems.append(f"{username} {method} {path}: {resp.status_code}, "
-                                    f"missing id gives {missing}")
-                if "<" in rule and 200 <= resp.status_code < 300:
-                    problems.append(f"{username} {method} {path}: {resp.status_code}")
-                if MARK.encode() in resp.data:
-                    problems.append(f"{username} {method} {path}: shows A's work")
+        problems += _problems(username, _routes(app, api_routes=True), agency_a,
+                              lambda method, path, u=username: _call_api(api, method, path, u))
     assert problems == []
     assert _state_of_a(app) == before
 
@@ -139,18 +150,9 @@ def test_agency_b_web_pages_show_nothing_of_agency_a(app, agency_a, agency_b):
         assert client.post("/login", data={"username": username, "password": "eoffice-demo",
                                            "csrf_token": token}).status_code == 302
         token = CSRF_RE.search(client.get("/dashboard").get_data(as_text=True)).group(1)
-        for method, rule in _routes(app, api_routes=False):
-            missing = {_call_web(client, method, p, token).status_code
-                       for p in _expand(rule, agency_a, missing=True)}
-            for path in _expand(rule, agency_a, missing=False):
-                resp = _call_web(client, method, path, token)
-                if "<" in rule and resp.status_code not in missing:
-                    problems.append(f"{username} {method} {path}: {resp.status_code}, "
-                                    f"missing id gives {missing}")
-                if "<" in rule and 200 <= resp.status_code < 300:
-                    problems.append(f"{username} {method} {path}: {resp.status_code}")
-                if MARK.encode() in resp.data:
-                    problems.append(f"{username} {method} {path}: shows A's work")
+        problems += _problems(username, _routes(app, api_routes=False), agency_a,
+                              lambda method, path, c=client, t=token: _call_web(c, method,
+                                                                                 path, t))
     assert problems == []
     assert _state_of_a(app) == before
 
