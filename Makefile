@@ -56,7 +56,8 @@ test-postgres: venv
 # the fixtures), and the tests that run `eoffice serve` / `eoffice worker` on Celery + Redis.
 # It selects the functional tests that exercise storage, search and background work (the
 # whole functional suite already ran on PostgreSQL above).
-DISTRIBUTED_TESTS := tests/functional/search tests/functional/incoming \
+DISTRIBUTED_TESTS := tests/functional/search tests/functional/incoming/test_registration.py \
+	tests/functional/incoming/test_classified.py tests/functional/incoming/test_web.py \
 	tests/functional/test_repair.py tests/functional/test_uploads_and_verify.py \
 	tests/functional/test_workers.py tests/functional/test_cluster.py
 
