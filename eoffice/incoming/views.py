@@ -53,6 +53,11 @@ FORM_FIELDS = ["issuer_name", "issuer_id", "subject", "type_code", "code_number"
                "signer_position", "page_count", "description"]
 
 
+HANDLER_ROLES = (Role.HEAD, Role.SPECIALIST)
+"""People offered as handlers in a bút phê: those who handle work (not admins, the clerk or
+the leaders who direct)."""
+
+
 def _labels() -> dict[str, Any]:
     return {"urgency_labels": {u.value: lbl for u, lbl in URGENCY_LABELS.items()},
             "secrecy_labels": {c.value: lbl for c, lbl in CLEARANCE_LABELS.items()},
@@ -169,9 +174,9 @@ def show(document_id: int):
     return render_template(
         "incoming/show.html", doc=document, assignments=assignments, events=events,
         event_label=_event_label, departments=departments, people=people,
-        users=db.session.scalars(sa.select(User).where(User.active.is_(True),
-                                                       in_agency(user.agency_id))
-                                 .order_by(User.full_name)).all(),
+        users=[u for u in db.session.scalars(sa.select(User).where(
+            User.active.is_(True), in_agency(user.agency_id)).order_by(User.full_name))
+            if u.has_role(*HANDLER_ROLES)],
         reminders=handling.reminders_of(db.session, document.id),
         validation=document.extra.get("validation"), direction=document.extra.get("direction"),
         urgent=Urgency(document.urgency).is_urgent, **_labels())

@@ -123,3 +123,25 @@ def test_urgent_documents_first(app, api, register, scan):
         assert _direct(api, doc_id, coordinators=[]).status_code == 200
     items = api.get("/api/v1/incoming?tab=pending", "truongphong").get_json()["items"]
     assert [i["document_id"] for i in items] == [urgent, normal]
+
+
+def test_but_phe_offers_handlers_and_people_as_coordinators(app, registered, auth, client):
+    """No default lead; people who handle work (not admin, clerk, leaders) as lead or
+    coordinator; a person as coordinator gets their own assignment."""
+    auth.login("chutich")
+    page = client.get(f"/incoming/{registered}").get_data(as_text=True)
+    form = page.split('id="direct-form"')[1].split("</form>")[0]
+    lead = form.split('<select name="lead" required>')[1].split("</select>")[0]
+    assert lead.lstrip().startswith('<option value="">')  # nothing chosen for the leader
+    for username in ("admin", "vanthu", "chutich"):
+        assert f'value="{username}"' not in form, username
+    assert 'value="chuyenvien"' in lead and 'value="truongphong"' in lead
+    assert 'name="coordinators" value="chuyenvien"' in form
+    resp = auth.post(f"/incoming/{registered}/direct", data={
+        "instruction": "Phòng VHTT chủ trì; đồng chí Nam phối hợp.", "lead": "VHTT",
+        "deadline": "16/03/2026", "coordinators": ["chuyenvien"],
+        "deadline_chuyenvien": "10/03/2026"}, follow_redirects=True)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "flash-error" not in text
+    assignments = text.split('id="assignments"')[1].split("</section>")[0]
+    assert "Hoàng Văn Nam" in assignments and "10/03/2026" in assignments
