@@ -1,7 +1,10 @@
 """Text extraction from untrusted PDF/DOCX files in a subprocess with memory and time limits.
 
 A 1 KB deflate bomb can make an extractor allocate gigabytes: every extraction runs in a
-child process with ``RLIMIT_AS`` (512 MB) and a wall-clock timeout (10 s). PDF text comes from
+child process with ``RLIMIT_AS`` (512 MB) and ``RLIMIT_CPU`` (10 s of CPU time); the
+wall-clock timeout is only a generous net (a busy machine slows an extraction down, it
+does not make it fail). Callers extract outside database transactions (the search
+applier reads its snapshot in a short transaction first). PDF text comes from
 ``pdftotext`` (poppler) when installed, else pypdf; DOCX text from python-docx.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +24,9 @@ from search.analysis import nfc
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 TIME_LIMIT = 10.0
+"""CPU seconds an extraction may use."""
+WALL_FACTOR = 12.0
+MIN_WALL = 120.0
 MAX_OUTPUT_CHARS = 2_000_000
 
 Kind = Literal["pdf", "docx"]
@@ -42,7 +49,7 @@ def _limits(memory: int, seconds: float) -> Callable[[], None]:
 def _run(cmd: list[str], data: bytes | None, memory: int, seconds: float) -> bytes:
     try:
         proc = subprocess.run(
-            cmd, input=data, capture_output=True, timeout=seconds,
+            cmd, input=data, capture_output=True, timeout=max(MIN_WALL, seconds * WALL_FACTOR),
             preexec_fn=_limits(memory, seconds), check=False,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
         )
@@ -50,6 +57,10 @@ def _run(cmd: list[str], data: bytes | None, memory: int, seconds: float) -> byt
         raise ExtractionError(
             f"Không trích xuất được nội dung: quá thời gian cho phép ({seconds:g} giây)."
         ) from None
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise ExtractionError(
+            f"Không trích xuất được nội dung: quá thời gian xử lý ({seconds:g} giây CPU)."
+        )
     if proc.returncode != 0:
         raise ExtractionError(
             "Không trích xuất được nội dung: tệp hỏng hoặc vượt giới hạn bộ nhớ "

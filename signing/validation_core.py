@@ -183,7 +183,7 @@ def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
         for ref in fields:
             visit(ref, [], None, 0)
     # Widgets with a signature value that the AcroForm does not list.
-    for page in _pages(root):
+    for page in page_leaves(root):
         annots = resolved(page, "/Annots")
         if isinstance(annots, generic.ArrayObject):
             for ref in annots:
@@ -191,7 +191,7 @@ def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
     return found
 
 
-def _pages(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
+def page_leaves(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
     """Leaves of the page tree; a loop in the tree is an error."""
     pages: list[generic.DictionaryObject] = []
     on_path: set[int] = set()

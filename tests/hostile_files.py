@@ -14,6 +14,21 @@ import zlib
 from pyhanko.pdf_utils import generic as g
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+
+def plain_pdf(text: str = "Kế hoạch tổ chức lễ hội", pages: int = 1) -> bytes:
+    """A small benign PDF like a scanned letter (no signature): the base of many attacks."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for i in range(pages):
+        c.drawString(72, 720, f"{text} - trang {i + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 # --- appended data after a signature ---------------------------------------------------
 
 

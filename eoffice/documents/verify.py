@@ -5,36 +5,25 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
+from eoffice import untrusted
 from eoffice.audit import operations as audit
 from eoffice.db import db
 from eoffice.errors import Invalid
 from eoffice.extensions import acting_user
 from eoffice.permissions import authenticated
-from eoffice.settings import trust_material
-from eoffice.signing_services import validate_untrusted
-from eoffice.storage import PDF, sniff_type
 
 bp = Blueprint("verify", __name__)
 api = Blueprint("verify_api", __name__)
 
 
-def _uploaded_pdf() -> bytes:
-    upload = request.files.get("file")
-    data = upload.read() if upload is not None else b""
-    if not data:
-        raise Invalid("Vui lòng chọn tệp PDF cần kiểm tra.", code="missing_file")
-    if sniff_type(data) != PDF:
-        raise Invalid("Tệp không đúng định dạng: nội dung tệp không phải PDF "
-                      "(hệ thống kiểm tra nội dung, không dựa vào đuôi tên tệp).",
-                      code="unsupported_type")
-    return data
-
-
 def _check(user) -> dict:
-    data = _uploaded_pdf()
-    report = validate_untrusted(data, trust_material()).to_dict()
+    """The untrusted-file pipeline with validation; nothing is stored."""
+    file = untrusted.check_upload(request.files.get("file"), validate=True)
+    if file is None or file.report is None:
+        raise Invalid("Vui lòng chọn tệp PDF cần kiểm tra.", code="missing_file")
+    report = file.report.to_dict()
     audit.append(db.session, "verify", actor=user,
-                 details={"verdict": report["verdict"], "size": len(data)})
+                 details={"verdict": report["verdict"], "size": len(file.data)})
     return report
 
 

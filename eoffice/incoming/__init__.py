@@ -1,7 +1,7 @@
 """Incoming documents: registration with signature check, direction (bút phê), handling with
 deadlines, inboxes, registers and statistics (issue 6).
 
-Kept import-light: the signature-check sandbox imports :mod:`eoffice.incoming.pdfcheck`.
+Kept import-light.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from eoffice import settings
+from eoffice import settings, untrusted
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
 from eoffice.auth.models import Role
@@ -15,7 +15,11 @@ from eoffice.errors import Invalid
 from eoffice.extensions import acting_user, file_store
 from eoffice.incoming import handling, inbox
 from eoffice.incoming.forms import DirectionInput, IncomingInput, parse_date, parse_int
-from eoffice.incoming.registration import register_incoming, return_to_sender
+from eoffice.incoming.registration import (
+    check_before_file,
+    register_incoming,
+    return_to_sender,
+)
 from eoffice.permissions import authenticated, roles
 
 bp = Blueprint("incoming_api", __name__)
@@ -35,11 +39,11 @@ def register():
     user = acting_user()
     data = IncomingInput.parse(request.form)
     upload = request.files.get("file")
-    content = upload.read() if upload is not None else None
+    check_before_file(user, data, has_file=bool(upload is not None and upload.filename),
+                      classified_files=settings.classified_files())
+    file = untrusted.check_upload(upload, validate=True)  # the pipeline, holding no lock
     result = register_incoming(
-        db.session, file_store(), user, data, file=content,
-        filename=upload.filename or "" if upload is not None else "",
-        trust=settings.trust_material(),
+        db.session, file_store(), user, data, file=file, trust=settings.trust_material(),
         classified_files=settings.classified_files(), today=settings.today())
     doc = result.document
     body = {"id": doc.id, "arrival_number": doc.arrival_number, "arrival_year": doc.arrival_year,

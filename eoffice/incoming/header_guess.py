@@ -3,22 +3,20 @@
 Decree 30/2020 fixes the header: the issuing agency (top left), ``Số: 82/KH-UBND``, the
 place and date ``…, ngày 28 tháng 3 năm 2022``, then either the type name in capitals with
 the trích yếu below it, or (Công văn) a ``V/v …`` line under the number. The text comes from
-``pdftotext`` run inside the signing sandbox (:func:`first_page_text`); :func:`guess_fields`
+``pdftotext`` run inside the signing sandbox (:func:`signing.structure.first_pages_text`,
+part of the untrusted-file pipeline); :func:`guess_fields`
 is plain string work on that bounded text. Every value is a guess for the clerk to confirm.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 from datetime import date
 from typing import Any
 
 from eoffice.rendering.types import DOCUMENT_TYPES
-
-MAX_TEXT = 20_000
-"""Characters of the first pages kept for guessing."""
+from signing.structure import MAX_TEXT
 
 _NUMBER_RE = re.compile(r"\bSố\s*[:：.]?\s*(\d{1,6})\s*/\s*([0-9A-Za-zĐđ][0-9A-Za-zĐđ./\-]*)")
 _DATE_RE = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
@@ -28,20 +26,6 @@ _STOP_RE = re.compile(
     r"|[IVXLC]+\.|\d+\.)", re.IGNORECASE)
 _MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐỘC LẬP - TỰ DO - HẠNH PHÚC")
 _TYPE_BY_TITLE = {name.upper(): code for code, name in DOCUMENT_TYPES.items() if code != "CV"}
-
-
-def first_page_text(data: bytes, *, pages: int = 2, timeout: float = 10) -> str:
-    """Text of the first ``pages`` pages (reading order) by poppler's ``pdftotext``, or ``""``.
-
-    Meant to run inside the sandbox child, whose memory and CPU limits ``pdftotext`` inherits.
-    """
-    try:
-        out = subprocess.run(
-            ["pdftotext", "-f", "1", "-l", str(pages), "-enc", "UTF-8", "-", "-"],
-            input=data, capture_output=True, timeout=timeout, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout[:MAX_TEXT * 4].decode("utf-8", "replace")[:MAX_TEXT]
 
 
 def _lines(text: str) -> list[str]:

@@ -27,16 +27,14 @@ from eoffice.documents.operations import (
 from eoffice.errors import Invalid
 from eoffice.incoming.forms import IncomingInput
 from eoffice.incoming.header_guess import guess_fields
-from eoffice.incoming.pdfcheck import PdfCheck, UnreadablePdf, check_pdf
 from eoffice.rendering.types import DOCUMENT_TYPES
 from eoffice.signing_services import TrustMaterial
 from eoffice.storage import PDF, FileStore
+from eoffice.untrusted import AcceptedFile, check_bytes, ensure_checked
 
 GENERAL_REGISTER = "chung"
 CLASSIFIED_REGISTER = "mat"
 REGISTER_LABELS = {GENERAL_REGISTER: "Sổ văn bản đến", CLASSIFIED_REGISTER: "Sổ văn bản đến mật"}
-REFUSED_FILE = ("Tệp PDF có cấu trúc bất thường (quá lớn khi giải nén hoặc bị hỏng) nên không "
-                "được vào sổ. Hãy đề nghị nơi gửi gửi lại tệp.")
 CLASSIFIED_FILE_REFUSED = ("Hệ thống không được phép lưu tệp của văn bản mật: hãy vào sổ văn bản "
                            "mật chỉ với thông tin (không kèm tệp) và lưu bản giấy theo quy định.")
 
@@ -52,15 +50,18 @@ def register_for(secrecy: Clearance | str) -> str:
     return GENERAL_REGISTER if Clearance(secrecy) is Clearance.NONE else CLASSIFIED_REGISTER
 
 
-def analyse(data: bytes, trust: TrustMaterial) -> PdfCheck:
-    """Check the upload in the sandbox; a file the sandbox gives up on is refused (422)."""
-    try:
-        return check_pdf(data, trust.roots, trust.crls)
-    except UnreadablePdf:
-        raise Invalid(REFUSED_FILE, code="unreadable_pdf") from None
+def _trust_options(trust: TrustMaterial) -> dict[str, Any]:
+    return {"roots": trust.roots, "crls": trust.crls, "online": trust.online,
+            "revocation_cache": trust.revocation_cache}
 
 
-def prefill(check: PdfCheck) -> dict[str, Any]:
+def analyse(data: bytes, trust: TrustMaterial) -> AcceptedFile:
+    """The untrusted-file pipeline with signature validation (FileRefused, 4xx, when the
+    file does not pass)."""
+    return check_bytes(data, accepted={PDF}, validate=True, **_trust_options(trust))
+
+
+def prefill(check: AcceptedFile) -> dict[str, Any]:
     """Form values suggested by the file: number, code, date, type, trích yếu and issuer read
     from the Decree 30 header; signer, position and issuer from the signatures; pages."""
     from signing.validation import extract_signer_info
@@ -94,33 +95,40 @@ def find_duplicates(session: Session, actor: User, issuer_name: str, code_number
     return list(session.scalars(query))
 
 
-def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
-                      file: bytes | None, filename: str = "", trust: TrustMaterial,
-                      classified_files: bool, today: date,
-                      check: PdfCheck | None = None) -> Registration:
-    """Vào sổ văn bản đến: next arrival number of the year's register, file and validation.
-
-    All checks (type, secrecy, signatures) run before the first write, so a refused file
-    leaves nothing behind; the arrival number is taken last and returns on rollback.
-    """
+def check_before_file(actor: User, data: IncomingInput, *, has_file: bool,
+                      classified_files: bool) -> None:
+    """The checks that need no file content: clearance, a file where one is required, no
+    file of a classified document when classified files are off."""
     classified = data.secrecy is not Clearance.NONE
     if classified and not actor.may_see_secrecy(data.secrecy):
         raise Invalid("Bạn không thể vào sổ văn bản có độ mật cao hơn độ mật mình được xem.",
                       code="clearance")
-    if file is not None and not file:
-        file = None
-    if file is None and not classified:
+    if not has_file and not classified:
         raise Invalid("Cần tải lên tệp PDF của văn bản đến.", code="missing_file")
-    if file is not None and classified and not classified_files:
+    if has_file and classified and not classified_files:
         raise Invalid(CLASSIFIED_FILE_REFUSED, code="classified_file")
-    if file is not None:
-        from eoffice.storage import require_type
 
-        try:
-            require_type(file, {PDF})
-        except ValueError as exc:
-            raise Invalid(str(exc), code="unsupported_type") from exc
-        check = check or analyse(file, trust)
+
+def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
+                      file: bytes | AcceptedFile | None, filename: str = "",
+                      trust: TrustMaterial, classified_files: bool, today: date,
+                      check: AcceptedFile | None = None) -> Registration:
+    """Vào sổ văn bản đến: next arrival number of the year's register, file and validation.
+
+    All checks (type, secrecy, structure, signatures: the untrusted-file pipeline) run
+    before the first write, so a refused file leaves nothing behind; the arrival number is
+    taken last and returns on rollback. Raw bytes go through the pipeline here; ``file``
+    (or ``check`` for the same bytes) may already have passed it.
+    """
+    if isinstance(file, bytes) and not file:
+        file = None
+    check_before_file(actor, data, has_file=file is not None, classified_files=classified_files)
+    if isinstance(file, bytes) and check is not None and check.data == file:
+        file = check
+    checked = ensure_checked(file, accepted={PDF}, validate=True, **_trust_options(trust))
+    if checked is not None and checked.report is None:  # passed without validation
+        checked = analyse(checked.data, trust)
+    check = checked
     validation = check.report.to_dict() if check is not None else None
     duplicates = find_duplicates(session, actor, data.issuer_name, data.code_number,
                                  data.code_notation)
@@ -145,9 +153,9 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     document.grant("role:clerk", "role:leader")
     session.add(document)
     session.flush()
-    if file is not None:
-        attach_file(session, store, document, "received", file, actor, accepted={PDF},
-                    filename=filename or "van-ban-den.pdf")
+    if check is not None:
+        attach_file(session, store, document, "received", check.data, actor, accepted={PDF},
+                    filename=filename or check.filename or "van-ban-den.pdf")
     document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
     session.add(DocumentEvent(document_id=document.id, machine="registration",
                               transition="register", from_state="", to_state="registered",

@@ -4,7 +4,6 @@ registers (screen, PDF, XLSX) and statistics."""
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user
 
 import workflow
-from eoffice import settings
+from eoffice import settings, untrusted
 from eoffice.audit import operations as audit
 from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User, in_agency
 from eoffice.db import db
@@ -32,7 +31,7 @@ from eoffice.incoming.registration import (
     CLASSIFIED_REGISTER,
     GENERAL_REGISTER,
     REGISTER_LABELS,
-    analyse,
+    check_before_file,
     find_duplicates,
     prefill,
     register_incoming,
@@ -44,7 +43,6 @@ from eoffice.rendering.types import DOCUMENT_TYPES
 from eoffice.web.transaction import read_only, undo
 
 bp = Blueprint("incoming", __name__)
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 EVENT_LABELS = {("registration", "register"): "Vào sổ văn bản đến",
                 ("direction", "assign"): "Giao xử lý", ("progress", "note"): "Báo cáo tiến độ",
                 ("reminder", "remind"): "Đôn đốc"}
@@ -104,7 +102,8 @@ def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "
                  duplicates: list[int] | None = None, error: str = "", status: int = 200,
                  guessed: list[str] | None = None):
     return render_template(
-        "incoming/new.html", values=values, validation=check.report.to_dict() if check else None,
+        "incoming/new.html", values=values,
+        validation=check.report.to_dict() if check is not None and check.report else None,
         file_sha=file_sha, duplicates=duplicates or [], error=error, guessed=guessed or [],
         field_labels=FIELD_LABELS,
         classified_files=settings.classified_files(), **_labels()), status
@@ -116,42 +115,47 @@ def new():
     if request.method == "GET":
         return _render_form({"type_code": "CV", "urgency": "thuong", "secrecy": "none"})
     values = {k: request.form.get(k, "") for k in FORM_FIELDS}
-    upload = request.files.get("file")
-    data: bytes | None = upload.read() if upload is not None and upload.filename else None
-    sha = request.form.get("file_sha", "")
-    if data is None and SHA_RE.match(sha) and file_store().exists(sha):
-        data = file_store().get(sha)
-    filename = upload.filename if upload is not None and upload.filename else \
-        request.form.get("filename", "")
+    pending = request.form.get("file_sha", "")
+    file: untrusted.AcceptedFile | None = None
     try:
-        check = analyse(data, settings.trust_material()) if data else None
-        if data:
-            sha = file_store().put(data).sha256
+        # The pipeline first: a refused file is never stored, nor kept by the form.
+        file = untrusted.check_upload(request.files.get("file"), validate=True)
+        if file is None and untrusted.load_pending(pending) is not None:
+            file = untrusted.check_upload(None, data=untrusted.load_pending(pending),
+                                          filename=request.form.get("filename", ""),
+                                          validate=True)
         if request.form.get("action") == "analyse":
-            if check is None:
+            if file is None:
                 raise Invalid("Hãy chọn tệp PDF để kiểm tra.")
             guessed = []
-            for key, value in prefill(check).items():
+            for key, value in prefill(file).items():
                 untouched = not values.get(key) or (key == "type_code" and values[key] == "CV")
                 if value and untouched:
                     values[key] = value
                     if key in FIELD_LABELS:
                         guessed.append(key)
-            return _render_form(values, check=check, file_sha=sha, guessed=guessed)
+            return _render_form(values, check=file, file_sha=untrusted.keep_pending(file),
+                                guessed=guessed)
+        # Fields and secrecy before anything is written.
         parsed = IncomingInput.parse(values)
+        check_before_file(current_user, parsed, has_file=file is not None,
+                          classified_files=settings.classified_files())
         duplicates = find_duplicates(db.session, current_user, parsed.issuer_name,
                                      parsed.code_number, parsed.code_notation)
         if duplicates and not request.form.get("confirm_duplicate"):
-            return _render_form(values, check=check, file_sha=sha, duplicates=duplicates)
+            return _render_form(values, check=file, duplicates=duplicates,
+                                file_sha=untrusted.keep_pending(file) if file else "")
         result = register_incoming(
-            db.session, file_store(), current_user, parsed, file=data, filename=filename,
+            db.session, file_store(), current_user, parsed, file=file,
             trust=settings.trust_material(), classified_files=settings.classified_files(),
-            today=settings.today(),
-            check=check)
+            today=settings.today())
     except AppError as exc:
         undo(exc)
-        return _render_form(values, check=None, file_sha=sha if data else "", error=exc.message,
-                            status=exc.status)
+        untrusted.forget_pending(pending)  # the form forgets the file: choose it again
+        message = exc.message if file is None or isinstance(exc, untrusted.FileRefused) \
+            else f"{exc.message} (Hãy chọn lại tệp.)"
+        return _render_form(values, error=message, status=exc.status)
+    # the pending copy stays for a repeat (purged after a day)
     flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.", "success")
     return redirect(url_for("incoming.show", document_id=result.document.id))
 

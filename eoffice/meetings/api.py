@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from eoffice import untrusted
 from eoffice.api.helpers import json_body, required
 from eoffice.api.openapi import document as document_op
 from eoffice.auth.models import Role
@@ -18,6 +19,7 @@ from eoffice.meetings.models import Meeting
 from eoffice.meetings.serialize import material_json, meeting_json
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
+from eoffice.storage import DOCX, PDF
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1/meetings")
 
@@ -79,8 +81,9 @@ def add_material(meeting_id: int):
     meeting = access.get_meeting(db.session, user, meeting_id)
     upload = request.files.get("file")
     if upload is not None:
-        material = materials.add_working_paper(db.session, file_store(), meeting, user,
-                                         upload.read(), upload.filename or "")
+        file = untrusted.check_upload(upload, accepted={PDF, DOCX})  # before any write
+        material = materials.add_working_paper(db.session, file_store(), meeting, user, file,
+                                               upload.filename or "")
     else:
         (document_id,) = required(json_body(), "document_id")
         material = materials.add_document(db.session, meeting, user, document_id)

@@ -21,6 +21,7 @@ from eoffice.meetings.access import require_secretary
 from eoffice.meetings.models import Meeting, MeetingMaterial
 from eoffice.meetings.notify import notify, notify_participants
 from eoffice.storage import DOCX, PDF, FileStore
+from eoffice.untrusted import AcceptedFile, ensure_checked
 
 SIGNED_OUTGOING = {"signed", "issued", "dispatched"}
 CLASSIFIED_REASON = ("Văn bản mật không được đưa vào tài liệu cuộc họp (họp không giấy): "
@@ -93,13 +94,16 @@ def safe_filename(name: str, default: str) -> str:
 
 
 def add_working_paper(session: Session, store: FileStore, meeting: Meeting, actor: User,
-                      data: bytes, filename: str) -> MeetingMaterial:
-    """An uploaded PDF/DOCX, marked as a working paper (tài liệu tham khảo)."""
+                      data: bytes | AcceptedFile | None, filename: str) -> MeetingMaterial:
+    """An uploaded PDF/DOCX, marked as a working paper (tài liệu tham khảo). Raw bytes go
+    through the untrusted-file pipeline here (before anything is written)."""
     require_secretary(meeting, actor)
     _ensure_editable(meeting)
     if not data:
         raise Invalid("Hãy chọn tệp tài liệu (PDF hoặc DOCX).", code="missing_file")
-    stored = store_bytes(session, store, data, {PDF, DOCX})
+    file = ensure_checked(data, accepted={PDF, DOCX}, filename=filename)
+    assert file is not None
+    stored = store_bytes(session, store, file.data, {PDF, DOCX})
     session.flush()
     ext = ".pdf" if stored.mime == PDF else ".docx"
     name = safe_filename(filename, "tai-lieu" + ext)

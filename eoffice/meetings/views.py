@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from eoffice import untrusted
 from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import Direction, Document
@@ -24,6 +25,7 @@ from eoffice.meetings.materials import SIGNED_OUTGOING
 from eoffice.meetings.models import MEETING_KINDS, MINUTES_STATES, Meeting
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
+from eoffice.storage import DOCX, PDF
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -131,9 +133,11 @@ def set_agenda(meeting_id: int):
 def add_material(meeting_id: int):
     upload = request.files.get("file")
     if upload is not None and upload.filename:
-        data = upload.read()
+        access.get_meeting(db.session, current_user, meeting_id)  # 404 before any file work
+        # the pipeline before any write; a refused file answers a 4xx error page
+        file = untrusted.check_upload(upload, accepted={PDF, DOCX})
         return _act(meeting_id, lambda m: materials.add_working_paper(
-            db.session, file_store(), m, current_user, data, upload.filename or ""),
+            db.session, file_store(), m, current_user, file, upload.filename or ""),
             "Đã thêm tài liệu tham khảo.")
     document_id = request.form.get("document_id", "")
     return _act(meeting_id, lambda m: materials.add_document(db.session, m, current_user,

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
 
+from eoffice import untrusted
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as document_op
 from eoffice.auth.models import Role
@@ -19,6 +20,7 @@ from eoffice.outgoing.drafting import REGISTERS
 from eoffice.params import choice_arg, year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import classified_files, clock, signing_settings
+from eoffice.storage import DOCX, PDF
 from eoffice.web.transaction import read_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,8 +38,9 @@ def _secret(data: dict[str, Any]) -> dict[str, str | None]:
     return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
-def _draft_request() -> tuple[drafting.DraftInput, bytes | None, str]:
-    """The draft fields (JSON, or multipart with a ``file``), the upload and its name."""
+def _draft_request() -> tuple[drafting.DraftInput, drafting.PreparedUpload | None, str]:
+    """The draft fields (JSON, or multipart with a ``file``) and the upload, passed through
+    the untrusted-file pipeline and prepared (converted) before any write."""
     upload = request.files.get("file")
     if upload is None:
         return drafting.DraftInput.from_mapping(json_body()), None, ""
@@ -45,7 +48,11 @@ def _draft_request() -> tuple[drafting.DraftInput, bytes | None, str]:
     for name in ("body", "recipients"):
         values = request.form.getlist(name)
         form[name] = values if len(values) > 1 else (values[0] if values else None)
-    return drafting.DraftInput.from_mapping(form), upload.read(), upload.filename or ""
+    data = drafting.DraftInput.from_mapping(form)
+    file = untrusted.check_upload(upload, accepted={PDF, DOCX})
+    if file is None:
+        raise Invalid("Hãy chọn tệp PDF hoặc DOCX.", code="missing_file")
+    return data, drafting.prepare_upload(file), file.filename
 
 
 @bp.route("", methods=["POST"])

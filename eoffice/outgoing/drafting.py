@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import signing
+from eoffice import untrusted
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, Role, User
 from eoffice.documents.models import Direction, Document, Urgency
@@ -18,7 +19,8 @@ from eoffice.errors import Forbidden, Invalid
 from eoffice.outgoing import authority as authority_rules
 from eoffice.rendering import DOCUMENT_TYPES, DraftDocument, render_docx, render_pdf
 from eoffice.rendering.types import clean_list_item, clean_subject
-from eoffice.storage import DOCX, PDF, FileStore, sniff_type
+from eoffice.storage import DOCX, PDF, FileStore
+from eoffice.untrusted import AcceptedFile
 
 REGISTER = "di"
 CLASSIFIED_REGISTER = "di-mat"
@@ -109,26 +111,53 @@ def draft_layout(actor: User, signer: User, data: DraftInput) -> DraftDocument:
         urgency=data.urgency, secrecy=data.secrecy)
 
 
-def upload_to_pdf(data: bytes) -> bytes:
-    """An uploaded PDF (or DOCX, converted with LibreOffice) with the reserved fields."""
+@dataclass(frozen=True)
+class PreparedUpload:
+    """An uploaded draft, ready to attach: the PDF with the reserved fields, and the DOCX it
+    was converted from (``None`` for a PDF upload)."""
+
+    pdf: bytes
+    docx: bytes | None
+    filename: str = ""
+
+
+def prepare_upload(upload: bytes | AcceptedFile | PreparedUpload,
+                   filename: str = "") -> PreparedUpload:
+    """The untrusted-file pipeline (raw bytes), then DOCX → PDF (LibreOffice, limited) and
+    the reserved fields. Touches no database: callers run it before their transaction."""
     from eoffice.rendering.convert import ConversionFailed, ConversionUnavailable, docx_to_pdf
 
-    kind = sniff_type(data)
-    if kind == DOCX:
+    if isinstance(upload, PreparedUpload):
+        return upload
+    file = untrusted.ensure_checked(upload, accepted={PDF, DOCX}, filename=filename)
+    assert file is not None
+    data, docx = file.data, None
+    if file.mime == DOCX:
+        docx = data
         try:
             data = docx_to_pdf(data)
         except (ConversionUnavailable, ConversionFailed) as exc:
             raise Invalid(str(exc), code="conversion_failed") from exc
-    elif kind != PDF:
-        raise Invalid("Chỉ nhận tệp PDF hoặc DOCX.", code="unsupported_type")
     try:
-        return signing.add_reserved_fields(data)
+        pdf = signing.add_reserved_fields(data)
     except signing.SigningError as exc:
         raise Invalid(f"Không chuẩn bị được tệp PDF để ký: {exc}", code="invalid_pdf") from exc
+    return PreparedUpload(pdf, docx, filename or file.filename)
+
+
+def attach_upload(session: Session, store: FileStore, document: Document, actor: User,
+                  prepared: PreparedUpload) -> None:
+    """Attach a prepared upload: the DOCX (history only) and the draft PDF (current)."""
+    if prepared.docx is not None:
+        attach_file(session, store, document, "upload_docx", prepared.docx, actor,
+                    accepted={DOCX}, filename=prepared.filename, current=False)
+    attach_file(session, store, document, "draft_pdf", prepared.pdf, actor, accepted={PDF},
+                filename=prepared.filename)
 
 
 def create_draft(session: Session, store: FileStore, actor: User, data: DraftInput, *,
-                 upload: bytes | None = None, filename: str = "",
+                 upload: bytes | AcceptedFile | PreparedUpload | None = None,
+                 filename: str = "",
                  classified_files: bool = False) -> Document:
     """Create an outgoing draft (state ``draft``) with its PDF (and DOCX when rendered)."""
     signer = _check(session, actor, data)
@@ -156,12 +185,7 @@ def create_draft(session: Session, store: FileStore, actor: User, data: DraftInp
                    f"user:{signer.username}")
     session.flush()
     if upload is not None:
-        pdf = upload_to_pdf(upload)
-        if sniff_type(upload) == DOCX:
-            attach_file(session, store, document, "upload_docx", upload, actor,
-                        accepted={DOCX}, filename=filename, current=False)
-        attach_file(session, store, document, "draft_pdf", pdf, actor, accepted={PDF},
-                    filename=filename)
+        attach_upload(session, store, document, actor, prepare_upload(upload, filename))
     else:
         layout = draft_layout(actor, signer, data)
         attach_file(session, store, document, "draft_docx", render_docx(layout), actor,

@@ -17,9 +17,17 @@ from eoffice.documents.models import Document, DocumentFile, Urgency
 from eoffice.documents.operations import attach_file, mark_changed
 from eoffice.errors import Conflict, Forbidden
 from eoffice.outgoing.common import MACHINE, history
-from eoffice.outgoing.drafting import DraftInput, _check, draft_layout, upload_to_pdf
+from eoffice.outgoing.drafting import (
+    DraftInput,
+    PreparedUpload,
+    _check,
+    attach_upload,
+    draft_layout,
+    prepare_upload,
+)
 from eoffice.rendering import DOCUMENT_TYPES, render_docx, render_pdf
-from eoffice.storage import DOCX, PDF, FileStore, sniff_type
+from eoffice.storage import DOCX, PDF, FileStore
+from eoffice.untrusted import AcceptedFile
 
 EDITABLE_STATE = "draft"
 
@@ -58,7 +66,8 @@ def form_values(document: Document) -> dict[str, str]:
 
 
 def edit_draft(session: Session, store: FileStore, document: Document, actor: User,
-               data: DraftInput, *, upload: bytes | None = None,
+               data: DraftInput, *,
+               upload: bytes | AcceptedFile | PreparedUpload | None = None,
                filename: str = "") -> Document:
     """Replace the draft's content; the secrecy level is kept (not editable here).
 
@@ -91,12 +100,7 @@ def edit_draft(session: Session, store: FileStore, document: Document, actor: Us
     document.grant(f"user:{signer.username}")
 
     if upload is not None:
-        pdf = upload_to_pdf(upload)
-        if sniff_type(upload) == DOCX:
-            attach_file(session, store, document, "upload_docx", upload, actor,
-                        accepted={DOCX}, filename=filename, current=False)
-        attach_file(session, store, document, "draft_pdf", pdf, actor, accepted={PDF},
-                    filename=filename)
+        attach_upload(session, store, document, actor, prepare_upload(upload, filename))
     elif not keep_upload:
         layout = draft_layout(actor, signer, data)
         attach_file(session, store, document, "draft_docx", render_docx(layout), actor,

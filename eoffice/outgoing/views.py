@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from eoffice import untrusted
 from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents.models import Document, Urgency
@@ -34,6 +35,7 @@ from eoffice.params import year_arg
 from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
 from eoffice.settings import classified_files, clock, signing_settings
+from eoffice.storage import DOCX, PDF
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
@@ -110,31 +112,36 @@ def _signer_choices(form: Any) -> dict[str, Any]:
             "authority_options": options, "authority_selected": selected}
 
 
-def _uploaded() -> tuple[bytes | None, str]:
-    upload = request.files.get("file")
-    data = upload.read() if upload is not None and upload.filename else None
-    return data, (upload.filename or "") if data and upload is not None else ""
+def _uploaded() -> tuple[drafting.PreparedUpload | None, str]:
+    """The chosen file through the untrusted-file pipeline, converted and prepared before
+    any write (FileRefused, Invalid: shown as the form's error)."""
+    file = untrusted.check_upload(request.files.get("file"), accepted={PDF, DOCX})
+    if file is None:
+        return None, ""
+    return drafting.prepare_upload(file), file.filename
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*DRAFTER_ROLES)
 def new():
     form = request.form
+    status = 200
     if request.method == "POST":
-        data, filename = _uploaded()
         try:
+            data, filename = _uploaded()
             document = drafting.create_draft(db.session, file_store(), current_user,
                                         forms.draft_input(form), upload=data,
                                         filename=filename,
                                         classified_files=classified_files())
         except AppError as exc:
             flash_error(exc)
+            status = exc.status
         else:
             flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document.id))
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
                            urgencies=[u.value for u in Urgency], form=form,
-                           **_signer_choices(form))
+                           **_signer_choices(form)), status
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
@@ -144,14 +151,16 @@ def edit(document_id: int):
     document = common.get_outgoing(db.session, current_user, document_id)
     editing.ensure_editable(document, current_user)
     form: Any = editing.form_values(document)
+    status = 200
     if request.method == "POST":
         form = request.form
-        data, filename = _uploaded()
         try:
+            data, filename = _uploaded()
             editing.edit_draft(db.session, file_store(), document, current_user,
                            forms.draft_input(form), upload=data, filename=filename)
         except AppError as exc:
             flash_error(exc)
+            status = exc.status
         else:
             flash("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt.", "success")
             return redirect(url_for("outgoing.show", document_id=document_id))
@@ -159,7 +168,7 @@ def edit(document_id: int):
                            urgencies=[u.value for u in Urgency], form=form, doc=document,
                            **_signer_choices(form),
                            rejection=editing.last_rejection(db.session, document),
-                           labels=MACHINE.states)
+                           labels=MACHINE.states), status
 
 
 @bp.route("/<int:document_id>")

@@ -1,11 +1,32 @@
-"""DOCX → PDF with LibreOffice headless (one throw-away profile per call)."""
+"""DOCX → PDF with LibreOffice headless (one throw-away profile per call), limited.
+
+The converter runs in its own session (process group) with ``RLIMIT_AS`` (1 GB) and
+``RLIMIT_CPU`` (60 s of CPU time) set before it starts; a generous wall-clock net
+(10 min) only catches a hung converter. Callers convert outside database transactions
+(see :func:`eoffice.outgoing.drafting.prepare_upload`) and only DOCX files that passed
+the untrusted-file pipeline (zip bombs are refused before LibreOffice sees them).
+"""
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
+
+MEMORY_LIMIT = 1024 * 1024 * 1024
+CPU_SECONDS = 60
+WALL_SECONDS = 600.0
+
+
+def _limits(memory: int, cpu: int) -> None:
+    """In the converter, before exec: address space and CPU time."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 class ConversionUnavailable(RuntimeError):  # noqa: N818
@@ -21,7 +42,8 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes:
+def docx_to_pdf(data: bytes, *, cpu_seconds: int = CPU_SECONDS,
+                memory: int = MEMORY_LIMIT, timeout: float = WALL_SECONDS) -> bytes:
     """Convert DOCX bytes to PDF bytes.
 
     Each call uses its own LibreOffice profile directory (two conversions sharing a
@@ -53,12 +75,26 @@ def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes:
             str(out),
             str(src),
         ]
+        proc = subprocess.Popen(  # noqa: S603 - fixed command, no shell
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=lambda: _limits(memory, cpu_seconds))  # noqa: PLW1509
         try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
             raise ConversionFailed(
                 "Chuyển đổi DOCX sang PDF quá thời gian cho phép; hãy thử lại hoặc tải lên bản PDF."
             ) from None
+        finally:
+            try:  # helpers LibreOffice may have left in its session
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            raise ConversionFailed(
+                "Chuyển đổi DOCX sang PDF vượt giới hạn thời gian xử lý; hãy tải lên bản PDF.")
         pdf = out / "document.pdf"
         if not pdf.is_file() or pdf.stat().st_size == 0:
             raise ConversionFailed(

@@ -73,5 +73,10 @@ def _note_write(session: Session, _context: Any) -> None:
     session.info[_WROTE] = True
 
 
+def wrote_in_request(session: Session) -> bool:
+    """Whether the request's transaction has flushed a write (see :func:`_note_write`)."""
+    return bool(session.info.get(_WROTE))
+
+
 def init_app(app: Flask) -> None:
     app.after_request(finish_request)

@@ -8,22 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_files import plain_pdf
 
 PASSPHRASE = "eoffice-demo"
-
-
-def plain_pdf(text: str = "Kế hoạch tổ chức lễ hội", pages: int = 1) -> bytes:
-    """A small PDF like a scanned letter (no signature)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    for i in range(pages):
-        c.drawString(72, 720, f"{text} - trang {i + 1}")
-        c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def with_signature_field(data: bytes) -> bytes:

@@ -160,7 +160,7 @@ def test_web_edit_form_prefilled_with_rejection_comment(client, auth, api, new_d
     resp = auth.post(f"/outgoing/{doc_id}/edit", data={
         "type_code": "KH", "subject": "", "signer": "chutich", "body": "Giữ lại nội dung"})
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "Hãy nhập trích yếu" in html and "Giữ lại nội dung" in html
+    assert resp.status_code == 422 and "Hãy nhập trích yếu" in html and "Giữ lại nội dung" in html
 
     switch_user("truongphong")  # sees the draft (same department) but is not its drafter
     assert "Sửa dự thảo" not in client.get(f"/outgoing/{doc_id}").get_data(as_text=True)

@@ -1,0 +1,220 @@
+"""The one pipeline every untrusted file passes before anything is stored (SPEC §9).
+
+size limit → real type from the content → sandboxed structure check (decompression bombs
+including nested filters, reference loops, page-tree cycles, DOCX zip bombs; signatures
+and page count of a PDF from the same child) → only then may the caller store it.
+
+Entry points:
+
+* :func:`check_bytes` — no Flask: for imports (edXML exchange), the CLI, domain
+  operations handed raw bytes;
+* :func:`check_upload` — web and API: reads a Werkzeug upload with the size limit, ends
+  the request's read transaction first (no database lock is held while the sandbox
+  works), takes trust material and limits from the app config.
+
+A refused file raises :class:`FileRefused` (an :class:`~eoffice.errors.Invalid`, 4xx with
+a Vietnamese message and a stable ``code``); nothing has been written anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from eoffice.errors import Invalid
+from eoffice.storage import DOCX, PDF, TYPE_LABELS, sniff_type
+
+MAX_BYTES = 50 * 1024 * 1024
+
+REFUSALS = {
+    "bomb": ("Tệp bị từ chối vì có cấu trúc bất thường: nội dung nén bung ra quá lớn (nghi "
+             "“bom giải nén”). Hãy đề nghị nơi gửi gửi lại tệp bình thường."),
+    "loop": ("Tệp bị từ chối vì có cấu trúc bất thường: tệp PDF có vòng lặp (cây trang hoặc "
+             "tham chiếu vòng). Hãy đề nghị nơi gửi gửi lại tệp."),
+    "unreadable": ("Tệp bị từ chối: tệp bị hỏng hoặc có cấu trúc bất thường, không đọc "
+                   "được. Hãy đề nghị nơi gửi gửi lại tệp."),
+    "limits": ("Tệp bị từ chối: kiểm tra tệp vượt giới hạn bộ nhớ hoặc thời gian xử lý "
+               "(tệp có cấu trúc bất thường)."),
+}
+
+
+class FileRefused(Invalid):
+    """The file did not pass the pipeline; nothing was stored."""
+
+    def __init__(self, message: str, *, code: str, status: int = 422) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """A file that passed the pipeline: bytes, real type and what the sandbox found."""
+
+    data: bytes
+    mime: str
+    filename: str = ""
+    page_count: int | None = None
+    report: Any = None
+    """:class:`signing.validation.ValidationReport` of a PDF checked with ``validate``."""
+    text: str = ""
+    """Text of a validated PDF's first pages (for guessing the register fields)."""
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.mime == PDF
+
+
+def _type_refusal(accepted: Iterable[str]) -> FileRefused:
+    names = ", ".join(sorted(TYPE_LABELS.get(t, t) for t in accepted))
+    return FileRefused(f"Tệp không đúng định dạng: nội dung tệp không phải {names} (hệ thống "
+                       f"kiểm tra nội dung, không dựa vào đuôi tên tệp).",
+                       code="unsupported_type")
+
+
+def too_large(max_bytes: int) -> FileRefused:
+    return FileRefused(f"Tệp quá lớn: tối đa {max_bytes // (1024 * 1024)} MB.",
+                       code="file_too_large", status=413)
+
+
+def check_bytes(data: bytes, *, accepted: Iterable[str] = (PDF,), filename: str = "",
+                validate: bool = False, roots: Iterable[bytes] = (),
+                crls: Iterable[bytes] = (), online: bool = False,
+                revocation_cache: Any = None, max_bytes: int = MAX_BYTES) -> AcceptedFile:
+    """Run ``data`` through the pipeline; :class:`FileRefused` when it does not pass.
+
+    ``validate``: also check a PDF's signatures (against DER ``roots`` and ``crls``; OCSP
+    and CRLs fetched when ``online``, cached in ``revocation_cache``) and read its first
+    pages' text.
+    """
+    from signing.structure import check_structure
+
+    accepted = set(accepted)
+    if not data:
+        raise FileRefused("Tệp tải lên rỗng.", code="missing_file")
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    mime = sniff_type(data)
+    if mime not in accepted or mime not in (PDF, DOCX):
+        raise _type_refusal(accepted)
+    found = check_structure(data, "pdf" if mime == PDF else "docx", roots=list(roots),
+                            crls=list(crls), validate=validate and mime == PDF,
+                            text=validate and mime == PDF, allow_fetching=online,
+                            cache_dir=str(revocation_cache) if revocation_cache else None)
+    if found.problem is not None:
+        raise FileRefused(REFUSALS.get(found.problem, REFUSALS["unreadable"]),
+                          code=f"hostile_file_{found.problem}")
+    return AcceptedFile(bytes(data), mime, filename, found.page_count, found.report,
+                        found.text)
+
+
+def ensure_checked(file: bytes | AcceptedFile | None, **options: Any) -> AcceptedFile | None:
+    """Domain operations accept raw bytes too: those go through :func:`check_bytes`."""
+    if file is None or isinstance(file, AcceptedFile):
+        return file
+    return check_bytes(file, **options)
+
+
+# --- Flask side ---------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("MAX_UPLOAD_BYTES")
+               or current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES)
+
+
+def end_read_transaction() -> None:
+    """End the request's transaction while it has only read (SQLite takes its write lock
+    at BEGIN), so the sandbox runs holding no lock and no connection. Rolled back, not
+    committed: the request's one commit stays at its end (:mod:`eoffice.web.transaction`);
+    a transaction that has written is left as it is."""
+    from eoffice.db import db
+    from eoffice.web.transaction import wrote_in_request
+
+    session = db.session()  # the request's session behind the scoped proxy
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted) \
+            and not wrote_in_request(session):
+        session.rollback()
+
+
+def read_upload(upload: Any) -> tuple[bytes | None, str]:
+    """Bytes (None when no file was chosen) and client file name of a Werkzeug upload,
+    read with the size limit (:class:`FileRefused` 413 past it)."""
+    if upload is None or not getattr(upload, "filename", None):
+        return None, ""
+    limit = max_upload_bytes()
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    return (data or None), str(upload.filename or "")
+
+
+def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: bool = False,
+                 data: bytes | None = None, filename: str = "") -> AcceptedFile | None:
+    """The pipeline for a request's upload (``None`` when no file was chosen).
+
+    ``data``/``filename`` instead of ``upload`` for bytes already read from a request.
+    """
+    if data is None:
+        data, filename = read_upload(upload)
+    if data is None:
+        return None
+    trust: dict[str, Any] = {}
+    if validate:
+        from eoffice.settings import trust_material
+
+        material = trust_material()
+        trust = {"roots": list(material.roots), "crls": list(material.crls),
+                 "online": material.online, "revocation_cache": material.revocation_cache}
+    end_read_transaction()
+    return check_bytes(data, accepted=accepted, filename=filename, validate=validate,
+                       max_bytes=max_upload_bytes(), **trust)
+
+
+# --- a checked file kept between two steps of a web form (never in the store) ---------
+
+PENDING_HOURS = 24
+
+
+def _pending_dir() -> Any:
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.instance_path) / "pending-uploads"
+
+
+def keep_pending(file: AcceptedFile) -> str:
+    """Keep an accepted file for the next step of a form (e.g. check, then register);
+    returns its sha256. Pending files older than a day are removed."""
+    import hashlib
+    import os
+    import tempfile
+    import time
+
+    folder = _pending_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for old in folder.glob("*"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    sha = hashlib.sha256(file.data).hexdigest()
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(file.data)
+    os.replace(tmp, folder / sha)
+    return sha
+
+
+def load_pending(sha: str) -> bytes | None:
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        return None
+    path = _pending_dir() / sha
+    return path.read_bytes() if path.is_file() else None
+
+
+def forget_pending(sha: str) -> None:
+    if load_pending(sha) is not None:
+        (_pending_dir() / sha).unlink(missing_ok=True)

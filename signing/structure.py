@@ -1,0 +1,248 @@
+"""Structure check of untrusted PDF and DOCX files, run inside the sandbox child.
+
+:func:`inspect_pdf` and :func:`inspect_docx` take bytes and return plain dicts (they run
+in :mod:`signing.sandbox`); :func:`check_structure` is the parent-side call. A file is
+``refused`` (with a ``problem`` code) when it is
+
+* ``bomb``: a stream inflating past its budget — every Flate layer is counted, so nested
+  filters ``[/FlateDecode /FlateDecode /FlateDecode]`` are no way round it — or a DOCX
+  whose parts inflate past :data:`DOCX_MAX_BYTES` (zip bomb);
+* ``loop``: a page-tree cycle or a reference loop;
+* ``unreadable``: not parseable at all (or the sandbox gave up: ``limits``).
+
+A PDF that parses also gets its signature facts (:func:`signing.validation_core.analyse_pdf`)
+and its page count, from the same child.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing.sandbox import SandboxError, run_sandboxed
+from signing.validation import ValidationReport, report_from_facts
+from signing.validation_core import analyse_pdf, page_leaves, resolved
+
+STREAM_MAX_BYTES = 64 * 1024 * 1024
+"""Decoded size allowed for one non-image stream."""
+TOTAL_MAX_BYTES = 256 * 1024 * 1024
+"""Decoded size allowed for all non-image streams of a file together."""
+IMAGE_SLACK = 1024 * 1024
+DOCX_MAX_BYTES = 200 * 1024 * 1024
+"""Uncompressed size allowed for all parts of a DOCX together."""
+DOCX_MAX_PARTS = 5000
+DOCX_MAX_RATIO = 200
+"""A part that inflates more than this (and past 10 MB) is a zip bomb."""
+MAX_OBJECTS = 2_000_000
+_CHUNK = 1 << 20
+PROBLEMS = ("bomb", "loop", "unreadable", "limits")
+
+
+class Bomb(Exception):  # noqa: N818
+    """Decoding would exceed the budget."""
+
+
+def _inflate(raw: bytes, limit: int) -> bytes:
+    """One Flate layer, at most ``limit`` bytes (raises :class:`Bomb` past it)."""
+    inflater = zlib.decompressobj()
+    out = bytearray()
+    data = raw
+    while True:
+        out += inflater.decompress(data, _CHUNK)
+        if len(out) > limit:
+            raise Bomb
+        data = inflater.unconsumed_tail
+        if not data:
+            break
+    out += inflater.flush()
+    if len(out) > limit:
+        raise Bomb
+    return bytes(out)
+
+
+def _filters(stream: generic.StreamObject) -> list[str]:
+    value = resolved(stream, "/Filter")
+    if isinstance(value, generic.ArrayObject):
+        return [str(v.get_object() if isinstance(v, generic.IndirectObject) else v)
+                for v in value]
+    return [str(value)] if value is not None else []
+
+
+def _image_budget(stream: generic.StreamObject) -> int:
+    """Bytes an image's declared size allows (4 components of 16 bits at most)."""
+    try:
+        width = int(resolved(stream, "/Width") or 0)
+        height = int(resolved(stream, "/Height") or 0)
+        bits = int(resolved(stream, "/BitsPerComponent") or 8)
+    except (TypeError, ValueError):
+        return IMAGE_SLACK
+    return min(width * height * 4 * max(bits, 1) // 8 + IMAGE_SLACK, 1 << 31)
+
+
+def decoded_size(stream: generic.StreamObject, limit: int) -> int:
+    """Size of the stream after every Flate layer of its filter chain (bounded by
+    ``limit``); other filters end the count at the current size."""
+    data = stream.encoded_data
+    for name in _filters(stream):
+        if name in ("/FlateDecode", "/Fl"):
+            data = _inflate(data, limit)
+        else:  # images (DCT, JPX, CCITT, JBIG2) and the rest: no further expansion counted
+            break
+    return len(data)
+
+
+def _stream_sizes(reader: PdfFileReader) -> None:
+    """Raise :class:`Bomb` when a stream (or all of them) decode past the budgets."""
+    total = 0
+    refs: set[tuple[int, int]] = set()
+    for revision in range(reader.xrefs.total_revisions):
+        for ref in reader.xrefs.explicit_refs_in_revision(revision):
+            refs.add((ref.idnum, ref.generation))
+            if len(refs) > MAX_OBJECTS:
+                raise Bomb
+    for idnum, generation in sorted(refs):
+        try:
+            obj = reader.get_object(generic.Reference(idnum, generation, pdf=reader))
+        except (RecursionError, Bomb):
+            raise
+        except Exception:  # noqa: BLE001,S112 - an unreadable object is not a bomb
+            continue
+        if not isinstance(obj, generic.StreamObject):
+            continue
+        try:
+            if str(resolved(obj, "/Subtype")) == "/Image":
+                decoded_size(obj, _image_budget(obj))
+                continue
+            total += decoded_size(obj, min(STREAM_MAX_BYTES, TOTAL_MAX_BYTES - total))
+        except zlib.error:  # a damaged stream is not a bomb (its signature may be broken)
+            continue
+        if total > TOTAL_MAX_BYTES:
+            raise Bomb
+
+
+def pdf_structure(data: bytes) -> dict[str, Any]:
+    """``{"problem": None|"bomb"|"loop"|"unreadable", "page_count": n|None}``."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if "/Encrypt" in reader.trailer:
+            return {"problem": None, "page_count": None, "encrypted": True}
+        pages = page_leaves(reader.root)
+        _stream_sizes(reader)
+    except Bomb:
+        return {"problem": "bomb", "page_count": None}
+    except RecursionError:
+        return {"problem": "loop", "page_count": None}
+    except ValueError as exc:
+        problem = "loop" if "loop" in str(exc) or "deep" in str(exc) else "unreadable"
+        return {"problem": problem, "page_count": None}
+    except Exception:  # noqa: BLE001 - anything else: the file cannot be read
+        return {"problem": "unreadable", "page_count": None}
+    return {"problem": None, "page_count": len(pages)}
+
+
+MAX_TEXT = 20_000
+"""Characters of the first pages' text returned (for guessing register fields)."""
+
+
+def first_pages_text(data: bytes, *, pages: int = 2, wall: float = 120) -> str:
+    """Text of the first ``pages`` pages (reading order) by poppler's ``pdftotext``, or
+    ``""``. Run inside the sandbox child, whose memory and CPU limits it inherits."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["pdftotext", "-q", "-f", "1", "-l", str(pages), "-enc", "UTF-8", "-", "-"],
+            input=data, capture_output=True, timeout=wall, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout[:MAX_TEXT * 4].decode("utf-8", "replace")[:MAX_TEXT]
+
+
+def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes],
+                validate: bool = True, text: bool = False, allow_fetching: bool = False,
+                cache_dir: str | None = None) -> dict[str, Any]:
+    """Runs in the sandbox child: structure first, then (when sound) the signature facts
+    and, with ``text``, the first pages' text."""
+    structure = pdf_structure(data)
+    facts: dict[str, Any] = {"structure": structure}
+    if structure["problem"] is None and validate:
+        facts["signatures"] = analyse_pdf(data, roots, crls, [], allow_fetching, cache_dir)
+    if structure["problem"] is None and text:
+        facts["text"] = first_pages_text(data)
+    return facts
+
+
+def inspect_docx(data: bytes) -> dict[str, Any]:
+    """Runs in the sandbox child: a DOCX's parts inflate within :data:`DOCX_MAX_BYTES`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > DOCX_MAX_PARTS:
+                return {"problem": "bomb"}
+            if sum(i.file_size for i in infos) > DOCX_MAX_BYTES:
+                return {"problem": "bomb"}
+            total = 0
+            for info in infos:
+                part = 0
+                with archive.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        part += len(chunk)
+                        total += len(chunk)
+                        if total > DOCX_MAX_BYTES:
+                            return {"problem": "bomb"}
+                if part > 10 * _CHUNK and part > DOCX_MAX_RATIO * max(info.compress_size, 1):
+                    return {"problem": "bomb"}
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
+            EOFError, ValueError, zlib.error):
+        return {"problem": "unreadable"}
+    if "word/document.xml" not in names:
+        return {"problem": "unreadable"}
+    return {"problem": None}
+
+
+@dataclass(frozen=True)
+class StructureCheck:
+    """What the sandbox found: a ``problem`` code (the file must be refused) or the page
+    count and signature report of a sound file."""
+
+    problem: str | None
+    page_count: int | None = None
+    report: ValidationReport | None = None
+    text: str = ""
+
+
+def check_structure(data: bytes, kind: str, *, roots: list[bytes] = (),  # type: ignore[assignment]
+                    crls: list[bytes] = (),  # type: ignore[assignment]
+                    validate: bool = True, text: bool = False, allow_fetching: bool = False,
+                    cache_dir: str | None = None) -> StructureCheck:
+    """Parent side: run :func:`inspect_pdf` (``kind="pdf"``) or :func:`inspect_docx`
+    (``kind="docx"``) in the sandbox. Never raises for a bad file."""
+    try:
+        if kind == "pdf":
+            facts = run_sandboxed(inspect_pdf, bytes(data), list(roots), list(crls), validate,
+                                  text, allow_fetching, cache_dir)
+        elif kind == "docx":
+            facts = run_sandboxed(inspect_docx, bytes(data))
+        else:
+            raise ValueError(f"unknown kind {kind!r}")
+    except SandboxError:
+        return StructureCheck("limits")
+    if not isinstance(facts, dict):
+        return StructureCheck("unreadable")
+    structure = facts.get("structure", facts)
+    problem = structure.get("problem")
+    if problem is not None:
+        return StructureCheck(problem if problem in PROBLEMS else "unreadable")
+    count = structure.get("page_count")
+    signatures = facts.get("signatures")
+    report = report_from_facts(signatures) if isinstance(signatures, dict) else None
+    found = facts.get("text")
+    return StructureCheck(None, count if isinstance(count, int) else None, report,
+                          found if isinstance(found, str) else "")
