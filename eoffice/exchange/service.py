@@ -15,15 +15,17 @@ from eoffice.extensions import file_store
 
 
 def _pdf_verdict(data: bytes) -> dict[str, Any]:
-    from eoffice.incoming.pdfcheck import UnreadablePdf, check_pdf
     from eoffice.settings import trust_material
+    from eoffice.untrusted import FileRefused, check_bytes
 
     trust = trust_material()
-    try:
-        report = check_pdf(data, trust.roots, trust.crls).report.to_dict()
-    except UnreadablePdf:
+    try:  # the untrusted-file pipeline (structure check and signatures in the sandbox)
+        report = check_bytes(data, validate=True, roots=trust.roots, crls=trust.crls,
+                             online=trust.online,
+                             revocation_cache=trust.revocation_cache).report.to_dict()
+    except FileRefused as refused:
         return {"verdict": "invalid", "label": "không hợp lệ", "unreadable": True,
-                "reasons": ["Tệp PDF có cấu trúc bất thường, không kiểm tra được chữ ký."]}
+                "reasons": [refused.message]}
     return {"verdict": report["verdict"], "label": report["label"],
             "reasons": report["reasons"], "signatures": report["signatures"]}
 
