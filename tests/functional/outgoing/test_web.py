@@ -118,7 +118,7 @@ def test_signing_authority_is_a_choice_defaulting_by_signer(client, auth):
     resp = auth.post("/outgoing/new", data={
         "type_code": "CV", "subject": "V/v trực Tết", "recipients": "Các phòng, ban;",
         "signer": "chutich", "authority": "CHỦ TỊCH", "urgency": "thuong", "secrecy": "none"})
-    assert resp.status_code == 200  # form shown again, nothing created
+    assert resp.status_code == 422  # form shown again, nothing created
     text = resp.get_data(as_text=True)
     assert "Thẩm quyền ký “CHỦ TỊCH” không hợp lệ" in text
     assert '<option value="CHỦ TỊCH" selected>' in text  # what was typed is kept visible
