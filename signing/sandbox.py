@@ -334,13 +334,21 @@ def read_request(stream: IO[bytes], size: int) -> bytearray | None:
     return buffer
 
 
+def _preload() -> None:
+    """Import the analysis code once, and let pyHanko read hex strings in one slice."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from signing import fast_parse
+
+    fast_parse.install()
+
+
 def _zygote() -> int:
     """Preload, then serve requests from stdin until it closes."""
     proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
     proto_out = os.dup(1)
     os.dup2(2, 1)  # stray prints must not corrupt the protocol
-    for name in PRELOAD:
-        importlib.import_module(name)
+    _preload()
     while True:
         header = proto_in.read(_REQUEST.size)
         if len(header) < _REQUEST.size:
@@ -355,6 +363,7 @@ def _zygote() -> int:
 
 def _main() -> int:
     """Fresh-interpreter child: one request on stdin, the JSON answer on stdout."""
+    _preload()
     out = _run_request(sys.stdin.buffer.read())
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
