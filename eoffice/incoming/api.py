@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from eoffice import settings, untrusted
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
+from eoffice.api.schemas import schema_of
 from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.errors import Invalid
@@ -130,11 +131,8 @@ def assignment_action(assignment_id: int, action: str):
 
 describe("/api/v1/incoming", "post", {
     "summary": "Register a received document (clerk)",
-    "requestBody": {"content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["issuer_name", "subject"],
-        "properties": {n: {"type": "string"} for n in (
-            "file", "issuer_name", "subject", "type_code", "code_number", "code_notation",
-            "issued_date", "urgency", "secrecy", "due_date")}}}}},
+    "requestBody": {"content": {"multipart/form-data": {"schema": schema_of(
+        IncomingInput, extra={"file": {"type": "string", "format": "binary"}})}}},
     "responses": {"201": {"description": "id, arrival_number, arrival_year, validation, "
                                          "duplicates"},
                   "422": {"description": "missing field, bad file, classified file refused"}},

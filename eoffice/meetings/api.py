@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from eoffice import untrusted
 from eoffice.api.helpers import json_body, required
 from eoffice.api.openapi import document as document_op
+from eoffice.api.schemas import schema_of
 from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.extensions import acting_user, file_store
@@ -229,14 +230,7 @@ _M = "/api/v1/meetings"
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 document_op(_M, "post", {
     "summary": "Create a meeting (secretary)",
-    "requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "required": ["title", "starts_at", "location", "chair",
-                                       "participants"],
-        "properties": {"title": {"type": "string"}, "kind": {"type": "string"},
-                       "starts_at": {"type": "string", "format": "date-time"},
-                       "ends_at": {"type": "string", "format": "date-time"},
-                       "location": {"type": "string"}, "chair": {"type": "string"},
-                       "participants": {"type": "array", "items": {"type": "string"}}}}}}},
+    "requestBody": {"content": {"application/json": {"schema": schema_of(planning.MeetingInput)}}},
     "responses": {"201": {"description": "{id, state}"}, "422": {"description": "invalid"}}})
 document_op(_M + "/{meeting_id}/materials", "post", {
     "summary": "Add a signed/issued document ({document_id}) or upload a working paper "

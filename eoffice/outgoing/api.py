@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request, send_file
 from eoffice import untrusted
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as document_op
+from eoffice.api.schemas import schema_of
 from eoffice.auth.models import Role
 from eoffice.db import db
 from eoffice.errors import Invalid
@@ -219,21 +220,9 @@ _SECRET = {"type": "object", "properties": {"passphrase": {"type": "string"},
                                            "pin": {"type": "string"}}}
 document_op("/api/v1/outgoing", "post", {
     "summary": "Create an outgoing draft (JSON, or multipart with a PDF/DOCX file)",
-    "requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "required": ["type_code", "subject", "signer"],
-        "properties": {"type_code": {"type": "string"}, "subject": {"type": "string"},
-                       "body": {"type": "array", "items": {"type": "string"}},
-                       "recipients": {"type": "array", "items": {"type": "string"}},
-                       "signer": {"type": "string"}, "authority": {"type": "string"},
-                       "urgency": {"type": "string"}, "secrecy": {"type": "string"}}}}}},
+    "requestBody": {"content": {"application/json": {"schema": schema_of(drafting.DraftInput)}}},
     "responses": {"201": {"description": "{id, state: draft}"}}})
-_DRAFT_SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["type_code", "subject", "signer"],
-    "properties": {"type_code": {"type": "string"}, "subject": {"type": "string"},
-                   "body": {"type": "array", "items": {"type": "string"}},
-                   "recipients": {"type": "array", "items": {"type": "string"}},
-                   "signer": {"type": "string"}, "authority": {"type": "string"},
-                   "urgency": {"type": "string"}}}
+_DRAFT_SCHEMA: dict[str, Any] = schema_of(drafting.DraftInput, exclude=("secrecy",))
 document_op("/api/v1/outgoing/{document_id}", "put", {
     "summary": "Edit a draft (its drafter only): the same JSON fields as POST, or multipart "
                "with a new PDF/DOCX `file`; the PDF/DOCX are re-rendered, old files kept",

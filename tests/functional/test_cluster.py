@@ -83,11 +83,14 @@ def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text
             assert resp.status_code == 200 and resp.content == pdf
     # Reclassify through B: gone from both servers before the request returns.
     word, (doc_id, _) = next(iter(registered.items()))
+    resp = leader_b.post(f"/api/v1/documents/{doc_id}/reclassify", json={"secrecy": "mat"})
+    assert resp.status_code == 409  # classified files are not kept: confirm the removal first
     resp = leader_b.post(f"/api/v1/documents/{doc_id}/reclassify",
                          json={"secrecy": "mat", "confirm_remove_files": True})
     assert resp.status_code == 200, resp.text
     assert leader_a.total(word) == 0 and leader_b.total(word) == 0
     assert clerk_a.total(word) == 0
+    assert leader_a.get(f"/api/v1/documents/{doc_id}/file").status_code == 404  # left S3 too
     # and back
     resp = leader_a.post(f"/api/v1/documents/{doc_id}/reclassify", json={"secrecy": "none"})
     assert resp.status_code == 200, resp.text

@@ -5,6 +5,7 @@ and an admin without clearance sees no audit entry about them."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import unicodedata
@@ -34,6 +35,13 @@ def _instance_bytes(instance: Path) -> bytes:
                       if p.is_file() and not DB_FILES.search(p.name))
 
 
+def _stored_digests(app) -> set[str]:
+    from eoffice.extensions import file_store
+
+    with app.app_context():
+        return file_store().all_digests()
+
+
 def _leaks(data: bytes | str) -> list[str]:
     text = data if isinstance(data, str) else None
     found = []
@@ -61,8 +69,11 @@ def test_twenty_reclassified_documents_leave_no_trace(app, api, client, auth, pd
     from eoffice.db import db
 
     assert not app.config["CLASSIFIED_FILES"]
-    ids = [_register(api, pdf_with_text(f"Nội dung {word} về phương án bảo vệ"),
-                     f"Công văn {word} về an ninh") for word in CANARIES]
+    pdfs = [pdf_with_text(f"Nội dung {word} về phương án bảo vệ") for word in CANARIES]
+    ids = [_register(api, pdf, f"Công văn {word} về an ninh")
+           for word, pdf in zip(CANARIES, pdfs, strict=True)]
+    digests = {hashlib.sha256(pdf).hexdigest() for pdf in pdfs}
+    assert digests <= _stored_digests(app)
     _register(api, pdf_with_text("Kế hoạch phòng cháy chữa cháy"), "Kế hoạch PCCC")
     # before: the words are searchable, cached and stored (the checks below can fail)
     assert set(_leaks(index_bytes(app))) == set(CANARIES)
@@ -92,6 +103,7 @@ def test_twenty_reclassified_documents_leave_no_trace(app, api, client, auth, pd
 
     assert _leaks(_instance_bytes(instance)) == []  # store, text cache, index
     assert _leaks(index_bytes(app)) == []  # also when the index lives in PostgreSQL
+    assert not digests & _stored_digests(app)  # also when the store is S3
     resp = api.get(f"/api/v1/documents/{ids[5]}/file", "chutich")
     assert resp.status_code == 404  # the file is gone, not served
     for user in ("chutich", "vanthu"):
