@@ -1,8 +1,9 @@
 """Bounded parsing of request parameters: out-of-range or malformed values answer 400 (JSON
 error shape on the API, the friendly page on the web), never a database overflow (500).
 
-Path ids use the ``int`` converter registered here (0 … 2^63-1): a larger id matches no route,
-so it answers 404 as for a missing document.
+Path ids use the ``int`` converter registered here (0 … 2^31-1, the range of the INTEGER id
+columns on PostgreSQL): a larger id matches no route, so it answers 404 as for a missing
+document.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from eoffice.errors import AppError
 
-INT64_MAX = 2**63 - 1
 INT32_MAX = 2**31 - 1
+ID_MAX = INT32_MAX  # ids are INTEGER columns
 YEAR_MIN, YEAR_MAX = 1900, 2200
 
 
@@ -29,10 +30,10 @@ class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` limited to what the database can hold (no 500 for a 30-digit id)."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's signature)
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", ID_MAX)
         kwargs.setdefault("fixed_digits", 0)
         super().__init__(map, *args, **kwargs)
-        self.regex = r"\d{1,19}"
+        self.regex = r"\d{1,10}"
 
 
 def init_params(app: Flask) -> None:

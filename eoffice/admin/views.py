@@ -20,7 +20,7 @@ from eoffice.audit.visibility import visible_entries
 from eoffice.auth.models import Role, User, in_agency
 from eoffice.db import db
 from eoffice.extensions import acting_user, current_language
-from eoffice.params import INT64_MAX, BadParameter, int_arg
+from eoffice.params import ID_MAX, BadParameter, int_arg
 from eoffice.permissions import roles
 
 bp = Blueprint("admin", __name__)
@@ -69,7 +69,7 @@ def _filters(user: User) -> tuple[sa.ColumnElement[bool], dict[str, Any]]:
 
 def _entries(user: User, limit: int, offset: int = 0):
     scope, shown = _filters(user)
-    document_id = int_arg("document_id", None, 1, INT64_MAX)
+    document_id = int_arg("document_id", None, 1, ID_MAX)
     return visible_entries(db.session, user, document_id=document_id, limit=limit,
                            scope=scope, offset=offset), shown
 

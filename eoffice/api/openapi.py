@@ -3,7 +3,7 @@
 Each API module documents its operations in ``OPERATIONS`` (path → method → spec), request
 bodies generated from its input types (``eoffice.api.schemas.schema_of``); routes that are
 not documented still appear with their access rule, so nothing is hidden. Every path
-parameter is declared from the route's converter (ids: integers 1 … 2^63-1), and every
+parameter is declared from the route's converter (ids: integers 1 … 2^31-1), and every
 operation lists the error answers with the JSON error shape.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
-from eoffice.params import INT64_MAX
+from eoffice.params import ID_MAX
 from eoffice.permissions import rule_of
 
 ERROR_SCHEMA = {
@@ -63,7 +63,7 @@ def path_parameters(rule: Rule) -> list[dict[str, Any]]:
     params = []
     for name, converter in rule._converters.items():  # noqa: SLF001 (werkzeug keeps them here)
         if isinstance(converter, IntegerConverter):
-            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
         else:
             schema = {"type": "string", "minLength": 1, "maxLength": 64,
                       "pattern": "^[^/]+$"}

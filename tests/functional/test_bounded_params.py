@@ -15,7 +15,7 @@ def _error(resp, status: int) -> dict:
 
 
 @pytest.mark.parametrize("path", [
-    f"/api/v1/documents/{2**63}", f"/api/v1/documents/{10**30}/file",
+    f"/api/v1/documents/{2**63}", f"/api/v1/documents/{2**31}", f"/api/v1/documents/{10**30}/file",
     f"/api/v1/meetings/{BIG}", f"/api/v1/outgoing/{BIG}/submit",
 ])
 def test_huge_ids_on_the_api_are_404(api, path):
