@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from eoffice.admin import credentials, importing
 from eoffice.admin import operations as ops
 from eoffice.api.helpers import json_body
+from eoffice.api.openapi import document as describe
 from eoffice.auth.models import Agency, Department, Role, User
 from eoffice.db import db
 from eoffice.errors import Invalid
@@ -181,3 +182,44 @@ def import_users():
         created = importing.apply(db.session, actor, preview)
         body["created"] = [{"username": u, "one_time_password": p} for u, p in created]
     return jsonify(body)
+
+
+def _json(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {
+        "type": "object", "required": required, "properties": properties}}}}
+
+
+_STRING = {"type": "string"}
+describe("/api/v1/agencies", "post", {
+    "summary": "Create an agency in the tree (sysadmin)",
+    "requestBody": _json(["code", "name", "abbreviation"], {
+        "code": {"type": "string", "pattern": r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"},
+        "name": _STRING, "abbreviation": _STRING, "parent": _STRING, "address": _STRING}),
+    "responses": {"201": {"description": "the agency"}, "409": {"description": "code in use"},
+                  "422": {"description": "invalid field"}},
+})
+describe("/api/v1/users", "post", {
+    "summary": "Create a user of the admin's agency; answers a one-time password",
+    "requestBody": _json(["username", "full_name", "department", "roles"], {
+        "username": _STRING, "full_name": _STRING, "position": _STRING,
+        "department": _STRING, "roles": {"type": "array", "items": _STRING},
+        "clearance": {"type": "string", "enum": ["none", "mat", "toi_mat", "tuyet_mat"]}}),
+    "responses": {"201": {"description": "username and one_time_password"},
+                  "409": {"description": "username in use"},
+                  "422": {"description": "invalid field"}},
+})
+describe("/api/v1/users/{username}", "patch", {
+    "summary": "Edit a user (each permission change audited; active=false ends sessions)",
+    "requestBody": _json([], {
+        "full_name": _STRING, "position": _STRING, "department": _STRING,
+        "roles": {"type": "array", "items": _STRING}, "clearance": _STRING,
+        "active": {"type": "boolean"}, "token_label": _STRING, "key_label": _STRING}),
+    "responses": {"200": {"description": "the user"},
+                  "404": {"description": "no such user in the agency"}},
+})
+describe("/api/v1/users/import", "post", {
+    "summary": "Import users from CSV (?dry_run=1: preview with per-row errors only)",
+    "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    "responses": {"200": {"description": "total, valid, errors[line, username, reasons], "
+                                         "created[username, one_time_password]"}},
+})
