@@ -67,3 +67,16 @@ def to_sign(user: Any) -> list[PanelItem]:
 @panel_provider("to_issue")
 def to_issue(user: Any) -> list[PanelItem]:
     return _items(outgoing_query(user).where(Document.state == "signed"))
+
+
+@panel_provider("received")
+def received(user: Any) -> list[PanelItem]:
+    """Issued documents another unit dispatched to the user's department."""
+    from eoffice.outgoing.dispatch import received_query
+
+    docs = db.session.scalars(received_query(user).limit(50)).all()
+    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
+                      subtitle=f"{d.code or d.type_name} · {d.department.name}",
+                      urgent=d.urgency.is_urgent,
+                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "")
+            for d in docs]

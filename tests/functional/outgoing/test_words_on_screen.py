@@ -114,3 +114,14 @@ def test_drafter_dashboard_flags_a_returned_draft(client, auth, api, new_draft):
     assert "Bị trả lại" in returned and "Phạm Thu Hà" in returned
     assert "Bổ sung số liệu" in returned and f"/outgoing/{doc_id}/edit" in panel
     assert "Bị trả lại" not in panel[second:] and kept
+
+
+def test_department_dashboard_lists_documents_dispatched_to_it(client, auth, api, document_at):
+    doc_id = document_at("issued", subject="Thông báo lịch trực tết lambda")
+    assert api.post(f"/api/v1/outgoing/{doc_id}/dispatch", "vanthu",
+                    json={"recipients": ["TCKH", "VHTT"]}).status_code == 200
+    auth.login("truongphong")  # head of VHTT
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-panel="received"' in page
+    panel = page.split('data-panel="received"')[1].split("</article>")[0]
+    assert "lịch trực tết lambda" in panel and f"/outgoing/{doc_id}" in panel
