@@ -48,6 +48,7 @@ def _write(path: Path, data: bytes) -> Path:
 def check_transparent_png(data: bytes) -> tuple[int, int]:
     """A PNG with real transparency, within size limits; returns (width, height)."""
     from PIL import Image, UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
 
     if len(data) > MAX_IMAGE_BYTES:
         raise Invalid("Ảnh quá lớn (tối đa 1 MB).", code="image_too_large")
@@ -62,7 +63,8 @@ def check_transparent_png(data: bytes) -> tuple[int, int]:
             rgba = image.convert("RGBA")
             low, _high = rgba.getchannel("A").getextrema()
             size = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, DecompressionBombError, OSError, SyntaxError,
+            ValueError):
         raise Invalid("Không đọc được ảnh PNG (tệp hỏng).", code="bad_image") from None
     if low == 255:
         raise Invalid("Ảnh phải có nền trong suốt (PNG có kênh alpha); ảnh này có nền đặc.",

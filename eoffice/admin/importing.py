@@ -60,7 +60,13 @@ def _decode(data: bytes) -> str:
 
 
 def read_rows(data: bytes) -> list[Row]:
-    text = _decode(data)
+    try:
+        return _read_rows(_decode(data))
+    except csv.Error as exc:
+        raise Invalid(f"Tệp CSV hỏng: {exc}.", code="bad_csv") from None
+
+
+def _read_rows(text: str) -> list[Row]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -46,6 +46,8 @@ def _text(value: Any, field: str, limit: int, *, required: bool = True) -> str:
         raise Invalid(f"Thiếu trường bắt buộc: {field}.", code="missing_field")
     if len(text) > limit:
         raise Invalid(f"Trường {field} dài quá {limit} ký tự.", code="invalid_field")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise Invalid(f"Trường {field} chứa ký tự điều khiển.", code="invalid_field")
     return text
 
 
