@@ -81,6 +81,9 @@ class ScopedSession(Session):
     def configure(self, **kwargs: Any) -> None:
         raise NotImplementedError  # pragma: no cover - provided by scoped_session
 
+    def __call__(self) -> Session:
+        raise NotImplementedError  # pragma: no cover - provided by scoped_session
+
 
 class Database:
     """Engine plus a scoped session, bound to a Flask app by ``init_app`` (or used alone)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import overload
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
@@ -40,6 +41,10 @@ def init_params(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
+@overload
+def int_arg(name: str, default: int, low: int = ..., high: int = ...) -> int: ...
+@overload
+def int_arg(name: str, default: None = None, low: int = ..., high: int = ...) -> int | None: ...
 def int_arg(name: str, default: int | None = None, low: int = 1,
             high: int = 10_000) -> int | None:
     """An integer query parameter within [low, high]; ``default`` when absent."""
@@ -54,10 +59,18 @@ def int_arg(name: str, default: int | None = None, low: int = 1,
     return value
 
 
+@overload
+def year_arg(name: str = ..., *, default: int) -> int: ...
+@overload
+def year_arg(name: str = ..., default: None = None) -> int | None: ...
 def year_arg(name: str = "year", default: int | None = None) -> int | None:
     return int_arg(name, default, YEAR_MIN, YEAR_MAX)
 
 
+@overload
+def choice_arg(name: str, choices: Iterable[str], default: str) -> str: ...
+@overload
+def choice_arg(name: str, choices: Iterable[str], default: None = None) -> str | None: ...
 def choice_arg(name: str, choices: Iterable[str], default: str | None = None) -> str | None:
     """A query parameter that must be one of ``choices``; ``default`` when absent."""
     raw = request.args.get(name, "").strip()

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
@@ -24,6 +24,13 @@ from signing.revocation import SignerRevoked
 # pyHanko lets a failing timestamp authority through ``signing`` unwrapped: catch it too.
 SIGNING_FAILURES: tuple[type[Exception], ...] = (signing.SigningError, TimestampRequestError)
 DEV_PASSPHRASE = "eoffice-demo"  # noqa: S105 - the development TSA key of the demo PKI
+
+
+class Secret(TypedDict):
+    """What unlocks a key: the PKCS#12 passphrase or the token PIN (one of them)."""
+
+    passphrase: str | None
+    pin: str | None
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def visible_filter(user: User) -> sa.ColumnElement[bool]:
                    Document.id.in_(keyed))
 
 
-def visible_documents(user: User) -> sa.Select[tuple[Document]]:
+def visible_documents(user: User) -> sa.Select[Document]:
     return sa.select(Document).where(visible_filter(user))
 
 

@@ -97,9 +97,9 @@ def compute(session: Session, user: User, year: int, today: date) -> Statistics:
     for d in incoming:
         code = leads.get(d.id, d.department.abbreviation)
         valid = (d.extra.get("validation") or {}).get("verdict") == "valid"
-        for figures in (signatures[code], stats.total):
-            figures.incoming += 1
-            figures.incoming_valid += int(valid)
+        for signed in (signatures[code], stats.total):
+            signed.incoming += 1
+            signed.incoming_valid += int(valid)
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     outgoing = session.execute(
         sa.select(Document.department_id, Document.state, sa.func.count(Document.id))
@@ -108,9 +108,9 @@ def compute(session: Session, user: User, year: int, today: date) -> Statistics:
         .group_by(Document.department_id, Document.state)).all()
     codes = {d.id: d.abbreviation for d in departments}
     for dept_id, state, count in outgoing:
-        for figures in (signatures[codes.get(dept_id, "?")], stats.total):
-            figures.outgoing += int(count)
+        for signed in (signatures[codes.get(dept_id, "?")], stats.total):
+            signed.outgoing += int(count)
             if state in SIGNED_OUTGOING_STATES:
-                figures.outgoing_signed += int(count)
+                signed.outgoing_signed += int(count)
     stats.signatures = dict(signatures)
     return stats

@@ -70,7 +70,7 @@ def require_secretary(meeting: Meeting, user: User) -> None:
         raise Forbidden("Chỉ thư ký cuộc họp được thực hiện thao tác này.")
 
 
-def visible_meetings(user: User) -> sa.Select[tuple[Meeting]]:
+def visible_meetings(user: User) -> sa.Select[Meeting]:
     """Meetings the user runs, chairs, or (once distributed) takes part in."""
     part = sa.select(MeetingParticipant.meeting_id).where(sa.or_(
         MeetingParticipant.user_id == user.id,

@@ -20,6 +20,7 @@ from eoffice.meetings.models import Meeting
 from eoffice.meetings.serialize import material_json, meeting_json
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
+from eoffice.signing_services import Secret
 from eoffice.storage import DOCX, PDF
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1/meetings")
@@ -31,7 +32,7 @@ def _body() -> dict[str, Any]:
     return json_body()
 
 
-def _secret(data: dict[str, Any]) -> dict[str, str | None]:
+def _secret(data: dict[str, Any]) -> Secret:
     return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 

@@ -25,6 +25,7 @@ from eoffice.meetings.materials import SIGNED_OUTGOING
 from eoffice.meetings.models import MEETING_KINDS, MINUTES_STATES, Meeting
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
+from eoffice.signing_services import Secret
 from eoffice.storage import DOCX, PDF
 from eoffice.web.transaction import flash_error, read_only
 
@@ -114,7 +115,7 @@ def _act(meeting_id: int, action: Callable[[Meeting], Any], success: str) -> Any
     return redirect(url_for("meetings.show", meeting_id=meeting_id))
 
 
-def _secret() -> dict[str, str | None]:
+def _secret() -> Secret:
     return {"passphrase": request.form.get("passphrase") or None,
             "pin": request.form.get("pin") or None}
 

@@ -151,7 +151,8 @@ def issue(document_id: int):
               clock=clock(), **_secret(_body()))
     return jsonify({"id": document.id, "state": document.state,
                     "number": document.code_number, "code": document.code,
-                    "issued_date": document.issued_date.isoformat()})
+                    "issued_date": document.issued_date.isoformat()
+                    if document.issued_date else None})
 
 
 @bp.route("/<int:document_id>/dispatch", methods=["POST"])

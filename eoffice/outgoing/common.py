@@ -70,7 +70,7 @@ URGENCY_ORDER = sa.case((Document.urgency == Urgency.HOA_TOC, 3),
                         (Document.urgency == Urgency.KHAN, 1), else_=0)
 
 
-def outgoing_query(user: User) -> sa.Select[tuple[Document]]:
+def outgoing_query(user: User) -> sa.Select[Document]:
     """Outgoing documents the user may see, urgent first then newest."""
     from eoffice.documents.operations import visible_filter
 
@@ -79,7 +79,7 @@ def outgoing_query(user: User) -> sa.Select[tuple[Document]]:
             .order_by(URGENCY_ORDER.desc(), Document.id.desc()))
 
 
-def to_sign_query(user: User) -> sa.Select[tuple[Document]]:
+def to_sign_query(user: User) -> sa.Select[Document]:
     """The documents ``user`` is named to sign and that wait for the signature — all of them,
     filtered in SQL (no limit)."""
     return outgoing_query(user).where(Document.state == "ready_to_sign",

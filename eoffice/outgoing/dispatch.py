@@ -109,7 +109,7 @@ def recall(session: Session, document: Document, actor: User, reason: str = "") 
     return document.state
 
 
-def received_query(user: User) -> sa.Select[tuple[Document]]:
+def received_query(user: User) -> sa.Select[Document]:
     """Documents dispatched to the user's department (its internal inbox), newest first."""
     from eoffice.outgoing.common import outgoing_query
 
