@@ -79,18 +79,18 @@ class ExchangeWorker:
                     except (amqp.NotDelivered, *amqp.HubError) as exc:
                         error = f"{type(exc).__name__}: {exc}"[:500]
                         self.hub.close()
-                    with db.transaction() as session:
-                        row = session.get(ExchangeOutbox, row_id)
-                        assert row is not None
-                        if error:
-                            row.attempts += 1
-                            row.last_error = error
-                            row.next_attempt_at = utcnow() + timedelta(
-                                seconds=amqp.backoff(row.attempts))
-                            self.counts.failed += 1
-                        else:
-                            row.sent_at = utcnow()
-                            done += 1
+                    row = db.session.get(ExchangeOutbox, row_id)
+                    assert row is not None
+                    if error:
+                        row.attempts += 1
+                        row.last_error = error
+                        row.next_attempt_at = utcnow() + timedelta(
+                            seconds=amqp.backoff(row.attempts))
+                        self.counts.failed += 1
+                    else:
+                        row.sent_at = utcnow()
+                        done += 1
+                    db.session.commit()
                     if error:
                         break  # the hub is away: try again after the backoff
             finally:
@@ -102,11 +102,14 @@ class ExchangeWorker:
     def _apply(self, message: amqp.Delivery) -> None:
         with self.app.app_context():
             try:
-                with db.transaction() as session:
-                    outcome = packages.apply_package(
-                        session, file_store(), message.body, service.exchange_trust(),
-                        source="hub", msg_id=packages.message_id(message.body), by="hub",
-                        pdf_verdict=service.pdf_verdict)
+                outcome = packages.apply_package(
+                    db.session, file_store(), message.body, service.exchange_trust(),
+                    source="hub", msg_id=packages.message_id(message.body), by="hub",
+                    pdf_verdict=service.pdf_verdict)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
             finally:
                 db.session.remove()
         self.counts.applied += 1
