@@ -95,6 +95,7 @@ def repair(ctx: Context, fix: bool) -> None:
         store = app.extensions["eoffice.files"]
         consistency.check_files(db.session, store, report)
         consistency.check_audit(db.session, report)
+        consistency.check_states(db.session, report)
         db.session.rollback()
         search_ctx = app.extensions.get("eoffice.search")
         if search_ctx is not None:

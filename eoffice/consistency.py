@@ -6,11 +6,13 @@ remove (unreferenced blobs, stale temporary uploads) and brings the index in lin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import workflow
 from eoffice.documents.models import StoredFile
 from eoffice.storage import FileStore
 
@@ -25,19 +27,22 @@ class ConsistencyReport:
     stale_tmp: list[str] = field(default_factory=list)  # interrupted writes
     index_problems: dict[str, list[str]] = field(default_factory=dict)
     audit_problem: str | None = None
+    state_mismatches: list[str] = field(default_factory=list)  # cached state ≠ history
 
     @property
     def ok(self) -> bool:
         return not (self.missing_blobs or self.corrupt_blobs or self.orphan_blobs
                     or self.stale_tmp or any(self.index_problems.values())
-                    or self.audit_problem)
+                    or self.audit_problem or self.state_mismatches)
 
     def lines(self) -> list[str]:
         out: list[str] = []
         labels = [("Tệp mất (có trong CSDL, không có trên đĩa)", self.missing_blobs),
                   ("Tệp hỏng (nội dung không khớp sha256)", self.corrupt_blobs),
                   ("Tệp thừa (không thuộc văn bản nào)", self.orphan_blobs),
-                  ("Tệp tạm còn sót", self.stale_tmp)]
+                  ("Tệp tạm còn sót", self.stale_tmp),
+                  ("Trạng thái lưu khác trạng thái suy ra từ lịch sử xử lý",
+                   self.state_mismatches)]
         labels += [(f"Chỉ mục — {name}", ids) for name, ids in self.index_problems.items()]
         for label, items in labels:
             if items:
@@ -65,6 +70,41 @@ def check_audit(session: Session, report: ConsistencyReport) -> None:
     _, problem = verify_chain(session)
     if problem is not None:
         report.audit_problem = f"mục {problem.entry_id}: {problem.reason}"
+
+
+def _derived(machine: workflow.Machine, events: list[workflow.Event]) -> str:
+    try:
+        return machine.state_of(events)
+    except workflow.InvalidHistory:
+        return "?"
+
+
+def check_states(session: Session, report: ConsistencyReport) -> None:
+    """Every document's and meeting's cached ``state`` equals the state its append-only
+    history gives (outgoing/incoming/meeting machines)."""
+    from eoffice.documents.models import Direction, Document, DocumentEvent
+    from eoffice.meetings.models import Meeting, MeetingEvent
+
+    machines = {Direction.OUTGOING: workflow.OUTGOING, Direction.INCOMING: workflow.INCOMING}
+    history: dict[int, list[workflow.Event]] = defaultdict(list)
+    for r in session.scalars(sa.select(DocumentEvent).where(DocumentEvent.machine.in_(
+            [m.name for m in machines.values()])).order_by(DocumentEvent.id)):
+        history[r.document_id].append(workflow.Event(
+            transition=r.transition, from_state=r.from_state, to_state=r.to_state,
+            actor=r.actor, at=r.at, comment=r.comment))
+    for doc_id, direction, state in session.execute(
+            sa.select(Document.id, Document.direction, Document.state)):
+        machine = machines.get(direction)
+        if machine is not None and _derived(machine, history.get(doc_id, [])) != state:
+            report.state_mismatches.append(f"document:{doc_id}")
+    meeting_history: dict[int, list[workflow.Event]] = defaultdict(list)
+    for m in session.scalars(sa.select(MeetingEvent).order_by(MeetingEvent.id)):
+        meeting_history[m.meeting_id].append(workflow.Event(
+            transition=m.transition, from_state=m.from_state, to_state=m.to_state,
+            actor=m.actor, at=m.at, comment=getattr(m, "comment", "") or ""))
+    for meeting_id, state in session.execute(sa.select(Meeting.id, Meeting.state)):
+        if _derived(workflow.MEETING, meeting_history.get(meeting_id, [])) != state:
+            report.state_mismatches.append(f"meeting:{meeting_id}")
 
 
 def fix_files(store: FileStore, report: ConsistencyReport) -> None:
