@@ -82,6 +82,7 @@ bench: venv      ## benchmarks (ratios against baselines measured in the same ru
 	$(BIN)/python bench/search.py --backend postgres --pg-url "$(PG_URL)"
 	$(BIN)/python bench/load.py --pg-url "$(PG_URL)"
 	$(BIN)/python bench/untrusted.py
+	$(BIN)/python bench/exchange.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

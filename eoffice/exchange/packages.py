@@ -249,16 +249,8 @@ def _receive_document(session: Session, store: FileStore, message: edxml.Documen
         stored = store_bytes(session, store, attachment.data, {PDF})
         files.append({"sha256": stored.sha256, "name": attachment.name[:200] or "van-ban.pdf",
                       "content_type": "application/pdf"})
-    seal = received.verification
-    reasons = [f"Gói tin edXML được ký bởi {seal.signer or 'cơ quan gửi'}: chữ ký hợp lệ."]
-    verdict: dict[str, Any] = {"verdict": "valid", "label": "hợp lệ", "reasons": [],
-                               "package": {"signer": seal.signer, "verdict": "valid"}}
-    for pdf in verdicts:
-        if pdf.get("verdict") != "valid":
-            verdict.update(verdict=pdf.get("verdict"), label=pdf.get("label"))
-        verdict["reasons"] += pdf.get("reasons") or []
-        verdict.setdefault("signatures", []).extend(pdf.get("signatures") or [])
-    verdict["reasons"] = reasons + verdict["reasons"]
+    verdict = combine_verdict(received.verification.signer,
+                              verdicts if pdf_verdict is not None else None)
     meta = {
         "code": message.code, "code_number": message.code_number,
         "code_notation": message.code_notation,
@@ -297,6 +289,36 @@ def _receive_document(session: Session, store: FileStore, message: edxml.Documen
                               "source": source})
         first = first or row
     return Outcome("applied", delivery_id=first.id if first else None)
+
+
+PENDING = "pending"
+
+
+def combine_verdict(seal_signer: str | None,
+                    pdf_verdicts: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The inbox verdict: the package's seal (already verified) and its PDF's signatures;
+    ``pending`` while the PDF has not been checked yet (never ``valid`` before that)."""
+    seal = f"Gói tin edXML được ký bởi {seal_signer or 'cơ quan gửi'}: chữ ký hợp lệ."
+    verdict: dict[str, Any] = {"verdict": "valid", "label": "hợp lệ", "reasons": [seal],
+                               "package": {"signer": seal_signer, "verdict": "valid"}}
+    if pdf_verdicts is None:
+        verdict.update(verdict=PENDING, label="đang kiểm tra chữ ký số của tệp")
+        return verdict
+    for pdf in pdf_verdicts:
+        if pdf.get("unreadable") or pdf.get("verdict") != "valid":
+            verdict.update(verdict=pdf.get("verdict") or "invalid",
+                           label=pdf.get("label") or "không hợp lệ")
+        verdict["reasons"] += pdf.get("reasons") or []
+        verdict.setdefault("signatures", []).extend(pdf.get("signatures") or [])
+    return verdict
+
+
+def pending_checks(session: Session, limit: int = 50) -> list[ExchangeDelivery]:
+    """Received deliveries whose PDF signatures are still to be checked."""
+    rows = session.scalars(sa.select(ExchangeDelivery).where(
+        ExchangeDelivery.side == RECEIVED, ExchangeDelivery.status == "01")
+        .order_by(ExchangeDelivery.id.desc()).limit(1000))
+    return [d for d in rows if (d.verdict or {}).get("verdict") == PENDING][:limit]
 
 
 def _receive_status(session: Session, message: edxml.StatusMessage, body: bytes, source: str,

@@ -177,7 +177,8 @@ def test_send_accept_complete_recall_refused_then_accepted(
     assert (delivery["status"], delivery["transport"]) == ("01", "hub")
 
     assert city_worker.relay() == 1
-    (item,) = wait_for(lambda: province_inbox(province), "the package at the province")
+    (item,) = wait_for(lambda: [i for i in province_inbox(province)
+                                if i["verdict"] != "pending"], "the checked package")
     assert item["sender_code"] == CITY and item["verdict"] == "valid", item
     assert item["urgent"] and item["signer_name"] == "Trần Văn Hùng"
     accepted = province.call("POST", f"/api/v1/exchange/inbox/{item['id']}/accept",
