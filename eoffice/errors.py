@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class AppError(Exception):
     """An error the user can act on; ``message`` is Vietnamese and shown as is."""
@@ -60,3 +63,18 @@ class AuditedRefusal(Invalid):
         audit.append(session, self.action, actor=self.actor,  # type: ignore[arg-type]
                      object_type=self.object_type, object_id=self.object_id,
                      details={"code": self.code, "reason": self.message, **self.details})
+
+
+@contextmanager
+def workflow_refusals() -> Iterator[None]:
+    """A workflow refusal as the domain error, in one place for every machine: a transition
+    impossible in the current state is 409 ``transition_not_allowed``, one this actor may
+    not fire (a failed guard) is 403 ``not_allowed``."""
+    import workflow
+
+    try:
+        yield
+    except workflow.TransitionNotAllowed as exc:
+        raise Conflict(str(exc), code="transition_not_allowed") from exc
+    except workflow.GuardFailed as exc:
+        raise Forbidden(str(exc), code="not_allowed") from exc

@@ -25,7 +25,7 @@ from eoffice.documents.models import (
     SearchOutbox,
     StoredFile,
 )
-from eoffice.errors import Invalid, NotFound
+from eoffice.errors import Invalid, NotFound, workflow_refusals
 from eoffice.storage import FileStore, require_type
 
 
@@ -117,17 +117,12 @@ def fire(session: Session, machine: workflow.Machine, document: Document, actor:
     """Fire a workflow transition on the document (or on a part of it, such as one handler's
     assignment: ``subject``/``holder`` with its own ``history_key``); refusals become 403/409
     domain errors."""
-    from eoffice.errors import Conflict, Forbidden
 
     key = history_key or machine.name
     history = history_of(session, document, key)
-    try:
+    with workflow_refusals():
         event = machine.fire(subject if subject is not None else document, actor, transition,
                              history, comment=comment, at=utcnow())
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc
     record_event(session, document, key, event, actor, details, holder=holder,
                  audit_prefix=audit_prefix)
     return event

@@ -20,7 +20,7 @@ from eoffice.audit import operations as audit
 from eoffice.auth.models import Agency, Clearance, User
 from eoffice.db import utcnow
 from eoffice.documents.models import Direction, Document, Urgency
-from eoffice.errors import AuditedRefusal, Conflict, Forbidden, Invalid, NotFound
+from eoffice.errors import AuditedRefusal, Conflict, Invalid, NotFound, workflow_refusals
 from eoffice.exchange.models import RECEIVED, SENT, ExchangeDelivery, ExchangeEvent
 from signing.edxml import STATUS_LABELS_EN
 from workflow.definitions import DELIVERY_STATES
@@ -177,15 +177,12 @@ def fire(session: Session, delivery: ExchangeDelivery, actor: Any, transition: s
          reason: str = "", actor_name: str = "", at: Any = None,
          propagate: bool = True) -> ExchangeEvent:
     """Fire a delivery transition, record who/when/why, audit it, and tell the other side."""
-    try:
-        event = DELIVERY.fire(delivery, actor, transition, _history(delivery), comment=reason,
-                              at=at or utcnow())
-    except workflow.CommentRequired as exc:
-        raise Invalid(str(exc), code="reason_required") from exc
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc
+    with workflow_refusals():
+        try:
+            event = DELIVERY.fire(delivery, actor, transition, _history(delivery),
+                                  comment=reason, at=at or utcnow())
+        except workflow.CommentRequired as exc:  # a missing reason is bad input here
+            raise Invalid(str(exc), code="reason_required") from exc
     row = ExchangeEvent(transition=event.transition, from_status=event.from_state,
                         to_status=event.to_state, actor=event.actor,
                         actor_name=actor_name or str(getattr(actor, "full_name", "") or ""),

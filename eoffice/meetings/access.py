@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 import workflow
 from eoffice.audit import operations as audit
 from eoffice.auth.models import User
-from eoffice.errors import Conflict, Forbidden, NotFound
+from eoffice.errors import Forbidden, NotFound, workflow_refusals
 from eoffice.meetings.models import Meeting, MeetingEvent, MeetingParticipant
 
 MACHINE = workflow.MEETING
@@ -95,13 +95,9 @@ def available(session: Session, meeting: Meeting, user: User) -> list[str]:
 def fire(session: Session, meeting: Meeting, actor: User, transition: str, *,
          comment: str = "", details: dict[str, Any] | None = None) -> workflow.Event:
     """Fire a MEETING transition; refusals become 409/403; the event is audited."""
-    try:
+    with workflow_refusals():
         event = MACHINE.fire(meeting, actor, transition, history(session, meeting),
                              comment=comment)
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc
     session.add(MeetingEvent(meeting_id=meeting.id, transition=event.transition,
                              from_state=event.from_state, to_state=event.to_state,
                              actor=event.actor, at=event.at.replace(tzinfo=None),

@@ -12,7 +12,7 @@ import workflow
 from eoffice.auth.models import User
 from eoffice.documents.models import Direction, Document, Urgency
 from eoffice.documents.operations import get_visible, history_of
-from eoffice.errors import Conflict, Forbidden, NotFound
+from eoffice.errors import NotFound, workflow_refusals
 
 MACHINE = workflow.OUTGOING
 STATES = list(MACHINE.states)
@@ -51,12 +51,8 @@ def history(session: Session, document: Document) -> list[workflow.Event]:
 def ensure_allowed(session: Session, document: Document, actor: User,
                    transition: str) -> workflow.Transition:
     """Check (without firing) that ``actor`` may fire ``transition`` now: 409 / 403."""
-    try:
+    with workflow_refusals():
         return MACHINE.check(subject_of(document), actor, transition, history(session, document))
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc
 
 
 def available_actions(session: Session, document: Document, actor: User) -> list[str]:
