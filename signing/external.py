@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
@@ -89,22 +90,35 @@ def prepare_external(
     reason: str | None = None, level: str = "B-T",
 ) -> PreparedSignature:
     """Step 1: reserve the signature in ``field_name`` and compute the signed attributes."""
+    writer = open_pdf(pdf_bytes)
+    if field_rect(writer, field_name) is None:
+        raise SigningError(f"Văn bản chưa có ô chữ ký “{field_name}”.")
+    return prepare_writer(writer, certificate, chain, image_png=image_png,
+                          field_name=field_name, reason=reason, level=level)
+
+
+def prepare_writer(
+    writer: IncrementalPdfFileWriter, certificate: bytes,
+    chain: list[bytes] | tuple[bytes, ...], *, image_png: object = None,
+    field_name: str, reason: str | None = None, level: str = "B-T",
+    box: tuple[int, int, int, int] | None = None, page: int = -1,
+) -> PreparedSignature:
+    """:func:`prepare_external` on a writer that may hold pending changes (e.g. the number
+    and date of an issuance); ``box``/``page`` create the field when it does not exist."""
     try:
         cert = x509.Certificate.load(certificate)
         others = [x509.Certificate.load(c) for c in chain]
         cert.subject  # noqa: B018 - parse now: a broken certificate is refused here
     except (ValueError, TypeError) as exc:
         raise SigningError("Chứng thư số gửi từ thiết bị ký không hợp lệ.") from exc
-    writer = open_pdf(pdf_bytes)
-    if field_rect(writer, field_name) is None:
-        raise SigningError(f"Văn bản chưa có ô chữ ký “{field_name}”.")
     registry = SimpleCertificateStore.from_certs(others)
     ext = ExternalSigner(signing_cert=cert, cert_registry=registry,
                          signature_value=bytes(SIGNATURE_PLACEHOLDER))
     meta = PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256", reason=reason,
                                 subfilter=SigSeedSubFilter.PADES)
     style = appearance.image_style(image_png) if image_png is not None else None  # type: ignore[arg-type]
-    pdf_signer = PdfSigner(meta, ext, stamp_style=style)
+    spec = fields.SigFieldSpec(field_name, on_page=page, box=box) if box is not None else None
+    pdf_signer = PdfSigner(meta, ext, stamp_style=style, new_field_spec=spec)
 
     async def _prepare():  # type: ignore[no-untyped-def]
         prep, _tbs, output = await pdf_signer.async_digest_doc_for_signing(

@@ -18,6 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing import appearance
 from signing.errors import FieldError
+from signing.external import PreparedSignature, prepare_writer
 from signing.fonts import vietnamese_font
 from signing.pades import open_pdf, page_refs, sign_writer
 
@@ -111,6 +112,28 @@ def issue_document(
 ) -> bytes:
     """Stage 2 (clerk): fill ``doc_number``/``doc_date`` and add the seal signature
     (field ``sig_seal``, seal image left of ``sig_official``) in one incremental update."""
+    writer, place = _filled_writer(pdf_bytes, number_text, date_text)
+    style = appearance.image_style(seal_png) if seal_png is not None else None  # type: ignore[arg-type]
+    return sign_writer(writer, seal_signer, field_name=SEAL_FIELD, style=style, level=level,
+                       reason=reason, timestamper=timestamper,
+                       validation_context=validation_context, **place)
+
+
+def prepare_issuance(pdf_bytes: bytes, *, number_text: str, date_text: str,
+                     certificate: bytes, chain: list[bytes], seal_png: object = None,
+                     level: str = "B-T", reason: str | None = "Đóng dấu, phát hành văn bản",
+                     ) -> PreparedSignature:
+    """The same update as :func:`issue_document`, for a seal on a token at the clerk's PC:
+    number and date filled, the seal signature reserved (finish with
+    :func:`signing.external.finish_external`)."""
+    writer, place = _filled_writer(pdf_bytes, number_text, date_text)
+    return prepare_writer(writer, certificate, chain, image_png=seal_png,
+                          field_name=SEAL_FIELD, reason=reason, level=level, **place)
+
+
+def _filled_writer(pdf_bytes: bytes, number_text: str, date_text: str
+                   ) -> tuple[IncrementalPdfFileWriter, dict]:
+    """A writer with number and date filled, and where the seal goes (new field or not)."""
     writer = open_pdf(pdf_bytes)
     refs = _fields(writer)
     if OFFICIAL_FIELD not in refs:
@@ -122,19 +145,13 @@ def issue_document(
     date_text = unicodedata.normalize("NFC", date_text)
     fill_text_field(writer, NUMBER_FIELD, number_text)
     fill_text_field(writer, DATE_FIELD, date_text, style=DATE_STYLE, font_size=DATE_FONT_SIZE)
+    if SEAL_FIELD in refs:
+        return writer, {}
     rect = tuple(float(v) for v in official["/Rect"])
     box = appearance.seal_box(
         (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]),
          max(rect[1], rect[3])))
-    page = _page_of(writer, refs[OFFICIAL_FIELD])
-    style = appearance.image_style(seal_png) if seal_png is not None else None  # type: ignore[arg-type]
-    if SEAL_FIELD in refs:
-        return sign_writer(writer, seal_signer, field_name=SEAL_FIELD, style=style,
-                           level=level, reason=reason, timestamper=timestamper,
-                           validation_context=validation_context)
-    return sign_writer(writer, seal_signer, field_name=SEAL_FIELD, style=style, box=box,
-                       page=page, level=level, reason=reason, timestamper=timestamper,
-                       validation_context=validation_context)
+    return writer, {"box": box, "page": _page_of(writer, refs[OFFICIAL_FIELD])}
 
 
 MM = 72 / 25.4

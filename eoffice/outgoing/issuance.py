@@ -3,6 +3,8 @@ add the agency seal signature — all or nothing, in the caller's transaction.""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 import signing
@@ -10,8 +12,9 @@ from eoffice import signing_services
 from eoffice.auth.models import User
 from eoffice.clock import Clock, agency_today
 from eoffice.documents.models import Document
-from eoffice.documents.numbering import next_value
+from eoffice.documents.numbering import next_value, peek_value
 from eoffice.documents.operations import attach_file, fire
+from eoffice.errors import Conflict
 from eoffice.outgoing.common import MACHINE, ensure_allowed, subject_of
 from eoffice.outgoing.signature import current_pdf, record_validation
 from eoffice.rendering import reference_code, vn_date_text
@@ -50,6 +53,28 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
             seal_png=settings.seal_png, **signing_services.signing_options(settings))
     except signing_services.SIGNING_FAILURES as exc:
         raise signing_services.signing_failed(exc) from exc
+    record_issue(session, store, document, actor, issued, number, code, today, settings)
+    return document.state
+
+
+def next_code(session: Session, document: Document, today: date) -> tuple[int, str]:
+    """The number and code the next issuance in this series will get (nothing taken)."""
+    number = peek_value(session, counter_key(document, today.year)) + 1
+    return number, code_for(document, number)
+
+
+def take_number(session: Session, document: Document, today: date, expected: int) -> None:
+    """Take the number a token issuance prepared; another issuance in between → 409."""
+    number = next_value(session, counter_key(document, today.year))
+    if number != expected:
+        raise Conflict("Số văn bản đã được cấp cho văn bản khác trong lúc ký; hãy ký lại.",
+                       code="number_taken")
+
+
+def record_issue(session: Session, store: FileStore, document: Document, actor: User,
+                 issued: bytes, number: int, code: str, today: date,
+                 settings: SigningSettings) -> None:
+    """Keep the issued PDF, the number and date, the validation summary; fire ``issue``."""
     document.code_number = number
     document.code_notation = code.split("/", 1)[1]
     document.issued_date = today
@@ -57,4 +82,3 @@ def issue(session: Session, store: FileStore, document: Document, actor: User, *
     record_validation(document, issued, settings)
     fire(session, MACHINE, document, actor, "issue", subject=subject_of(document),
          details={"number": number, "code": code, "issued_date": today.isoformat()})
-    return document.state

@@ -10,7 +10,7 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -208,6 +208,37 @@ def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[
     return items
 
 
+def prepare_issue(session: Session, store: FileStore, actor: User, document_id: Any, *,
+                  certificate: bytes, chain: Sequence[bytes], origin: str,
+                  settings: SigningSettings, today: date) -> list[dict[str, Any]]:
+    """The clerk's seal on a token: number and date filled (the number is only taken at
+    finish, so a cancelled signature leaves no gap), the seal signature reserved."""
+    from eoffice.outgoing.issuance import next_code
+    from eoffice.rendering import vn_date_text
+    from signing.issuance import prepare_issuance
+
+    pairing = _paired_certificate(session, actor, certificate)
+    _trusted(certificate, chain, settings)
+    document = get_outgoing(session, actor, document_id)
+    ensure_allowed(session, document, actor, "issue")
+    number, code = next_code(session, document, today)
+    level = signing_services.signing_options(settings)["level"]
+    try:
+        prepared = prepare_issuance(current_pdf(store, document), number_text=code,
+                                    date_text=vn_date_text(today), certificate=certificate,
+                                    chain=list(chain), seal_png=settings.seal_png, level=level)
+    except signing.SigningError as exc:
+        raise signing_services.signing_failed(exc) from exc
+    item = _work_item(session, actor, pairing, origin, prepared,
+                      f"Phát hành {code}: {document.subject}", document.current_file_sha or "",
+                      field_name="sig_seal", kind="outgoing-issue", document_id=document.id)
+    pending = session.get(PendingSignature, item["request_id"])
+    assert pending is not None
+    pending.state = {**pending.state, "number": number, "code": code,
+                     "today": today.isoformat()}
+    return [item]
+
+
 MEETING_KINDS = {"meeting-agenda": "Chương trình cuộc họp",
                  "meeting-minutes": "Biên bản cuộc họp"}
 
@@ -245,6 +276,21 @@ def prepare_meeting(session: Session, store: FileStore, actor: User, kind: str,
     raise Invalid("Không có gì để ký.", code="bad_request")
 
 
+def _finish_issue(session: Session, store: FileStore, actor: User, pending: PendingSignature,
+                  issued: bytes, settings: SigningSettings) -> None:
+    from eoffice.outgoing.issuance import record_issue, take_number
+
+    document = get_outgoing(session, actor, pending.document_id)
+    ensure_allowed(session, document, actor, "issue")
+    if document.current_file_sha != pending.source_sha:
+        raise Invalid("Văn bản đã thay đổi sau khi chuẩn bị ký; hãy ký lại.", code="changed")
+    today = date.fromisoformat(str(pending.state["today"]))
+    number = int(pending.state["number"])
+    take_number(session, document, today, number)
+    record_issue(session, store, document, actor, issued, number, str(pending.state["code"]),
+                 today, settings)
+
+
 def _finished(prepared: PreparedSignature, value: bytes, options: dict[str, Any]) -> bytes:
     try:
         return finish_external(prepared, value, **options)
@@ -275,7 +321,11 @@ def finish_sign(session: Session, store: FileStore, actor: User,
         except (binascii.Error, ValueError) as exc:
             raise Invalid("Chữ ký trả về không hợp lệ.", code="bad_signature") from exc
         prepared = PreparedSignature.from_json(pending.pdf, pending.state)
-        if pending.kind in MEETING_KINDS:
+        if pending.kind == "outgoing-issue":
+            _finish_issue(session, store, actor, pending, _finished(prepared, value, options),
+                          settings)
+            done.append((pending.kind, pending.document_id or 0))
+        elif pending.kind in MEETING_KINDS:
             from eoffice.meetings.access import get_meeting
             from eoffice.meetings.signatures import TokenSignature
 

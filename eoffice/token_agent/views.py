@@ -16,7 +16,7 @@ from eoffice.db import db
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
 from eoffice.permissions import authenticated, public
-from eoffice.settings import signing_settings
+from eoffice.settings import clock, signing_settings
 from eoffice.token_agent import operations as ops
 from eoffice.web.transaction import undo
 from signing.agent import origin_of
@@ -67,7 +67,8 @@ def prepare():
     try:
         data = json_body()
         kind, ids, certificate = required(data, "kind", "ids", "certificate")
-        if kind not in ("outgoing-sign", *ops.MEETING_KINDS) or not isinstance(ids, list) \
+        if kind not in ("outgoing-sign", "outgoing-issue", *ops.MEETING_KINDS) \
+                or not isinstance(ids, list) \
                 or (kind != "outgoing-sign" and len(ids) != 1):
             raise Invalid("Yêu cầu ký không hợp lệ.", code="bad_request")
         (cert,) = _der_list([certificate], 1)
@@ -77,6 +78,9 @@ def prepare():
         if kind == "outgoing-sign":
             items = ops.prepare_sign(db.session, file_store(), current_user,
                                      ids[:ops.MAX_BATCH + 1], **common)
+        elif kind == "outgoing-issue":
+            items = ops.prepare_issue(db.session, file_store(), current_user, ids[0],
+                                      today=clock()(), **common)
         else:
             items = ops.prepare_meeting(db.session, file_store(), current_user, kind, ids[0],
                                         **common)

@@ -142,32 +142,45 @@ def token(instance, tmp_path):
 
 
 @pytest.fixture
-def agent(token, tmp_path):
-    """The agent's HTTP server on a free port, prompt answered by the test."""
+def start_agent(token, tmp_path):
+    """``start_agent(key_label)``: an agent's HTTP server for that key on the token, on a
+    free port, its prompt answered by the test; returns (url, prompt, access, config)."""
     from signing.agent import TokenAccess, serve
 
-    prompt = Prompt()
-    access = TokenAccess(token, "usb-chutich", "chutich", pin_tries=5)
-    server = serve(access, tmp_path / "agent.json", prompt=prompt, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield url, prompt, access, tmp_path / "agent.json"
-    server.shutdown()
+    servers = []
+
+    def start(key_label: str = "chutich"):  # type: ignore[no-untyped-def]
+        prompt = Prompt()
+        access = TokenAccess(token, "usb-chutich", key_label, pin_tries=5)
+        config = tmp_path / f"agent-{key_label}.json"
+        server = serve(access, config, prompt=prompt, port=0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", prompt, access, config
+
+    yield start
+    for server in servers:
+        server.shutdown()
 
 
-def _pair(client, auth, agent) -> None:  # see the pair_agent fixture
+@pytest.fixture
+def agent(start_agent):
+    """The official's agent (chutich's key)."""
+    return start_agent("chutich")
+
+
+def _pair(client, auth, agent, username: str = "chutich") -> None:  # see pair_agent
     """Pairing as the official does it: code from the account page, agent redeems it."""
+    import base64
     import re
 
     from signing.agent import Pairing
 
     url, _, access, config = agent
-    auth.login("chutich")
+    auth.login(username)
     page = auth.post("/account/token-agent").get_data(as_text=True)
     code = re.search(r'id="pairing-code">([A-Z0-9-]+)<', page).group(1)
     cert, chain = access.certificate()
-    import base64
-
     resp = client.post("/api/v1/token-agent/pair", json={
         "code": code, "certificate": base64.b64encode(cert).decode(),
         "chain": [base64.b64encode(c).decode() for c in chain], "agent_url": url})
@@ -178,7 +191,6 @@ def _pair(client, auth, agent) -> None:  # see the pair_agent fixture
         "code": code, "certificate": base64.b64encode(cert).decode(), "agent_url": url})
     assert again.status_code == 422  # the code is one-time
     assert "Đã ghép nối" in client.get("/account/token-agent").get_data(as_text=True)
-
 
 
 @pytest.fixture

@@ -171,3 +171,44 @@ def test_pairing_refuses_a_certificate_of_someone_else(app, client, auth, instan
         "agent_url": "http://127.0.0.1:8765"})
     assert resp.status_code == 422
     assert resp.get_json()["error"]["code"] == "wrong_certificate"
+
+
+def test_clerk_issues_with_the_seal_on_a_token(app, client, auth, api, token, start_agent,
+                                               document_at, state_of, instance, pair_agent):
+    """vanthu's PC holds the agency seal on a token: number and date are filled, the seal
+    is signed by the token; the number is taken only when the signature comes back."""
+    from signing.tokens import import_p12_to_token
+
+    import_p12_to_token(instance / "pki" / "seal.p12", "eoffice-demo", module=token,
+                        token_label="usb-chutich", pin=PIN, key_label="seal")
+    seal_agent = start_agent("seal")
+    doc_id = document_at("signed")
+    pair_agent(client, auth, seal_agent, "vanthu")
+    page = client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
+    assert 'id="token-issue"' in page
+    url, prompt = seal_agent[0], seal_agent[1]
+    cert = requests.get(f"{url}/certificate", headers={"Origin": ORIGIN}, timeout=30).json()
+    csrf = auth.csrf("/dashboard")
+    body = {"kind": "outgoing-issue", "ids": [doc_id], **cert}
+    prep = client.post("/token-agent/prepare", headers={"X-CSRFToken": csrf}, json=body)
+    assert prep.status_code == 200, prep.get_json()
+    # the official cancels in the agent: nothing issued, no number taken
+    prompt.answers = [None]
+    cancelled = requests.post(f"{url}/sign", json={"items": prep.get_json()["items"]},
+                              headers={"Origin": ORIGIN}, timeout=60)
+    assert cancelled.status_code == 400 and cancelled.json()["error"] == "cancelled"
+    assert state_of(doc_id)["state"] == "signed" and state_of(doc_id)["number"] is None
+    prep = client.post("/token-agent/prepare", headers={"X-CSRFToken": csrf}, json=body)
+    items = prep.get_json()["items"]
+    assert items[0]["subject"].startswith("Phát hành 01/KH-UBND")
+    prompt.answers = [PIN]
+    answer = requests.post(f"{url}/sign", json={"items": items}, headers={"Origin": ORIGIN},
+                           timeout=60)
+    assert answer.status_code == 200, answer.text
+    done = client.post("/token-agent/finish", headers={"X-CSRFToken": csrf},
+                       json={"signatures": answer.json()["signatures"]})
+    assert done.status_code == 200, done.get_json()
+    meta = api.get(f"/api/v1/documents/{doc_id}", "vanthu").get_json()
+    assert meta["state"] == "issued" and meta["validation"]["verdict"] == "valid"
+    assert len(meta["signatures"]) == 2
+    assert state_of(doc_id)["number"] == 1

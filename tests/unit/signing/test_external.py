@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from signing import SigningError, dev_timestamper, make_validation_context, validate_pdf
+from signing import (
+    SigningError,
+    close_pkcs11_sessions,
+    dev_timestamper,
+    make_validation_context,
+    validate_pdf,
+)
 from signing.agent import TokenAccess
 from signing.external import finish_external, prepare_external
 
@@ -14,6 +20,7 @@ from signing.external import finish_external, prepare_external
 @pytest.mark.parametrize(("which", "level"), [("rsa", "B-T"), ("ec", "B-T"), ("rsa", "B-LT")])
 def test_token_signs_document_prepared_by_server(
         softhsm_token, dev_pki, reserved_pdf, pdfsig, pyhanko_status, tmp_path, which, level):
+    close_pkcs11_sessions()  # the agent logs in per request: no session left by other tests
     label = softhsm_token.rsa_key_label if which == "rsa" else softhsm_token.ec_key_label
     token = TokenAccess(softhsm_token.module, softhsm_token.token_label, label)
     cert, chain = token.certificate()
@@ -38,6 +45,7 @@ def test_token_signs_document_prepared_by_server(
 def test_wrong_pin_signs_nothing_and_counts_tries(softhsm_token):
     from signing import WrongPin
 
+    close_pkcs11_sessions()
     token = TokenAccess(softhsm_token.module, softhsm_token.token_label,
                         softhsm_token.rsa_key_label, pin_tries=3)
     with pytest.raises(WrongPin):

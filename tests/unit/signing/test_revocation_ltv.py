@@ -133,5 +133,5 @@ def test_signer_revoked_yesterday(ca_responders, reserved_pdf):
     late = sign_official(reserved_pdf, revoked, image_png=None,
                          timestamper=url_timestamper(ca.tsa_url), level="B-T")
     report = validate_pdf(late, trust_roots=[root], allow_fetching=True)
-    assert report.verdict == "invalid"
+    assert report.verdict == "invalid", (report.to_dict(), ca.revoked_since)
     assert any("thu hồi" in r for r in report.reasons)
