@@ -121,23 +121,36 @@ class Prompt:
         return self.answers.pop(0)
 
 
-@pytest.fixture
-def token(instance, tmp_path):
-    """chutich's key on a SoftHSM2 token (on "their PC")."""
+@pytest.fixture(scope="session")
+def token_store(tmp_path_factory, dev_pki_dir):
+    """One SoftHSM2 token for the session holding chutich's key and the agency seal (the
+    PKCS#11 library reads its token folder once per process)."""
     import signing
     from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
 
-    conf = init_softhsm(tmp_path / "softhsm", token_label="usb-chutich", pin=PIN)
-    old = os.environ.get("SOFTHSM2_CONF")
+    # chutich's credential in the session PKI: every test instance copies (and reuses) it
+    signing.issue_user(dev_pki_dir, "chutich", "Trần Văn Hùng", passphrase="eoffice-demo")
+    conf = init_softhsm(tmp_path_factory.mktemp("softhsm"), token_label="usb-chutich", pin=PIN)
     os.environ["SOFTHSM2_CONF"] = str(conf)
-    import_p12_to_token(instance / "pki" / "users" / "chutich.p12", "eoffice-demo",
-                        module=SOFTHSM_MODULE, token_label="usb-chutich", pin=PIN,
-                        key_label="chutich")
-    yield SOFTHSM_MODULE
+    for p12, label in ((dev_pki_dir / "users" / "chutich.p12", "chutich"),
+                       (dev_pki_dir / "seal.p12", "seal")):
+        import_p12_to_token(p12, "eoffice-demo", module=SOFTHSM_MODULE,
+                            token_label="usb-chutich", pin=PIN, key_label=label)
+    return SOFTHSM_MODULE, str(conf)
+
+
+@pytest.fixture
+def token(token_store):
+    """chutich's key and the seal on a SoftHSM2 token (on "their PC")."""
+    import signing
+
+    module, conf = token_store
+    old = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = conf
     signing.close_pkcs11_sessions()
-    if old is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
+    yield module
+    signing.close_pkcs11_sessions()
+    if old is not None:
         os.environ["SOFTHSM2_CONF"] = old
 
 

@@ -177,10 +177,6 @@ def test_clerk_issues_with_the_seal_on_a_token(app, client, auth, api, token, st
                                                document_at, state_of, instance, pair_agent):
     """vanthu's PC holds the agency seal on a token: number and date are filled, the seal
     is signed by the token; the number is taken only when the signature comes back."""
-    from signing.tokens import import_p12_to_token
-
-    import_p12_to_token(instance / "pki" / "seal.p12", "eoffice-demo", module=token,
-                        token_label="usb-chutich", pin=PIN, key_label="seal")
     seal_agent = start_agent("seal")
     doc_id = document_at("signed")
     pair_agent(client, auth, seal_agent, "vanthu")

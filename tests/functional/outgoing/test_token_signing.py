@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
-PIN = "1234"
+PIN = "4321"  # the session token's PIN (tests/functional/conftest.py)
 
 
 @pytest.fixture
-def chutich_on_token(app, instance, tmp_path):
-    """chutich's key imported into a fresh SoftHSM2 token; the user record points at it."""
-    import signing
+def chutich_on_token(app, token):
+    """chutich's key on the session's SoftHSM2 token (tests/functional/conftest.py: the
+    PKCS#11 library reads its token folder once per process); the user record points at it."""
     from eoffice.auth.models import User
     from eoffice.db import db
-    from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
 
-    conf = init_softhsm(tmp_path / "softhsm", token_label="eoffice-outgoing", pin=PIN)
-    old = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    import_p12_to_token(instance / "pki" / "users" / "chutich.p12", "eoffice-demo",
-                        module=SOFTHSM_MODULE, token_label="eoffice-outgoing", pin=PIN,
-                        key_label="chutich")
-    app.config["PKCS11_MODULE"] = SOFTHSM_MODULE
+    app.config["PKCS11_MODULE"] = token
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "chutich"))
-        user.pkcs11_token_label, user.pkcs11_key_label = "eoffice-outgoing", "chutich"
+        user.pkcs11_token_label, user.pkcs11_key_label = "usb-chutich", "chutich"
         db.session.commit()
         db.session.remove()
-    yield
-    signing.close_pkcs11_sessions()
-    if old is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = old
+    return token
 
 
 def test_sign_with_token_pin(api, document_at, chutich_on_token):
