@@ -258,8 +258,8 @@ def serve(token: TokenAccess, config: Path, *, prompt: PinPrompt = console_promp
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/status":
                 pairing = self._pairing()
-                origin = self.headers.get("Origin", "")
-                paired = pairing is not None and hmac.compare_digest(origin, pairing.origin)
+                asking = self.headers.get("Origin", "")
+                paired = pairing is not None and hmac.compare_digest(asking, pairing.origin)
                 data = json.dumps({"agent": AGENT_NAME, "paired": paired}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -291,7 +291,7 @@ def serve(token: TokenAccess, config: Path, *, prompt: PinPrompt = console_promp
                 raw = body["items"]
                 if not isinstance(raw, list) or not 0 < len(raw) <= MAX_ITEMS:
                     raise ValueError("items")
-                items = []
+                items: list[dict[str, Any]] = []
                 now = int(time.time())
                 for item in raw:
                     data = base64.b64decode(item["data"], validate=True)
