@@ -43,6 +43,12 @@ def dev_pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pki")
     signing.init_dev_pki(out, agency_name="UBND thành phố Vĩnh Yên", agency_abbr="UBND",
                          passphrase=DEMO_PASSWORD)
+    # the demo signers' keys too: seed_pki reuses them instead of generating RSA keys per test
+    from eoffice.demo import DEMO_USERS, SIGNERS
+
+    for spec in DEMO_USERS:
+        if spec.username in SIGNERS:
+            signing.issue_user(out, spec.username, spec.full_name, passphrase=DEMO_PASSWORD)
     return out
 
 
