@@ -35,6 +35,27 @@ def cheap_passwords() -> None:
     configure_hasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
+# Every SoftHSM2 token the tests use (label -> user PIN), created together in one folder.
+SOFTHSM_TOKENS = {"eoffice-test": "1234", "usb-chutich": "4321"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def softhsm_conf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SoftHSM2 token folder for the whole test process, holding every test token.
+
+    The PKCS#11 library reads its token folder once per process: a token created (or a
+    SOFTHSM2_CONF set) after the first load stays invisible, so with pytest-xdist mixing
+    unit and functional tests in one worker, separate folders per fixture failed by order."""
+    from signing.tokens import init_softhsm
+
+    directory = tmp_path_factory.mktemp("softhsm")
+    conf = directory / "softhsm2.conf"
+    for label, pin in SOFTHSM_TOKENS.items():
+        conf = init_softhsm(directory, token_label=label, pin=pin)
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    return conf
+
+
 @pytest.fixture(scope="session")
 def dev_pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo PKI, generated once per test session."""

@@ -122,15 +122,15 @@ class Prompt:
 
 
 @pytest.fixture(scope="session")
-def token_store(tmp_path_factory, dev_pki_dir):
+def token_store(softhsm_conf, dev_pki_dir):
     """One SoftHSM2 token for the session holding chutich's key and the agency seal (the
     PKCS#11 library reads its token folder once per process)."""
     import signing
-    from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
+    from signing.tokens import SOFTHSM_MODULE, import_p12_to_token
 
     # chutich's credential in the session PKI: every test instance copies (and reuses) it
     signing.issue_user(dev_pki_dir, "chutich", "Trần Văn Hùng", passphrase="eoffice-demo")
-    conf = init_softhsm(tmp_path_factory.mktemp("softhsm"), token_label="usb-chutich", pin=PIN)
+    conf = softhsm_conf  # the session's token folder (token "usb-chutich", PIN 4321)
     os.environ["SOFTHSM2_CONF"] = str(conf)
     for p12, label in ((dev_pki_dir / "users" / "chutich.p12", "chutich"),
                        (dev_pki_dir / "seal.p12", "seal")):

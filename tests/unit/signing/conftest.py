@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas
 
 from signing.devpki import DevPki, init_dev_pki, issue_user
 from signing.images import font_path
-from signing.tokens import SOFTHSM_MODULE, import_p12_to_token, init_softhsm
+from signing.tokens import SOFTHSM_MODULE, import_p12_to_token
 
 PASSPHRASE = "eoffice-demo"
 AGENCY = "UBND thành phố Vĩnh Yên"
@@ -47,10 +47,9 @@ class SoftHsmToken:
 
 
 @pytest.fixture(scope="session")
-def softhsm_token(tmp_path_factory: pytest.TempPathFactory, dev_pki: DevPki) -> SoftHsmToken:
-    """A fresh SoftHSM2 token (PIN 1234); sets SOFTHSM2_CONF for this process."""
-    directory = tmp_path_factory.mktemp("softhsm")
-    conf = init_softhsm(directory, token_label="eoffice-test", pin="1234")
+def softhsm_token(softhsm_conf: Path, dev_pki: DevPki) -> SoftHsmToken:
+    """The session's SoftHSM2 token "eoffice-test" (PIN 1234) with chutich's RSA and EC keys."""
+    conf = softhsm_conf
     os.environ["SOFTHSM2_CONF"] = str(conf)
     for key_type, label in (("rsa", "chutich-rsa"), ("ec", "chutich-ec")):
         import_p12_to_token(
