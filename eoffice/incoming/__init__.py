@@ -25,4 +25,4 @@ def register(app: Any) -> None:
     add_nav("Vào sổ văn bản đến", "incoming.new", {Role.CLERK}, order=21)
     add_nav("Sổ văn bản đến", "incoming.registers", {Role.CLERK, Role.LEADER, Role.HEAD},
             order=22)
-    add_nav("Thống kê", "incoming.statistics", {Role.LEADER}, order=60)
+    add_nav("Thống kê văn bản đến", "incoming.statistics", {Role.LEADER}, order=60)

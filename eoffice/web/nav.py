@@ -27,7 +27,8 @@ def add_nav(label: str, endpoint: str, roles: set[Role] | None = None, order: in
 
 GROUPS: dict[str, str] = {
     "incoming.index": "Văn bản đến", "incoming.new": "Văn bản đến",
-    "incoming.registers": "Văn bản đến", "incoming.statistics": "Văn bản đến",
+    "incoming.registers": "Văn bản đến",
+    "incoming.statistics": "Thống kê", "exchange.statistics": "Thống kê",
     "outgoing.received": "Văn bản đến", "exchange.inbox": "Văn bản đến",
     "accounts.home": "Quản trị", "accounts.agencies": "Quản trị", "accounts.users": "Quản trị",
     "admin.audit_log": "Quản trị",
