@@ -8,7 +8,7 @@ Layout on disk::
 
 Classified documents are refused here, at the library boundary: they are never handed to a
 Whoosh writer, so none of their words can reach the files. A document that becomes classified
-is deleted and its segment rewritten without it (:mod:`search.purge`).
+is deleted and its segment rewritten without it (:mod:`search.whoosh_fast.purge`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from search.analysis import parse_query
-from search.bulkwrite import parallel_load
-from search.fastquery import FastSearcher, SegmentCache, allowed_mask, run_query, top_by
 from search.guard import GuardedIndex, Removal, WriteResult
 from search.model import (
     Hit,
@@ -43,10 +41,12 @@ from search.model import (
     SearchQuery,
     SearchResults,
 )
-from search.purge import can_rewrite, rewrite_segment
 from search.schema import build_schema, doc_fields, snippet_source
 from search.snippets import snippet_html
 from search.suggest import suggestions
+from search.whoosh_fast.bulkwrite import parallel_load
+from search.whoosh_fast.fastquery import FastSearcher, SegmentCache, allowed_mask, run_query, top_by
+from search.whoosh_fast.purge import can_rewrite, rewrite_segment
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +106,12 @@ class WhooshIndex(GuardedIndex):
     ``lock_timeout``: seconds :meth:`apply` waits for the writer lock held by another
     process before raising :class:`IndexBusyError`. ``procs``: processes used by
     :meth:`rebuild` (forked bulk writers, one segment per process; see
-    :mod:`search.bulkwrite`). ``limitmb`` is accepted for compatibility (the bulk writers
-    keep postings in memory: peak RSS 1.6 GB measured at 100k documents).
+    :mod:`search.whoosh_fast.bulkwrite`). ``limitmb`` is accepted for compatibility (the bulk
+    writers keep postings in memory: peak RSS 1.6 GB measured at 100k documents).
 
-    Searches read whole posting lists as numpy arrays (:mod:`search.fastquery`), cached
-    per segment, so the first queries after opening pay the reads and later ones, also after
-    an :meth:`apply`, mostly do not.
+    Searches read whole posting lists as numpy arrays
+    (:mod:`search.whoosh_fast.fastquery`), cached per segment, so the first queries after
+    opening pay the reads and later ones, also after an :meth:`apply`, mostly do not.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0, procs: int = 2,

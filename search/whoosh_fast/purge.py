@@ -4,7 +4,7 @@ documents: their words must leave the files before ``apply`` returns).
 Whoosh's ``writer.add_reader`` pushes every posting of the old segment through its
 external-sort pool (~50 s for a 10k-document segment here); this copies whole posting lists
 as arrays, drops the deleted documents and renumbers the rest, and writes the new segment
-with :class:`~search.bulkwrite.BulkSegmentWriter`.
+with :class:`~search.whoosh_fast.bulkwrite.BulkSegmentWriter`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import SegmentReader
 
-from search.bulkwrite import BulkSegmentWriter, _Postings
-from search.fastquery import _read_all, _read_lengths
+from search.whoosh_fast.bulkwrite import BulkSegmentWriter, _Postings
+from search.whoosh_fast.fastquery import _read_all, _read_lengths
 
 
 def can_rewrite(schema: Any) -> bool:
