@@ -9,13 +9,14 @@ from eoffice.documents.models import (
     DocumentAccess,
     DocumentEvent,
     DocumentFile,
+    ReadMark,
     SearchOutbox,
     StoredFile,
 )
 
 __all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
            "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "LoginAttempt",
-           "SearchOutbox", "StoredFile", "User", "UserRole"]
+           "ReadMark", "SearchOutbox", "StoredFile", "User", "UserRole"]
 
 from eoffice.features import import_models  # noqa: E402  (feature models join the metadata)
 

@@ -210,6 +210,19 @@ class DocumentEvent(Base):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
 
+class ReadMark(Base):
+    """When a user last opened an item of their lists (the "Mới" markers): a document, or a
+    delivery of the exchange inbox."""
+
+    __tablename__ = "read_marks"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # document | delivery
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SearchOutbox(Base):
     """Documents whose index entry must be refreshed; written in the same transaction as the
     change, applied by the single index writer after commit."""

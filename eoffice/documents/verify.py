@@ -16,7 +16,7 @@ bp = Blueprint("verify", __name__)
 api = Blueprint("verify_api", __name__)
 
 
-def _check(user) -> dict:
+def _check(user) -> tuple[dict, bytes]:
     """The untrusted-file pipeline with validation; nothing is stored."""
     file = untrusted.check_upload(request.files.get("file"), validate=True)
     if file is None or file.report is None:
@@ -24,20 +24,37 @@ def _check(user) -> dict:
     report = file.report.to_dict()
     audit.append(db.session, "verify", actor=user,
                  details={"verdict": report["verdict"], "size": len(file.data)})
-    return report
+    return report, file.data
+
+
+def _first_page_uri(pdf: bytes) -> str | None:
+    """Page 1 of the checked file as a data: URI (shown beside the verdict, on a phone too;
+    nothing is stored), or None when it cannot be rendered."""
+    import base64
+
+    from eoffice.documents.page_image import PageImageFailed, render_first_page
+
+    try:
+        png = render_first_page(pdf)
+    except PageImageFailed:
+        return None
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @authenticated
 def page():
-    report = _check(current_user) if request.method == "POST" else None
-    return render_template("verify.html", report=report)
+    report, first_page = None, None
+    if request.method == "POST":
+        report, data = _check(current_user)
+        first_page = _first_page_uri(data)
+    return render_template("verify.html", report=report, first_page=first_page)
 
 
 @api.route("/api/v1/verify", methods=["POST"])
 @authenticated
 def verify_api():
-    report = _check(acting_user())
+    report, _data = _check(acting_user())
     keys = ("signer", "intact", "trusted", "coverage", "modification_level", "signing_time",
             "timestamp", "revocation", "chain", "field", "kind")
     return jsonify({"verdict": report["verdict"], "label": report.get("label"),

@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from eoffice.auth.models import Role
 from eoffice.db import db
+from eoffice.documents import reads
 from eoffice.documents.models import URGENCY_LABELS, Urgency
 from eoffice.errors import AppError
 from eoffice.exchange import deliveries, service
 from eoffice.permissions import roles
+from eoffice.web.nav import add_nav_new
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
@@ -19,13 +21,24 @@ bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
 @bp.route("/inbox")
 @roles(Role.CLERK)
-@read_only
 def inbox():
+    """The waiting deliveries; those the clerk has not seen before are marked "Mới" on
+    this visit (and are seen from now on)."""
     waiting = deliveries.inbox(db.session, current_user, statuses=("01",))
     recalls = deliveries.inbox(db.session, current_user, statuses=("13",))
-    return render_template("exchange/inbox.html", waiting=waiting, recalls=recalls,
+    shown = [d.id for d in waiting + recalls]
+    fresh = reads.unseen(db.session, current_user, reads.DELIVERY, shown)
+    page = render_template("exchange/inbox.html", waiting=waiting, recalls=recalls,
                            label=deliveries.status_label, urgency_labels=URGENCY_LABELS,
-                           Urgency=Urgency)
+                           Urgency=Urgency, fresh=fresh)
+    reads.mark_seen(db.session, current_user, reads.DELIVERY, fresh)
+    return page
+
+
+@add_nav_new("exchange.inbox")
+def new_deliveries(user: object) -> int:
+    waiting = deliveries.inbox(db.session, user, statuses=("01", "13"))  # type: ignore[arg-type]
+    return len(reads.unseen(db.session, user, reads.DELIVERY, [d.id for d in waiting]))
 
 
 @bp.route("/inbox/<int:delivery_id>/<action>", methods=["POST"])

@@ -9,8 +9,10 @@ from flask import url_for
 from eoffice import settings
 from eoffice.db import db
 from eoffice.documents.models import URGENCY_LABELS, Document, Urgency
+from eoffice.documents.reads import new_documents
 from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
+from eoffice.web.nav import add_nav_new
 
 
 def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
@@ -19,7 +21,7 @@ def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
         title=f"Số đến {document.arrival_number}: {document.subject}",
         url=url_for("incoming.show", document_id=document.id),
         subtitle=subtitle or document.issuer_name, urgent=urgency.is_urgent,
-        badge=URGENCY_LABELS[urgency] if urgency.is_urgent else "")
+        badge=URGENCY_LABELS[urgency] if urgency.is_urgent else "", document_id=document.id)
 
 
 def _work_items(items: list[inbox.WorkItem]) -> list[PanelItem]:
@@ -68,3 +70,23 @@ def recent_incoming(user: Any) -> list[PanelItem]:
         .order_by(Document.id.desc()).limit(10)).all()
     return [_doc_item(d, f"{d.issuer_name} · vào sổ {d.arrival_date:%d/%m/%Y}")
             for d in documents]
+
+
+def my_work_ids(user: Any) -> set[int]:
+    """The incoming documents waiting for the user: to direct, to assign, to handle."""
+    from eoffice.auth.models import Role
+
+    today = settings.today()
+    items = (inbox.inbox(db.session, user, "pending", today)
+             + inbox.inbox(db.session, user, "in_progress", today))
+    if user.has_role(Role.HEAD):
+        items += inbox.to_assign(db.session, user)
+    ids = {item.document.id for item in items}
+    if user.has_role(Role.LEADER):
+        ids |= {d.id for d in inbox.to_direct(db.session, user)}
+    return ids
+
+
+@add_nav_new("incoming.index")
+def new_incoming(user: Any) -> int:
+    return len(new_documents(db.session, user, my_work_ids(user)))

@@ -8,10 +8,12 @@ from flask import url_for
 
 from eoffice.db import db
 from eoffice.documents.models import Document
+from eoffice.documents.reads import new_documents
 from eoffice.outgoing.common import MACHINE, outgoing_query, to_sign_query
 from eoffice.outgoing.editing import last_rejection
 from eoffice.web.dashboard import PanelItem, panel_provider
 from eoffice.web.display import URGENCY_LABELS, full_name
+from eoffice.web.nav import add_nav_new
 
 
 def _items(query: Any) -> list[PanelItem]:
@@ -34,7 +36,7 @@ def my_drafts(user: Any) -> list[PanelItem]:
         returned.append(PanelItem(
             title=d.subject, url=url_for("outgoing.edit", document_id=d.id),
             subtitle=f"{d.type_name} · {full_name(rejection.actor)}: “{rejection.comment}”",
-            urgent=True, badge="Bị trả lại"))
+            urgent=True, badge="Bị trả lại", document_id=d.id))
     return returned + _items_of(fresh)
 
 
@@ -42,7 +44,8 @@ def _items_of(docs: list[Document]) -> list[PanelItem]:
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
                       subtitle=f"{d.type_name} · {MACHINE.label(d.state)}",
                       urgent=d.urgency.is_urgent,
-                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "")
+                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "",
+                      document_id=d.id)
             for d in docs]
 
 
@@ -61,7 +64,8 @@ def format_review(user: Any) -> list[PanelItem]:
 def to_sign(user: Any) -> list[PanelItem]:
     docs = db.session.scalars(to_sign_query(user)).all()
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
-                      subtitle=d.type_name, urgent=d.urgency.is_urgent) for d in docs]
+                      subtitle=d.type_name, urgent=d.urgency.is_urgent, document_id=d.id)
+            for d in docs]
 
 
 @panel_provider("to_issue")
@@ -78,5 +82,40 @@ def received(user: Any) -> list[PanelItem]:
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
                       subtitle=f"{d.code or d.type_name} · {d.department.name}",
                       urgent=d.urgency.is_urgent,
-                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "")
+                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "",
+                      document_id=d.id)
             for d in docs]
+
+
+def waiting_ids(user: Any) -> set[int]:
+    """The outgoing documents waiting for the user: to sign, to review, to issue, and the
+    user's own drafts (new again when a reviewer sends one back)."""
+    from eoffice.auth.models import Role
+
+    def ids(query: Any) -> set[int]:
+        return set(db.session.scalars(query.with_only_columns(Document.id)
+                                      .order_by(None).limit(500)))
+
+    found = ids(to_sign_query(user))
+    found |= ids(outgoing_query(user).where(Document.created_by_id == user.id,
+                                            Document.state == "draft"))
+    if user.has_role(Role.HEAD):
+        found |= ids(outgoing_query(user).where(
+            Document.state == "content_review", Document.department_id == user.department_id))
+    if user.has_role(Role.CLERK):
+        found |= ids(outgoing_query(user).where(Document.state.in_(["format_review",
+                                                                    "signed"])))
+    return found
+
+
+@add_nav_new("outgoing.index")
+def new_outgoing(user: Any) -> int:
+    return len(new_documents(db.session, user, waiting_ids(user)))
+
+
+@add_nav_new("outgoing.received")
+def new_received(user: Any) -> int:
+    from eoffice.outgoing.dispatch import received_query
+
+    query = received_query(user).with_only_columns(Document.id).order_by(None).limit(500)
+    return len(new_documents(db.session, user, db.session.scalars(query)))

@@ -13,6 +13,7 @@ from flask_login import current_user
 from eoffice import untrusted
 from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
+from eoffice.documents import reads
 from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
 from eoffice.errors import AppError, Invalid, NotFound
@@ -151,6 +152,7 @@ def edit(document_id: int):
     document = common.get_outgoing(db.session, current_user, document_id)
     editing.ensure_editable(document, current_user)
     form: Any = editing.form_values(document)
+    reads.mark_seen(db.session, current_user, reads.DOCUMENT, [document.id])
     status = 200
     if request.method == "POST":
         form = request.form
@@ -179,6 +181,7 @@ def show(document_id: int):
 
     audit.append(db.session, "view", actor=current_user, object_type="document",
                  object_id=document.id)
+    reads.mark_seen(db.session, current_user, reads.DOCUMENT, [document.id])
     actions = common.available_actions(db.session, document, current_user)
     history = history_of(db.session, document, MACHINE.name)
     departments = db.session.scalars(sa.select(Department).where(

@@ -16,6 +16,9 @@ class PanelItem:
     subtitle: str = ""
     urgent: bool = False
     badge: str = ""
+    document_id: int | None = None
+    """The document behind the item: marked "Mới" while it is new to the user."""
+    new: bool = False
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Panel:
     items: list[PanelItem] = field(default_factory=list)
     count: int = 0
     url: str | None = None
+    new_count: int = 0
 
 
 Provider = Callable[[Any], list[PanelItem]]
@@ -68,6 +72,21 @@ def panels_for(user: Any) -> list[Panel]:
                 continue
             seen.add(key)
             items = _providers[key](user) if key in _providers else []
-            items.sort(key=lambda item: not item.urgent)  # urgent first
-            panels.append(Panel(key=key, title=title, items=items[:10], count=len(items)))
+            panels.append(Panel(key=key, title=title, items=items, count=len(items)))
+    _mark_new(user, panels)
+    for panel in panels:  # urgent first, then what is new to the user
+        panel.items = sorted(panel.items, key=lambda i: (not i.urgent, not i.new))[:10]
     return panels
+
+
+def _mark_new(user: Any, panels: list[Panel]) -> None:
+    """Flag the items new to the user (one batch for every panel) and count them."""
+    from eoffice.db import db
+    from eoffice.documents.reads import new_documents
+
+    fresh = new_documents(db.session, user, {item.document_id for panel in panels
+                                             for item in panel.items if item.document_id})
+    for panel in panels:
+        for item in panel.items:
+            item.new = item.document_id in fresh
+        panel.new_count = sum(item.new for item in panel.items)

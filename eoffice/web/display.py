@@ -98,3 +98,17 @@ def init_display(app: Flask) -> None:
                "urgency_label": lambda v: URGENCY_LABELS.get(getattr(v, "value", v), str(v))}
     for name, func in filters.items():
         app.add_template_filter(func, name)
+    app.jinja_env.globals["new_documents"] = new_documents_of
+
+
+def new_documents_of(documents: Any) -> set[int]:
+    """Template helper: the ids of the listed documents that are new to the current user
+    (shown "Mới" until they open them)."""
+    from flask_login import current_user
+
+    from eoffice.db import db
+    from eoffice.documents.reads import new_documents
+
+    if not current_user.is_authenticated:
+        return set()
+    return new_documents(db.session, current_user, [d.id for d in documents])

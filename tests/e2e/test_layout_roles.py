@@ -1,5 +1,8 @@
 """Acceptance 4 of issue 16: for each role the menu fits on one line at 1280 px, and at
-390 px (a phone) a document's first page is visible as an image, not a blank embed."""
+390 px (a phone) a document's first page is visible as an image, not a blank embed.
+
+Roles that open no document of the agency in the demo (admin, sysadmin, secretary) see
+the first page of the PDF they check on "Kiểm tra chữ ký"."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ["admin", "vanthu", "chutich", "phochutich", "truongphong", "chuyenvien", "thuky"]
+ROLES = ["admin", "vanthu", "chutich", "phochutich", "truongphong", "chuyenvien", "thuky",
+         "sysadmin"]
+NO_DOCUMENTS = ("admin", "thuky", "sysadmin")
 LISTS = ["/incoming", "/incoming?tab=all", "/outgoing/?view=mine", "/outgoing/?view=content_review",
          "/outgoing/?view=issued", "/outgoing/"]
 DOC_LINK = re.compile(r"/(?:incoming|outgoing)/\d+$")
@@ -66,16 +71,47 @@ def test_menu_on_one_line_at_1280(browser, live_server, username):
         context.close()
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_first_page_visible_on_a_phone(browser, live_server, username):
+def _a_pdf(path) -> None:
+    """A one-page letter with a few lines of text (what a clerk would check)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Times-Bold", 16)
+    for i, line in enumerate(["UY BAN NHAN DAN", "THANH PHO VINH YEN", "So: 82/KH-UBND",
+                              "KE HOACH", "Trien khai De an chinh quyen so"]):
+        pdf.drawString(72, 760 - 28 * i, line)
+    pdf.save()
+
+
+def _assert_rendered(page, image) -> None:
     from PIL import Image
 
+    image.scroll_into_view_if_needed()
+    assert image.is_visible()
+    page.wait_for_function("el => el.complete && el.naturalWidth > 300",
+                           arg=image.element_handle())
+    shot = Image.open(io.BytesIO(image.screenshot())).convert("L")
+    assert shot.width <= 390
+    dark = sum(shot.histogram()[:128])
+    assert dark > 500, "the page image is blank"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_first_page_visible_on_a_phone(browser, live_server, username, tmp_path):
     context, page = _login(browser, live_server.url, username, 390, 844)
     try:
         href = _a_document(page, live_server.url)
         if href is None:
-            assert username in ("admin", "thuky"), f"{username} should see a demo document"
-            return  # the demo gives these roles no document of their own
+            assert username in NO_DOCUMENTS, f"{username} should see a demo document"
+            _a_pdf(tmp_path / "cong-van.pdf")
+            page.goto(live_server.url + "/verify")
+            page.set_input_files("#file", str(tmp_path / "cong-van.pdf"))
+            page.click("main form button[type=submit]")
+            page.wait_for_load_state()
+            _assert_rendered(page, page.locator(".page-image img"))
+            return
         page.goto(href)
         image = page.locator(".pdf-page img")
         image.scroll_into_view_if_needed()
@@ -85,12 +121,32 @@ def test_first_page_visible_on_a_phone(browser, live_server, username):
         answer = page.request.get(live_server.url + src)
         assert answer.status == 200 and answer.headers["content-type"] == "image/png", \
             (answer.status, answer.text()[:300])
-        page.wait_for_function("el => el.complete && el.naturalWidth > 300",
-                               arg=image.element_handle())
-        shot = Image.open(io.BytesIO(image.screenshot())).convert("L")
-        assert shot.width <= 390
-        dark = sum(shot.histogram()[:128])
-        assert dark > 500, "the page image is blank"
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        _assert_rendered(page, image)
+    finally:
+        context.close()
+
+
+def test_new_items_marked_until_opened(browser, live_server):
+    """Unread markers: the leader's documents waiting for direction are "Mới" on his
+    dashboard and counted on the menu (still one line); opening one clears its marker."""
+    context, page = _login(browser, live_server.url, "phochutich", 1280, 800)
+    try:
+        def menu_count() -> int:
+            badge = page.locator("nav.nav > details summary", has_text="Văn bản đến") \
+                .locator(".new-count")
+            return int(badge.inner_text()) if badge.count() else 0
+
+        fresh = page.locator('[data-panel="to_direct"] li.new')
+        before = fresh.count()
+        assert before >= 1 and menu_count() >= before
+        assert fresh.first.locator(".badge.new").is_visible()
+        menu_before = menu_count()
+        fresh.first.locator("a").first.click()
+        page.wait_for_url("**/incoming/*")
+        page.goto(live_server.url + "/dashboard")
+        assert page.locator('[data-panel="to_direct"] li.new').count() == before - 1
+        assert menu_count() == menu_before - 1
+        facts = page.evaluate(ONE_LINE)
+        assert facts["spread"] <= 8 and facts["height"] <= 64, facts
     finally:
         context.close()

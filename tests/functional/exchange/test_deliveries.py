@@ -205,10 +205,17 @@ def test_web_inbox_flags_urgent_in_red_and_accepts(auth, api, province, issued, 
     doc_id = issued(urgency="thuong_khan")
     dispatch(api, doc_id, province)
     auth.login("vanthutinh")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'chờ tiếp nhận<span class="new-count" title="Mới">1</span>' in dashboard
     page = client.get("/exchange/inbox")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Văn bản điện tử chờ tiếp nhận" in html
-    assert 'class="urgent"' in html and "Thượng khẩn" in html and 'data-verdict="valid"' in html
+    assert 'class="urgent new"' in html and "Thượng khẩn" in html
+    assert 'data-verdict="valid"' in html and 'class="badge new"' in html
+    # new to the clerk on her first visit only; the menu counted it until then
+    again = client.get("/exchange/inbox").get_data(as_text=True)
+    assert 'class="urgent"' in again and 'class="badge new"' not in again
+    assert 'chờ tiếp nhận<span class="new-count"' not in again
     (item,) = inbox(api)
     resp = auth.post(f"/exchange/inbox/{item['id']}/accept")
     assert resp.status_code == 302
