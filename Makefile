@@ -28,7 +28,9 @@ run: venv        ## set up and serve the demo agency on http://127.0.0.1:5000
 	@bash scripts/system-deps.sh --optional fonts-liberation2
 	$(BIN)/eoffice demo --host 127.0.0.1 --port 5000
 
-test: system-deps venv   ## set up and run the whole suite (SQLite, PostgreSQL, distributed)
+test: system-deps venv   ## lint, typecheck, then the whole suite (SQLite, PostgreSQL, distributed)
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-distributed
@@ -74,8 +76,8 @@ test-distributed: venv   ## PostgreSQL search + S3 storage + Celery workers on R
 lint: venv       ## ruff
 	$(BIN)/ruff check eoffice signing workflow search tests bench
 
-typecheck: venv  ## mypy on the libraries
-	$(BIN)/mypy signing workflow search
+typecheck: venv  ## mypy on the libraries and the app (0 errors; CI runs it in `make test`)
+	$(BIN)/mypy signing workflow search eoffice
 
 bench: venv      ## benchmarks (ratios against baselines measured in the same run; needs PostgreSQL, Redis)
 	$(BIN)/python bench/signing.py

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from eoffice.cli import Context, fail, pass_ctx
+
+if TYPE_CHECKING:
+    from eoffice.admin.operations import OperatorActor
 
 ROLES = ["clerk", "leader", "head", "specialist", "secretary", "admin"]
 CLEARANCES = ["none", "mat", "toi_mat", "tuyet_mat"]
@@ -31,7 +34,7 @@ def _run(ctx: Context, work: Any) -> Any:
         fail(exc.message)
 
 
-def _operator(session: Any, code: str) -> Any:
+def _operator(session: Any, code: str) -> OperatorActor:
     from eoffice.admin import operations as ops
 
     return ops.OperatorActor(agency_id=ops.agency_by_code(session, code).id)

@@ -70,6 +70,14 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
+    """Run a bulk UPDATE or DELETE and return how many rows it changed."""
+    result = session.execute(statement)
+    if not isinstance(result, sa.CursorResult):  # pragma: no cover - DML yields a cursor
+        raise TypeError(f"{type(result).__name__} has no row count")
+    return result.rowcount
+
+
 class ScopedSession(Session):
     """How the code sees ``db.session``: the current scope's :class:`Session` (the scoped
     registry proxies every Session method to it), plus the registry's own ``remove`` and

@@ -38,7 +38,7 @@ def reclassified(session: object, document: object) -> None:
 
 
 _dispatched: list[Callable[..., object]] = []
-_recalled: list[Callable[..., object]] = []
+_recalled: list[Callable[..., int]] = []
 
 
 def on_dispatched(func: Callable[..., object]) -> Callable[..., object]:
@@ -55,7 +55,7 @@ def dispatched(session: object, document: object, actor: object, codes: list[str
         func(session, document, actor, codes)
 
 
-def on_recalled(func: Callable[..., object]) -> Callable[..., object]:
+def on_recalled(func: Callable[..., int]) -> Callable[..., int]:
     """Register ``func(session, document, actor, reason) -> int`` (how many recipients were
     asked), called when the sender recalls a document."""
     if func not in _recalled:
@@ -64,4 +64,4 @@ def on_recalled(func: Callable[..., object]) -> Callable[..., object]:
 
 
 def recalled(session: object, document: object, actor: object, reason: str) -> int:
-    return sum(int(func(session, document, actor, reason) or 0) for func in _recalled)
+    return sum(func(session, document, actor, reason) for func in _recalled)

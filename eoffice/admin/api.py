@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from eoffice.admin import credentials, importing
 from eoffice.admin import operations as ops
-from eoffice.api.helpers import json_body
+from eoffice.api.helpers import json_body, text_field
 from eoffice.api.openapi import document as describe
 from eoffice.auth.models import Agency, Department, Role, User
 from eoffice.db import db
@@ -58,10 +58,11 @@ def agencies():
 @roles(Role.SYSADMIN)
 def create_agency():
     data = json_body()
-    agency = ops.create_agency(db.session, acting_user(), code=data.get("code"),
-                               name=data.get("name"), abbreviation=data.get("abbreviation"),
-                               parent=data.get("parent") or None,
-                               address=data.get("address") or "")
+    agency = ops.create_agency(db.session, acting_user(), code=text_field(data, "code"),
+                               name=text_field(data, "name"),
+                               abbreviation=text_field(data, "abbreviation"),
+                               parent=text_field(data, "parent") or None,
+                               address=text_field(data, "address"))
     return jsonify(agency_json(agency)), 201
 
 
@@ -71,8 +72,8 @@ def name_admin(code: str):
     data = json_body()
     agency = ops.agency_by_code(db.session, code)
     user, password = ops.name_admin(db.session, acting_user(), agency,
-                                    username=data.get("username"),
-                                    full_name=data.get("full_name"))
+                                    username=text_field(data, "username"),
+                                    full_name=text_field(data, "full_name"))
     return jsonify({"username": user.username, "one_time_password": password}), 201
 
 
@@ -88,8 +89,8 @@ def departments():
 @roles(Role.ADMIN)
 def create_department():
     data = json_body()
-    dept = ops.create_department(db.session, acting_user(), code=data.get("code"),
-                                 name=data.get("name"))
+    dept = ops.create_department(db.session, acting_user(), code=text_field(data, "code"),
+                                 name=text_field(data, "name"))
     return jsonify(department_json(dept)), 201
 
 
@@ -144,8 +145,8 @@ def update_user(username: str):
     ops.update_account(db.session, actor, target, {k: v for k, v in data.items()
                                                    if k in EDITABLE})
     if "token_label" in data or "key_label" in data:
-        credentials.set_token(db.session, actor, target, data.get("token_label"),
-                              data.get("key_label"))
+        credentials.set_token(db.session, actor, target, text_field(data, "token_label"),
+                              text_field(data, "key_label"))
     return jsonify(user_json(target))
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
-from eoffice.auth.models import Agency, User
+from eoffice.auth.models import Actor, Agency, User
 from eoffice.errors import Invalid, NotFound
 from eoffice.signing_services import SigningSettings
 
@@ -72,7 +72,7 @@ def check_transparent_png(data: bytes) -> tuple[int, int]:
     return size
 
 
-def _user_in(actor: User, user: User) -> None:
+def _user_in(actor: Actor, user: User) -> None:
     if user.agency_id != actor.agency_id:
         raise NotFound("Không tìm thấy người dùng.")
 
@@ -99,7 +99,7 @@ def _label(value: Any, field: str) -> str:
     return text
 
 
-def set_token(session: Session, actor: User, user: User, token_label: str,
+def set_token(session: Session, actor: Actor, user: User, token_label: str,
               key_label: str) -> None:
     """The user signs with a PKCS#11 token (USB token/HSM): its token and key labels."""
     _user_in(actor, user)

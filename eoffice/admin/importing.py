@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.admin import operations as ops
-from eoffice.auth.models import Department, User
+from eoffice.auth.models import Actor, Department, User
 from eoffice.errors import AppError, Invalid
 
 REQUIRED = ("username", "full_name", "department", "roles")
@@ -90,7 +90,7 @@ def _read_rows(text: str) -> list[Row]:
     return rows
 
 
-def preview(session: Session, actor: User, data: bytes) -> Preview:
+def preview(session: Session, actor: Actor, data: bytes) -> Preview:
     """Check every row against the agency (departments, existing usernames, duplicates)."""
     ops.require_admin(actor)
     rows = read_rows(data)
@@ -120,7 +120,7 @@ def preview(session: Session, actor: User, data: bytes) -> Preview:
     return Preview(rows)
 
 
-def apply(session: Session, actor: User, checked: Preview,
+def apply(session: Session, actor: Actor, checked: Preview,
           progress: Callable[[int], None] | None = None) -> list[tuple[str, str]]:
     """Create the valid rows (the caller commits once: all or nothing); returns
     (username, one-time password) pairs."""

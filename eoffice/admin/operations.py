@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
-from eoffice.auth.models import Agency, Clearance, Department, Role, User
+from eoffice.auth.models import Actor, Agency, Clearance, Department, Role, User
 from eoffice.auth.operations import create_user, hash_password
 from eoffice.auth.sessions import end_all_sessions
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
@@ -73,12 +73,12 @@ class OperatorActor:
         raise AttributeError("agency")
 
 
-def require_sysadmin(actor: User) -> None:
+def require_sysadmin(actor: Actor) -> None:
     if not actor.has_role(Role.SYSADMIN):
         raise Forbidden("Chỉ quản trị hệ thống được thực hiện thao tác này.")
 
 
-def require_admin(actor: User) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.has_role(Role.ADMIN):
         raise Forbidden("Chỉ quản trị của cơ quan được thực hiện thao tác này.")
 
@@ -108,7 +108,7 @@ def agency_tree(session: Session) -> list[tuple[int, Agency]]:
     return out
 
 
-def create_agency(session: Session, actor: User, *, code: str, name: str, abbreviation: str,
+def create_agency(session: Session, actor: Actor, *, code: str, name: str, abbreviation: str,
                   parent: str | None = None, address: str = "") -> Agency:
     """A new agency in the tree, with a first department Văn phòng (VP) for its people."""
     require_sysadmin(actor)
@@ -137,7 +137,7 @@ def create_agency(session: Session, actor: User, *, code: str, name: str, abbrev
     return agency
 
 
-def name_admin(session: Session, actor: User, agency: Agency, *, username: str,
+def name_admin(session: Session, actor: Actor, agency: Agency, *, username: str,
                full_name: str, department: str = "VP") -> tuple[User, str]:
     """The sysadmin names an agency's administrator: a new account with a one-time password."""
     require_sysadmin(actor)
@@ -164,7 +164,7 @@ def department_of(session: Session, agency_id: int, code: str) -> Department:
     return dept
 
 
-def create_department(session: Session, actor: User, *, code: str, name: str) -> Department:
+def create_department(session: Session, actor: Actor, *, code: str, name: str) -> Department:
     require_admin(actor)
     code = _text(code, "code", 16)
     if not DEPT_CODE.match(code):
@@ -183,7 +183,7 @@ def create_department(session: Session, actor: User, *, code: str, name: str) ->
     return dept
 
 
-def update_department(session: Session, actor: User, dept: Department, *,
+def update_department(session: Session, actor: Actor, dept: Department, *,
                       name: str | None = None, active: bool | None = None) -> None:
     """Rename or (de)activate; a department with active users cannot be deactivated."""
     require_admin(actor)
@@ -261,7 +261,7 @@ def users_of(session: Session, agency_id: int) -> list[User]:
                                 .order_by(User.username)).unique())
 
 
-def get_account(session: Session, actor: User, username: str) -> User:
+def get_account(session: Session, actor: Actor, username: str) -> User:
     """A user of the actor's agency; another agency's user is NotFound."""
     user = session.scalar(sa.select(User).where(User.username == str(username or "")))
     if user is None or user.agency_id != actor.agency_id:
@@ -269,13 +269,13 @@ def get_account(session: Session, actor: User, username: str) -> User:
     return user
 
 
-def create_account(session: Session, actor: User, data: AccountInput) -> tuple[User, str]:
+def create_account(session: Session, actor: Actor, data: AccountInput) -> tuple[User, str]:
     """The agency admin creates a user; returns the user and their one-time password."""
     require_admin(actor)
     return _create_account(session, actor, actor.agency_id, data)
 
 
-def _create_account(session: Session, actor: User, agency_id: int, data: AccountInput
+def _create_account(session: Session, actor: Actor, agency_id: int, data: AccountInput
                     ) -> tuple[User, str]:
     dept = department_of(session, agency_id, data.department)
     if not dept.active:
@@ -292,7 +292,7 @@ def _create_account(session: Session, actor: User, agency_id: int, data: Account
     return user, password
 
 
-def update_account(session: Session, actor: User, user: User, changes: dict[str, Any]) -> None:
+def update_account(session: Session, actor: Actor, user: User, changes: dict[str, Any]) -> None:
     """Edit full name, position, department, roles, clearance, activation (each audited)."""
     require_admin(actor)
     if user.agency_id != actor.agency_id:
@@ -341,7 +341,7 @@ def account_facts(user: User) -> dict[str, Any]:
             "clearance": Clearance(user.clearance).value, "active": user.active}
 
 
-def reset_password(session: Session, actor: User, user: User) -> str:
+def reset_password(session: Session, actor: Actor, user: User) -> str:
     """A new one-time password; the user's sessions and tokens end at once."""
     require_admin(actor)
     if user.agency_id != actor.agency_id:

@@ -139,9 +139,10 @@ def departments():
                  "Đã tạo phòng ban.")
         else:
             dept = ops.department_of(db.session, user.agency_id, request.form.get("code", ""))
-            changes: dict[str, Any] = {"rename": {"name": request.form.get("name", "")},
-                                       "deactivate": {"active": False},
-                                       "activate": {"active": True}}.get(action, {})
+            choices: dict[str, dict[str, Any]] = {
+                "rename": {"name": request.form.get("name", "")},
+                "deactivate": {"active": False}, "activate": {"active": True}}
+            changes = choices.get(action, {})
             if not changes:
                 raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
             _act(lambda: ops.update_department(db.session, user, dept, **changes),
@@ -178,9 +179,9 @@ def user(username: str):
     actor = acting_user()
     target = ops.get_account(db.session, actor, username)
     if request.method == "POST":
-        _post_user(actor, target, request.form.get("action", "edit"))
-        if request.form.get("action") == "reset" and getattr(target, "_otp", None):
-            return render_template("admin/one_time.html", user=target, password=target._otp,
+        password = _post_user(actor, target, request.form.get("action", "edit"))
+        if password:
+            return render_template("admin/one_time.html", user=target, password=password,
                                    back=url_for("accounts.user", username=username))
         return redirect(url_for("accounts.user", username=username))
     return render_template("admin/user.html", person=target,
@@ -189,7 +190,9 @@ def user(username: str):
                            **_labels())
 
 
-def _post_user(actor: User, target: User, action: str) -> None:
+def _post_user(actor: User, target: User, action: str) -> str | None:
+    """Apply one action of the user page; a password reset returns the one-time password
+    (shown once on the next page)."""
     form = request.form
     instance = current_app.instance_path
     if action == "edit":
@@ -204,9 +207,9 @@ def _post_user(actor: User, target: User, action: str) -> None:
              "Đã khóa tài khoản; mọi phiên làm việc đã kết thúc." if action == "deactivate"
              else "Đã mở khóa tài khoản.")
     elif action == "reset":
-        password = _act(lambda: ops.reset_password(db.session, actor, target),
-                        "Đã cấp mật khẩu dùng một lần mới.")
-        target._otp = password  # type: ignore[attr-defined]  # shown once on the next page
+        password: str | None = _act(lambda: ops.reset_password(db.session, actor, target),
+                                    "Đã cấp mật khẩu dùng một lần mới.")
+        return password
     elif action == "token":
         _act(lambda: credentials.set_token(db.session, actor, target,
                                            form.get("token_label", ""),
@@ -224,6 +227,7 @@ def _post_user(actor: User, target: User, action: str) -> None:
              "Đã gỡ chứng thư ký số.")
     else:
         raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
+    return None
 
 
 @bp.route("/users/<username>/signature.png")

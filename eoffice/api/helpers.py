@@ -16,6 +16,17 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def text_field(data: dict[str, Any], name: str) -> str:
+    """A string field of a JSON body (``""`` when absent or null); other JSON types are
+    refused."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"Trường {name} phải là chuỗi ký tự.", code="invalid_field")
+    return value
+
+
 def required(data: dict[str, Any], *names: str) -> list[Any]:
     missing = [n for n in names if data.get(n) in (None, "")]
     if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -207,6 +207,22 @@ def in_agency(agency_id: int) -> sa.ColumnElement[bool]:
 def tenant_key(agency_id: int, key: str) -> str:
     """An access key valid only inside one agency (``3/role:clerk``)."""
     return f"{agency_id}/{key}"
+
+
+class Actor(Protocol):
+    """Who acts in an administrative operation: a signed-in :class:`User`, or the console
+    operator of the CLI (:class:`eoffice.admin.operations.OperatorActor`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def agency_id(self) -> int: ...
+
+    def has_role(self, *roles: Role) -> bool: ...
 
 
 class ApiToken(Base):

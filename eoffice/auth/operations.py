@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
-from eoffice.auth.models import ApiToken, Clearance, Department, LoginAttempt, Role, User
+from eoffice.auth.models import Actor, ApiToken, Clearance, Department, LoginAttempt, Role, User
 from eoffice.auth.sessions import end_all_sessions
 from eoffice.db import utcnow
 
@@ -22,10 +22,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")
 
 
-def configure_hasher(**parameters: int) -> None:
+def configure_hasher(*, time_cost: int, memory_cost: int, parallelism: int) -> None:
     """Change Argon2 cost parameters (tests use cheap ones; production keeps the defaults)."""
     global _hasher, _DUMMY_HASH
-    _hasher = PasswordHasher(**parameters)
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                             parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("not-a-password")
 
 
@@ -75,11 +76,19 @@ def throttle_wait(session: Session, username: str, address: str, *, max_failures
                              window))
 
 
-def throttle_settings(config: Any) -> dict[str, int]:
+class Throttle(TypedDict):
+    """The throttling keyword arguments of :func:`authenticate`."""
+
+    max_failures: int
+    address_max_failures: int
+    window: int
+
+
+def throttle_settings(config: Any) -> Throttle:
     """The throttling keyword arguments of ``authenticate`` from the app configuration."""
-    return {"max_failures": config["LOGIN_MAX_FAILURES"],
-            "address_max_failures": config["LOGIN_ADDRESS_MAX_FAILURES"],
-            "window": config["LOGIN_WINDOW_SECONDS"]}
+    return Throttle(max_failures=int(config["LOGIN_MAX_FAILURES"]),
+                    address_max_failures=int(config["LOGIN_ADDRESS_MAX_FAILURES"]),
+                    window=int(config["LOGIN_WINDOW_SECONDS"]))
 
 
 def authenticate(session: Session, username: str, password: str, address: str, *,
@@ -145,7 +154,7 @@ def user_for_token(session: Session, token: str) -> User | None:
 def create_user(session: Session, *, username: str, full_name: str, password: str,
                 department: Department, roles: set[Role] | set[str],
                 clearance: Clearance | str = Clearance.NONE, position_title: str = "",
-                actor: User | str | None = None) -> User:
+                actor: Actor | str | None = None) -> User:
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise AuthError(f"Tên đăng nhập '{username}' đã tồn tại.")
     user = User(username=username, full_name=full_name, password_hash=hash_password(password),

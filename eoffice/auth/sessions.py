@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.audit import operations as audit
-from eoffice.auth.models import ApiToken, User, UserSession
-from eoffice.db import utcnow
+from eoffice.auth.models import Actor, ApiToken, User, UserSession
+from eoffice.db import rows_changed, utcnow
 
 
 def _digest(key: str) -> str:
@@ -50,26 +50,25 @@ def end_session(session: Session, key: str) -> None:
 
 def revoke_token(session: Session, token: str) -> bool:
     """Revoke one API token; False when it was unknown or already revoked."""
-    result = session.execute(sa.update(ApiToken).where(
+    return bool(rows_changed(session, sa.update(ApiToken).where(
         ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)
-    ).values(revoked=True))
-    return bool(result.rowcount)
+    ).values(revoked=True)))
 
 
 def end_all_sessions(session: Session, user: User, *, reason: str,
-                     actor: User | str | None = None) -> int:
+                     actor: Actor | str | None = None) -> int:
     """End every web session and revoke every API token of ``user``; audited.
 
     Called on a password change and when an administrator deactivates the user. Returns how
     many sessions and tokens were ended. Flushes, never commits.
     """
     now = utcnow()
-    ended = session.execute(sa.update(UserSession).where(
+    ended = rows_changed(session, sa.update(UserSession).where(
         UserSession.user_id == user.id, UserSession.ended_at.is_(None)
-    ).values(ended_at=now)).rowcount or 0
-    revoked = session.execute(sa.update(ApiToken).where(
+    ).values(ended_at=now))
+    revoked = rows_changed(session, sa.update(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked.is_(False)
-    ).values(revoked=True)).rowcount or 0
+    ).values(revoked=True))
     audit.append(session, "sessions_ended", actor=actor or user, object_type="user",
                  object_id=user.id, details={"reason": reason, "sessions": ended,
                                              "tokens": revoked})

@@ -16,11 +16,9 @@ from eoffice.documents.models import Counter
 def next_value(session: Session, key: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Counter).values(key=key, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.key], set_={"value": Counter.value + 1}
-    ).returning(Counter.value)
-    return int(session.execute(stmt).scalar_one())
+    upsert = insert(Counter).values(key=key, value=1).on_conflict_do_update(
+        index_elements=[Counter.key], set_={"value": Counter.value + 1})
+    return int(session.execute(upsert.returning(Counter.value)).scalar_one())
 
 
 def peek_value(session: Session, key: str) -> int:

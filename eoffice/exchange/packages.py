@@ -251,13 +251,14 @@ def _receive_document(session: Session, store: FileStore, message: edxml.Documen
                       "content_type": "application/pdf"})
     verdict = combine_verdict(received.verification.signer,
                               verdicts if pdf_verdict is not None else None)
+    urgency = _urgency(message.priority)
     meta = {
         "code": message.code, "code_number": message.code_number,
         "code_notation": message.code_notation,
         "issued_date": message.promulgation_date.isoformat(), "type_code": message.type_code,
         "type_name": message.type_name, "subject": message.subject,
         "signer_name": message.signer_name, "signer_position": message.signer_position,
-        "competence": message.competence, "urgency": _urgency(message.priority),
+        "competence": message.competence, "urgency": urgency,
         "due_date": message.due_date.isoformat() if message.due_date else None,
         "page_count": message.page_amount or None, "issuer_name": message.sender.organ_name,
         "issuer_id": message.sender.organ_id, "place": message.place,
@@ -272,22 +273,22 @@ def _receive_document(session: Session, store: FileStore, message: edxml.Documen
             first = first or existing
             continue
         now = utcnow()
-        row = ExchangeDelivery(
+        delivery = ExchangeDelivery(
             side=RECEIVED, agency_id=agency.id, peer_code=message.sender.organ_id,
             peer_name=message.sender.organ_name, exchange_id=message.document_id,
             status="01", transport="hub" if source == "hub" else "manual", meta=meta,
-            files=files, verdict=verdict, urgency_rank=deliveries.urgency_rank(meta["urgency"]),
+            files=files, verdict=verdict, urgency_rank=deliveries.urgency_rank(urgency),
             created_at=now, updated_at=now)
-        row.events.append(ExchangeEvent(
+        delivery.events.append(ExchangeEvent(
             transition="send", from_status="", to_status="01",
             actor=message.sender.organ_id, actor_name=message.sender.organ_name, at=now))
-        session.add(row)
+        session.add(delivery)
         session.flush()
         audit.append(session, "exchange.receive", actor=context["by"] or "hub",
-                     object_type="exchange_delivery", object_id=row.id,
+                     object_type="exchange_delivery", object_id=delivery.id,
                      details={"from": message.sender.organ_id, "document": message.document_id,
                               "source": source})
-        first = first or row
+        first = first or delivery
     return Outcome("applied", delivery_id=first.id if first else None)
 
 

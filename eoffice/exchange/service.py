@@ -61,12 +61,14 @@ def registrar(session: Session, actor: User) -> deliveries.Register:
 
     def register(delivery: ExchangeDelivery) -> Document:
         meta = delivery.meta or {}
-        number = meta.get("code_number")
+        number = str(meta.get("code_number") or "")
+        type_code = meta.get("type_code")
         data = IncomingInput(
             issuer_name=meta.get("issuer_name") or delivery.peer_name or delivery.peer_code,
             issuer_id=delivery.peer_code, subject=str(meta.get("subject") or "")[:500],
-            type_code=meta.get("type_code") if meta.get("type_code") in DOCUMENT_TYPES else "CV",
-            code_number=int(number) if str(number or "").isdigit() else None,
+            type_code=type_code if isinstance(type_code, str) and type_code in DOCUMENT_TYPES
+            else "CV",
+            code_number=int(number) if number.isdigit() else None,
             code_notation=meta.get("code_notation") or None,
             issued_date=_date(meta.get("issued_date")), due_date=_date(meta.get("due_date")),
             urgency=Urgency(meta.get("urgency") or "thuong"),

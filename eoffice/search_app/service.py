@@ -25,6 +25,7 @@ import search
 from eoffice.auth.models import tenant_key
 from eoffice.documents.models import Document, SearchOutbox, StoredFile
 from eoffice.storage import DOCX, PDF, FileStore
+from search.extract import Kind
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ class Snapshot:
 
     entry: search.IndexedDocument
     file_sha: str | None
-    file_kind: str | None
+    file_kind: Kind | None
+
+
+_KINDS: dict[str, Kind] = {PDF: "pdf", DOCX: "docx"}
 
 
 def snapshot(document: Document, session: Session) -> Snapshot:
@@ -77,7 +81,7 @@ def snapshot(document: Document, session: Session) -> Snapshot:
         visibility=visibility_of(document), version=version_of(document))
     sha = None if document.is_classified else document.current_file_sha
     stored = session.get(StoredFile, sha) if sha else None
-    kind = {PDF: "pdf", DOCX: "docx"}.get(stored.mime if stored else "")
+    kind = _KINDS.get(stored.mime) if stored else None
     return Snapshot(entry, sha if kind else None, kind)
 
 

@@ -11,7 +11,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ import signing
 from eoffice import signing_services
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Role, User
-from eoffice.db import utcnow
+from eoffice.db import rows_changed, utcnow
 from eoffice.documents.models import Document
 from eoffice.errors import Invalid, NotFound
 from eoffice.outgoing.common import ensure_allowed, get_outgoing
@@ -183,6 +183,16 @@ def _prepare(pdf: bytes, actor: User, certificate: bytes, chain: Sequence[bytes]
                                 reason=reason, level=level)
     except signing.SigningError as exc:
         raise signing_services.signing_failed(exc) from exc
+
+
+class SignerMaterial(TypedDict):
+    """What every prepare call takes from the agent's request and the agency: the signer's
+    certificate and chain (DER), the asking origin and the signing settings."""
+
+    certificate: bytes
+    chain: Sequence[bytes]
+    origin: str
+    settings: SigningSettings
 
 
 def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[Any], *,
@@ -349,9 +359,8 @@ def finish_sign(session: Session, store: FileStore, actor: User,
 
 def purge_expired(session: Session) -> int:
     """Remove prepared signatures nobody finished (called on every prepare)."""
-    result = session.execute(sa.delete(PendingSignature)
-                             .where(PendingSignature.expires_at < utcnow()))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(session, sa.delete(PendingSignature)
+                        .where(PendingSignature.expires_at < utcnow()))
 
 
 def get_document(session: Session, actor: User, document_id: Any) -> Document:

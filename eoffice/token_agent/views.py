@@ -73,8 +73,9 @@ def prepare():
             raise Invalid("Yêu cầu ký không hợp lệ.", code="bad_request")
         (cert,) = _der_list([certificate], 1)
         ops.purge_expired(db.session)
-        common = {"certificate": cert, "chain": _der_list(data.get("chain") or []),
-                  "origin": origin_of(request.host_url), "settings": signing_settings()}
+        common = ops.SignerMaterial(certificate=cert, chain=_der_list(data.get("chain") or []),
+                                    origin=origin_of(request.host_url),
+                                    settings=signing_settings())
         if kind == "outgoing-sign":
             items = ops.prepare_sign(db.session, file_store(), current_user,
                                      ids[:ops.MAX_BATCH + 1], **common)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,13 +90,19 @@ def full_name(username: Any) -> str:
     return cache[name]
 
 
+def _code(value: Any) -> str:
+    """The stored code of an enum member or a plain value."""
+    return str(getattr(value, "value", value))
+
+
 def init_display(app: Flask) -> None:
-    filters = {"vntime": vntime, "vndate": vndate, "full_name": full_name,
-               "object_label": lambda v: OBJECT_LABELS.get(str(v), str(v)),
-               "coverage_label": lambda v: COVERAGE_LABELS.get(str(v), str(v)),
-               "modification_label": lambda v: MODIFICATION_LABELS.get(str(v), str(v)),
-               "secrecy_label": lambda v: SECRECY_LABELS.get(getattr(v, "value", v), str(v)),
-               "urgency_label": lambda v: URGENCY_LABELS.get(getattr(v, "value", v), str(v))}
+    filters: dict[str, Callable[[Any], str]] = {
+        "vntime": vntime, "vndate": vndate, "full_name": full_name,
+        "object_label": lambda v: OBJECT_LABELS.get(str(v), str(v)),
+        "coverage_label": lambda v: COVERAGE_LABELS.get(str(v), str(v)),
+        "modification_label": lambda v: MODIFICATION_LABELS.get(str(v), str(v)),
+        "secrecy_label": lambda v: SECRECY_LABELS.get(_code(v), str(v)),
+        "urgency_label": lambda v: URGENCY_LABELS.get(_code(v), str(v))}
     for name, func in filters.items():
         app.add_template_filter(func, name)
     app.jinja_env.globals["new_documents"] = new_documents_of
