@@ -34,6 +34,11 @@ EN: dict[str, str] = {
     "Việc cần làm": "To do",
     "Chưa có mục nào.": "Nothing yet.",
     "Mới": "New",
+    "Chưa vào sổ được, hãy sửa:": "Not registered yet, please fix:",
+    "Chưa nhập {field}.": "{field} is missing.",
+    "{field}: ngày không hợp lệ (dạng ngày/tháng/năm, ví dụ 28/03/2022).":
+        "{field}: not a valid date (day/month/year, e.g. 28/03/2022).",
+    "{field}: phải là số nguyên.": "{field}: must be a whole number.",
     "Trang 1 của tệp đã kiểm tra": "Page 1 of the checked file",
     "mới": "new",
     "Tên đăng nhập hoặc mật khẩu không đúng.": "Wrong username or password.",

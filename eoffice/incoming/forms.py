@@ -63,6 +63,32 @@ def parse_int(value: Any, name: str, high: int = INT32_MAX) -> int | None:
     return number
 
 
+REQUIRED_FIELDS = ("issuer_name", "subject")
+
+
+def form_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every problem of the registration form at once, by field (the page names them next
+    to the fields and in a summary; the browser's check in incoming-form.js says the same)."""
+    errors: dict[str, str] = {}
+    for name in REQUIRED_FIELDS:
+        if not nfc(data.get(name)):
+            errors[name] = f"Chưa nhập {FIELD_LABELS[name]}."
+    if len(nfc(data.get("subject"))) > 500:
+        errors["subject"] = "Trích yếu dài quá 500 ký tự."
+    checks: list[tuple[str, Any]] = [
+        ("code_number", lambda v: parse_int(v, "code_number")),
+        ("issued_date", lambda v: parse_date(v, "issued_date")),
+        ("page_count", lambda v: parse_int(v, "page_count", MAX_PAGES)),
+        ("due_date", lambda v: parse_date(v, "due_date"))]
+    for name, check in checks:
+        try:
+            check(data.get(name))
+        except Invalid as exc:
+            errors[name] = exc.message
+    order = ["issuer_name", "code_number", "issued_date", "subject", "page_count", "due_date"]
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0])))  # form order
+
+
 @dataclass
 class IncomingInput:
     """Metadata typed by the clerk (SPEC §2 names)."""

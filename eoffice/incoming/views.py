@@ -24,6 +24,7 @@ from eoffice.incoming.forms import (
     FIELD_LABELS,
     DirectionInput,
     IncomingInput,
+    form_errors,
     parse_date,
     parse_int,
 )
@@ -101,12 +102,12 @@ def index():
 
 def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "",
                  duplicates: list[int] | None = None, error: str = "", status: int = 200,
-                 guessed: list[str] | None = None):
+                 guessed: list[str] | None = None, field_errors: dict[str, str] | None = None):
     return render_template(
         "incoming/new.html", values=values,
         validation=check.report.to_dict() if check is not None and check.report else None,
         file_sha=file_sha, duplicates=duplicates or [], error=error, guessed=guessed or [],
-        field_labels=FIELD_LABELS,
+        field_labels=FIELD_LABELS, field_errors=field_errors or {},
         classified_files=settings.classified_files(), **_labels()), status
 
 
@@ -137,7 +138,9 @@ def new():
                         guessed.append(key)
             return _render_form(values, check=file, file_sha=untrusted.keep_pending(file),
                                 guessed=guessed)
-        # Fields and secrecy before anything is written.
+        # Fields and secrecy before anything is written: every missing or wrong field named.
+        if errors := form_errors(values):
+            return _field_errors(values, errors, file, pending)
         parsed = IncomingInput.parse(values)
         check_before_file(current_user, parsed, has_file=file is not None,
                           classified_files=settings.classified_files())
@@ -159,6 +162,20 @@ def new():
     # the pending copy stays for a repeat (purged after a day)
     flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.", "success")
     return redirect(url_for("incoming.show", document_id=result.document.id))
+
+
+def _field_errors(values: dict[str, Any], errors: dict[str, str],
+                  file: untrusted.AcceptedFile | None, pending: str):
+    """The form again (422) with each problem next to its field and in a summary; the
+    chosen file is kept unless a classified document may not keep one."""
+    keep = file is not None and (values.get("secrecy") in ("", "none")
+                                 or settings.classified_files())
+    if not keep:
+        untrusted.forget_pending(pending)
+    error = "" if keep or file is None else "Hãy chọn lại tệp."
+    return _render_form(values, check=file if keep else None, field_errors=errors,
+                        file_sha=untrusted.keep_pending(file) if keep and file else "",
+                        error=error, status=422)
 
 
 @bp.route("/incoming/<int:document_id>")

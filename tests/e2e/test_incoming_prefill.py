@@ -134,3 +134,55 @@ def test_check_fills_number_code_date_type_and_subject(generator, login_as, live
     page.click("button[value=register]")  # what was guessed registers as is
     page.wait_for_url("**/incoming/*")
     assert expected["subject"] in page.locator("h1").inner_text()
+
+
+SUMMARY_NAMES = "() => [...document.querySelectorAll('#form-summary a')].map(a => a.textContent)"
+
+
+def _try_register(page) -> list[str]:
+    page.fill("[name=issued_date]", "28/3")
+    page.fill("[name=page_count]", "hai")
+    page.click("button[value=register]")
+    page.wait_for_selector("#form-summary")
+    return page.evaluate(SUMMARY_NAMES)
+
+
+def test_missing_fields_are_named_before_and_after_submit(login_as, live_server, browser):
+    """The form never blocks silently: in the browser, before anything is sent, each missing
+    or wrong field gets a Vietnamese message next to it and a summary names them all; the
+    server (no script) names the same fields."""
+    page = login_as("vanthu")
+    page.goto(live_server.url + "/incoming/new")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    names = _try_register(page)
+    assert names == ["Cơ quan ban hành", "Ngày văn bản", "Trích yếu", "Số trang"]
+    assert posts == [] and page.url.endswith("/incoming/new")  # checked before submitting
+    note = page.locator("#error-issuer_name")
+    assert note.inner_text() == "Chưa nhập Cơ quan ban hành."
+    assert "ngày không hợp lệ" in page.locator("#error-issued_date").inner_text()
+    field = page.locator("[name=issuer_name]").bounding_box()
+    below = note.bounding_box()
+    assert 0 <= below["y"] - (field["y"] + field["height"]) < 30  # right under its field
+    assert page.evaluate("document.activeElement.name") == "issuer_name"
+    page.fill("[name=issuer_name]", "Sở Nội vụ tỉnh Vĩnh Phúc")
+    assert page.locator("#error-issuer_name").count() == 0  # fixed: its message goes
+    # the server says the same without the script
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    try:
+        plain = context.new_page()
+        plain.goto(live_server.url + "/login")
+        plain.fill("#username", "vanthu")
+        plain.fill("#password", "eoffice-demo")
+        plain.click("main button[type=submit]")
+        plain.wait_for_url("**/dashboard")
+        plain.goto(live_server.url + "/incoming/new")
+        plain.fill("[name=issued_date]", "28/3")
+        plain.fill("[name=page_count]", "hai")
+        with plain.expect_response(lambda r: r.request.method == "POST") as answer:
+            plain.click("button[value=register]")
+        assert answer.value.status == 422
+        assert plain.evaluate(SUMMARY_NAMES) == names
+        assert plain.locator("#error-subject").inner_text() == "Chưa nhập Trích yếu."
+    finally:
+        context.close()

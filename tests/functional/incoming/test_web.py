@@ -83,3 +83,34 @@ def test_leader_directs_from_the_page(auth, register, scan):
     assert 'data-role="coordinator" data-department="TCKH"' in page
     assert "05/01/2099" in page
     assert auth.client.get("/incoming?tab=to_direct").status_code == 200
+
+
+def test_missing_and_wrong_fields_are_named_and_the_file_kept(auth, signed_pdf):
+    """The form never blocks silently: each problem next to its field and in a summary
+    (the same names the browser's check uses), the chosen file kept for the next try."""
+    auth.login("vanthu")
+    resp = auth.post("/incoming/new", data=_form(
+        signed_pdf, action="register", issued_date="31/02/2026", page_count="hai"),
+        content_type="multipart/form-data")
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    summary = re.search(r'id="form-summary">(.*?)</div>', page, re.S).group(1)
+    names = re.findall(r'<a href="#field-(\w+)">([^<]+)</a>', summary)
+    assert names == [("issuer_name", "Cơ quan ban hành"), ("issued_date", "Ngày văn bản"),
+                     ("subject", "Trích yếu"), ("page_count", "Số trang")]
+    errors = dict(re.findall(r'<span class="field-error" id="error-(\w+)">([^<]+)</span>', page))
+    assert errors["issuer_name"] == "Chưa nhập Cơ quan ban hành."
+    assert errors["subject"] == "Chưa nhập Trích yếu."
+    assert errors["issued_date"].startswith("Ngày văn bản: ngày không hợp lệ")
+    assert errors["page_count"] == "Số trang: phải là số nguyên."
+    # each message sits right after its field
+    assert re.search(r'id="field-subject"[^>]*>[^<]*</textarea><span class="field-error" '
+                     r'id="error-subject">', page)
+    sha = re.search(r'name="file_sha" value="([0-9a-f]{64})"', page).group(1)
+    done = auth.post("/incoming/new", data=_form(
+        None, action="register", file_sha=sha, issuer_name="UBND tỉnh Vĩnh Phúc",
+        subject="Về việc tổ chức lễ hội", issued_date="28/02/2026", page_count="2"),
+        content_type="multipart/form-data")
+    assert done.status_code == 302  # registered with the file chosen the first time
+    show = auth.client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'data-verdict="valid"' in show
