@@ -19,7 +19,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 import signing
 from eoffice.auth.models import User
 from eoffice.errors import Invalid
-from signing.revocation import SignerRevoked
+from signing.revocation import SignerRevoked, SignerStatusUnknown
 
 # pyHanko lets a failing timestamp authority through ``signing`` unwrapped: catch it too.
 SIGNING_FAILURES: tuple[type[Exception], ...] = (signing.SigningError, TimestampRequestError)
@@ -163,6 +163,8 @@ def _signing_error(exc: Exception) -> Invalid:
                        "hãy nhập lại.", code="wrong_pin")
     if isinstance(exc, SignerRevoked):
         return Invalid(str(exc), code="signer_revoked")
+    if isinstance(exc, SignerStatusUnknown):
+        return Invalid(str(exc), code="signer_status_unknown")
     if isinstance(exc, TimestampRequestError):
         return Invalid("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian; văn bản "
                        "chưa thay đổi, hãy thử lại sau.", code="timestamp_failed")

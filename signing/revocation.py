@@ -19,7 +19,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import RevokedError
+from pyhanko_certvalidator.errors import InsufficientRevinfoError, RevokedError
 from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.requests_fetchers import (
     RequestsCertificateFetcher,
@@ -35,6 +35,11 @@ DEFAULT_TTL = dt.timedelta(hours=1)
 
 class SignerRevoked(SigningError):
     """The signer's certificate is revoked: nothing may be signed with it."""
+
+
+class SignerStatusUnknown(SigningError):
+    """Online checking is on but the signer's revocation status could not be established
+    (responders unreachable, answers unusable): nothing is signed while in doubt."""
 
 
 def _now() -> dt.datetime:
@@ -204,30 +209,43 @@ def validation_context(
         trust_roots=_certs(trust_roots), other_certs=_certs(other_certs),
         crls=[asn1_crl.CertificateList.load(bytes(c)) for c in settings.crls],
         allow_fetching=settings.online, fetchers=fetchers, revocation_mode=mode,
-        moment=moment, retroactive_revinfo=moment is not None,
+        moment=moment, retroactive_revinfo=True,
     )
 
 
 def check_signer(context: ValidationContext, cert: Any, chain: Iterable[Any] = ()) -> None:
-    """Refuse a revoked signer before anything is signed (:class:`SignerRevoked`).
-    Other doubts (unknown status offline, untrusted chain) are left to validation."""
+    """Refuse a revoked signer before anything is signed (:class:`SignerRevoked`), and, when
+    ``context`` fetches online, a signer whose status cannot be established
+    (:class:`SignerStatusUnknown`). Offline, an unknown status and any other doubt
+    (untrusted chain) are left to validation, which never calls such a signature valid."""
     (leaf,) = _certs([cert])
-    # the same trust and revocation data, but every certificate checked against it
-    # (soft-fail only checks certificates that name a CRL/OCSP location)
+    # The same trust and revocation data, but every certificate checked against it
+    # (soft-fail only checks certificates that name a CRL/OCSP location). This asks for the
+    # current status: an answer produced after the check began (a slow responder) is current,
+    # not "too recent" -- without this, a revoked signer's fresh OCSP answer was discarded
+    # and a CRL issued before the revocation let the signer through.
     strict = ValidationContext(
         trust_manager=context.path_builder.trust_manager,
         certificate_registry=context.certificate_registry,
-        revinfo_manager=context.revinfo_manager, revocation_mode="require")
+        revinfo_manager=context.revinfo_manager, revocation_mode="require",
+        retroactive_revinfo=True)
     validator = CertificateValidator(leaf, intermediate_certs=_certs(chain),
                                      validation_context=strict)
+    name = leaf.subject.native.get("common_name") or leaf.subject.human_friendly
     try:
         from signing.pades import run
 
         run(validator.async_validate_usage(set()))
     except RevokedError as exc:
-        name = leaf.subject.native.get("common_name") or leaf.subject.human_friendly
         raise SignerRevoked(
             f"Chứng thư số của {name} đã bị thu hồi: không thể ký bằng chứng thư này. "
             f"/ The certificate of {name} is revoked.") from exc
-    except Exception:  # noqa: BLE001 - untrusted/unknown: validation reports it afterwards
+    except InsufficientRevinfoError as exc:
+        if context.fetching_allowed:
+            raise SignerStatusUnknown(
+                f"Không xác định được tình trạng thu hồi của chứng thư số của {name} (máy chủ "
+                f"OCSP/CRL không trả lời hoặc câu trả lời không dùng được): văn bản chưa được "
+                f"ký, hãy thử lại sau. / The revocation status of {name}'s certificate could "
+                f"not be established; nothing was signed, try again later.") from exc
+    except Exception:  # noqa: BLE001 - untrusted chain: validation reports it afterwards
         return

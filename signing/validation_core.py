@@ -103,7 +103,9 @@ class _Inputs:
                 fetchers=fetchers,
                 revocation_mode=mode,
                 moment=moment,
-                retroactive_revinfo=moment is not None,
+                # at a past moment: later revocation data speaks for it; now: an answer
+                # produced while it was being fetched is current, not "too recent"
+                retroactive_revinfo=True,
             )
         return self._contexts[key]
 

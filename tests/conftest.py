@@ -7,8 +7,10 @@ import os
 import re
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +283,9 @@ class CaResponders:
     """certomancer's Animator serving OCSP, CRLs and a TSA for a root → intermediate PKI.
 
     Leaves: ``official`` (good), ``revoked`` (revoked since yesterday), ``seal``; each has
-    an OCSP URL and a CRL distribution point on this server."""
+    an OCSP URL and a CRL distribution point on this server. The signing CA issues a CRL a
+    day, the current one at start-up: OCSP and CRL both know of the revocation.
+    :meth:`disturbed` slows or stops the OCSP/CRL responders for a test."""
 
     def __init__(self, folder: Path) -> None:
         import datetime as dt
@@ -374,8 +378,11 @@ class CaResponders:
                     "crl-repo": {
                         "root": {"for-issuer": "root", "signing-key": "root",
                                  "simulated-update-schedule": "P7D"},
+                        # daily, from the CA's start 30 days ago: the current CRL is
+                        # issued now, after the revocation (weekly, it was issued two days
+                        # ago and still showed the revoked leaf as good)
                         "interm": {"for-issuer": "interm", "signing-key": "interm",
-                                   "simulated-update-schedule": "P7D"}},
+                                   "simulated-update-schedule": "P1D"}},
                     "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
                 }}},
         }
@@ -387,9 +394,17 @@ class CaResponders:
         self.folder = folder
         app = Animator(AnimatorArchStore({"eoffice": self.arch}), with_web_ui=False)
         self.requests = 0
+        self.down: frozenset[str] = frozenset()
+        self.ocsp_delay = 0.0
 
         def counting(environ, start_response):  # type: ignore[no-untyped-def]
             self.requests += 1
+            path = environ.get("PATH_INFO", "")
+            if any(part in path for part in self.down):
+                start_response("503 Service Unavailable", [("Content-Length", "0")])
+                return [b""]
+            if "/ocsp/" in path and self.ocsp_delay:
+                time.sleep(self.ocsp_delay)
             return app(environ, start_response)
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -421,6 +436,19 @@ class CaResponders:
             tsa_cert=self.cert("tsa"), tsa_key=self.arch.key_set.get_private_key("tsa"),
             certs_to_embed=SimpleCertificateStore.from_certs([self.cert("root")]),
             fixed_dt=moment)
+
+    @contextmanager
+    def disturbed(self, *, down: tuple[str, ...] = (), ocsp_delay: float = 0.0
+                  ) -> Iterator[None]:
+        """Inside the block the URLs whose path contains one of ``down`` answer 503
+        (``"/ocsp/"``: the OCSP responder, ``".crl"``: every CRL, ``"/interm/latest.crl"``:
+        the signing CA's CRL) and each OCSP answer takes ``ocsp_delay`` seconds more (a
+        loaded responder)."""
+        self.down, self.ocsp_delay = frozenset(down), ocsp_delay
+        try:
+            yield
+        finally:
+            self.down, self.ocsp_delay = frozenset(), 0.0
 
     def stop(self) -> None:
         self._server.shutdown()

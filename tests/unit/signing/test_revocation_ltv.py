@@ -19,7 +19,7 @@ from signing import (
     url_timestamper,
     validate_pdf,
 )
-from signing.revocation import SignerRevoked
+from signing.revocation import SignerRevoked, SignerStatusUnknown
 
 PASSPHRASE = "eoffice-demo"
 
@@ -115,7 +115,12 @@ def test_online_ocsp_and_crl_give_b_lt_that_validates_offline(ca_responders, res
 
 def test_signer_revoked_yesterday(ca_responders, reserved_pdf):
     """Refused today; a signature made (and timestamped) before the revocation stays
-    valid; one made after it is invalid."""
+    valid; one made after it is invalid.
+
+    It used to fail under load: an OCSP answer produced more than a second after the check
+    began was discarded as "too recent", and the weekly CRL, issued before the revocation,
+    then said "good". Now a current-status answer is never too recent and the test CA's CRL
+    is issued after the revocation (test_revoked_signer_refused_when_ocsp_answers_slowly)."""
     ca = ca_responders
     root = ca.root_pem.read_bytes()
     revoked = load_pkcs12_signer(ca.p12("revoked"), "secret")
@@ -135,3 +140,43 @@ def test_signer_revoked_yesterday(ca_responders, reserved_pdf):
     report = validate_pdf(late, trust_roots=[root], allow_fetching=True)
     assert report.verdict == "invalid", (report.to_dict(), ca.revoked_since)
     assert any("thu hồi" in r for r in report.reasons)
+
+
+def _fresh_online(ca, tmp_path) -> object:
+    """Online checking with its own answer cache (the process-wide memory cache may hold
+    the certificate's status from another test)."""
+    return make_validation_context([ca.root_pem], allow_fetching=True,
+                                   cache_dir=tmp_path / "revocation-cache")
+
+
+def test_revoked_signer_refused_when_ocsp_answers_slowly(ca_responders, reserved_pdf,
+                                                         tmp_path):
+    """A loaded responder answers after the check began: the answer is current, and the
+    revoked signer is refused (the signing CA's CRL is down, so only OCSP can tell)."""
+    ca = ca_responders
+    revoked = load_pkcs12_signer(ca.p12("revoked"), "secret")
+    with ca.disturbed(down=("/interm/latest.crl",), ocsp_delay=1.5), \
+            pytest.raises(SignerRevoked, match="thu hồi"):
+        sign_official(reserved_pdf, revoked, image_png=None,
+                      timestamper=url_timestamper(ca.tsa_url), level="B-T",
+                      validation_context=_fresh_online(ca, tmp_path))
+
+
+def test_unknown_status_refuses_to_sign_when_checking_online(ca_responders, reserved_pdf,
+                                                            tmp_path):
+    """OCSP and CRL unreachable with online checking on: nothing is signed, and the clerk
+    reads why. Offline without revocation data the status is left to validation, which
+    does not call the signature valid."""
+    ca = ca_responders
+    official = load_pkcs12_signer(ca.p12("official"), "secret")
+    with ca.disturbed(down=("/ocsp/", ".crl")), \
+            pytest.raises(SignerStatusUnknown,
+                          match="Không xác định được tình trạng thu hồi.*chưa được ký"):
+        sign_official(reserved_pdf, official, image_png=None,
+                      timestamper=url_timestamper(ca.tsa_url), level="B-T",
+                      validation_context=_fresh_online(ca, tmp_path))
+    signed = sign_official(reserved_pdf, official, image_png=None,
+                           timestamper=url_timestamper(ca.tsa_url), level="B-T",
+                           validation_context=make_validation_context([ca.root_pem]))
+    report = validate_pdf(signed, trust_roots=[ca.root_pem.read_bytes()])
+    assert report.verdict == "indeterminate", report.reasons
