@@ -6,7 +6,7 @@ Users and departments of another agency answer 404 exactly as missing ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -14,7 +14,9 @@ from eoffice.admin import credentials, importing
 from eoffice.admin import operations as ops
 from eoffice.api.helpers import json_body, text_field
 from eoffice.api.openapi import document as describe
-from eoffice.auth.models import Agency, Department, Role, User
+from eoffice.api.schemas import answer_schema, schema_of, type_schema
+from eoffice.api.schemas import json_body as json_answer
+from eoffice.auth.models import Agency, Clearance, Department, Role, User
 from eoffice.db import db
 from eoffice.errors import Invalid
 from eoffice.extensions import acting_user
@@ -24,34 +26,81 @@ api = Blueprint("admin_accounts_api", __name__)
 MAX_CSV_BYTES = 2_000_000
 
 
-def agency_json(agency: Agency) -> dict[str, Any]:
-    return {"code": agency.agency_code, "name": agency.name,
-            "abbreviation": agency.abbreviation, "address": agency.address,
-            "parent": agency.parent.agency_code if agency.parent else None,
-            "active": agency.active}
+class AgencyJson(TypedDict):
+    code: str
+    name: str
+    abbreviation: str
+    address: str
+    parent: str | None
+    active: bool
 
 
-def department_json(dept: Department) -> dict[str, Any]:
-    return {"code": dept.abbreviation, "name": dept.name, "active": dept.active}
+class AgencyInTree(AgencyJson):
+    depth: int
 
 
-def user_json(user: User) -> dict[str, Any]:
-    return {"username": user.username, "full_name": user.full_name,
-            "position": user.position_title, "department": user.department.abbreviation,
-            "roles": sorted(r.value for r in user.roles), "clearance": user.clearance.value,
-            "active": user.active, "must_change_password": user.must_change_password,
-            "agency": user.agency.agency_code,
-            "token_label": user.pkcs11_token_label, "key_label": user.pkcs11_key_label,
-            "has_signature_image": bool(user.signature_image_path),
-            "has_server_key": bool(user.p12_path)}
+class AgencyTree(TypedDict):
+    agencies: list[AgencyInTree]
+
+
+class DepartmentJson(TypedDict):
+    code: str
+    name: str
+    active: bool
+
+
+class Departments(TypedDict):
+    departments: list[DepartmentJson]
+
+
+class UserJson(TypedDict):
+    username: str
+    full_name: str
+    position: str
+    department: str
+    roles: list[Role]
+    clearance: Clearance
+    active: bool
+    must_change_password: bool
+    agency: str
+    token_label: str | None
+    key_label: str | None
+    has_signature_image: bool
+    has_server_key: bool
+
+
+class Users(TypedDict):
+    users: list[UserJson]
+
+
+def agency_json(agency: Agency) -> AgencyJson:
+    return AgencyJson(code=agency.agency_code, name=agency.name,
+                      abbreviation=agency.abbreviation, address=agency.address,
+                      parent=agency.parent.agency_code if agency.parent else None,
+                      active=agency.active)
+
+
+def department_json(dept: Department) -> DepartmentJson:
+    return DepartmentJson(code=dept.abbreviation, name=dept.name, active=dept.active)
+
+
+def user_json(user: User) -> UserJson:
+    return UserJson(username=user.username, full_name=user.full_name,
+                    position=user.position_title, department=user.department.abbreviation,
+                    roles=sorted(user.roles), clearance=user.clearance, active=user.active,
+                    must_change_password=user.must_change_password,
+                    agency=user.agency.agency_code, token_label=user.pkcs11_token_label,
+                    key_label=user.pkcs11_key_label,
+                    has_signature_image=bool(user.signature_image_path),
+                    has_server_key=bool(user.p12_path))
 
 
 # --- agencies (sysadmin) --------------------------------------------------------------------
 @api.route("/api/v1/agencies", methods=["GET"])
 @roles(Role.SYSADMIN)
 def agencies():
-    return jsonify({"agencies": [dict(agency_json(a), depth=depth)
-                                 for depth, a in ops.agency_tree(db.session)]})
+    return jsonify(AgencyTree(agencies=[AgencyInTree(**agency_json(a), depth=depth)
+                                        for depth, a in ops.agency_tree(db.session)]))
 
 
 @api.route("/api/v1/agencies", methods=["POST"])
@@ -81,8 +130,8 @@ def name_admin(code: str):
 @api.route("/api/v1/departments", methods=["GET"])
 @roles(Role.ADMIN)
 def departments():
-    return jsonify({"departments": [department_json(d) for d in
-                                    ops.departments_of(db.session, acting_user().agency_id)]})
+    return jsonify(Departments(departments=[
+        department_json(d) for d in ops.departments_of(db.session, acting_user().agency_id)]))
 
 
 @api.route("/api/v1/departments", methods=["POST"])
@@ -110,8 +159,8 @@ def update_department(code: str):
 @api.route("/api/v1/users", methods=["GET"])
 @roles(Role.ADMIN)
 def users():
-    return jsonify({"users": [user_json(u) for u in
-                              ops.users_of(db.session, acting_user().agency_id)]})
+    return jsonify(Users(users=[user_json(u) for u in
+                                ops.users_of(db.session, acting_user().agency_id)]))
 
 
 @api.route("/api/v1/users", methods=["POST"])
@@ -196,15 +245,21 @@ describe("/api/v1/agencies", "post", {
     "requestBody": _json(["code", "name", "abbreviation"], {
         "code": {"type": "string", "pattern": r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"},
         "name": _STRING, "abbreviation": _STRING, "parent": _STRING, "address": _STRING}),
-    "responses": {"201": {"description": "the agency"}, "409": {"description": "code in use"},
+    "responses": {"201": json_answer(answer_schema(AgencyJson), "the agency"),
+                  "409": {"description": "code in use"},
                   "422": {"description": "invalid field"}},
 })
+_LISTS: list[tuple[str, str, type]] = [
+    ("/api/v1/agencies", "Every agency, parents before their children (sysadmin)", AgencyTree),
+    ("/api/v1/departments", "The departments of the admin's agency", Departments),
+    ("/api/v1/users", "The users of the admin's agency", Users),
+    ("/api/v1/users/{username}", "One user of the admin's agency", UserJson)]
+for _path, _summary, _answer in _LISTS:
+    describe(_path, "get", {"summary": _summary,
+                            "responses": {"200": json_answer(answer_schema(_answer), "OK")}})
 describe("/api/v1/users", "post", {
     "summary": "Create a user of the admin's agency; answers a one-time password",
-    "requestBody": _json(["username", "full_name", "department", "roles"], {
-        "username": _STRING, "full_name": _STRING, "position": _STRING,
-        "department": _STRING, "roles": {"type": "array", "items": _STRING},
-        "clearance": {"type": "string", "enum": ["none", "mat", "toi_mat", "tuyet_mat"]}}),
+    "requestBody": {"content": {"application/json": {"schema": schema_of(ops.AccountInput)}}},
     "responses": {"201": {"description": "username and one_time_password"},
                   "409": {"description": "username in use"},
                   "422": {"description": "invalid field"}},
@@ -213,9 +268,9 @@ describe("/api/v1/users/{username}", "patch", {
     "summary": "Edit a user (each permission change audited; active=false ends sessions)",
     "requestBody": _json([], {
         "full_name": _STRING, "position": _STRING, "department": _STRING,
-        "roles": {"type": "array", "items": _STRING}, "clearance": _STRING,
+        "roles": type_schema(frozenset[Role]), "clearance": type_schema(Clearance),
         "active": {"type": "boolean"}, "token_label": _STRING, "key_label": _STRING}),
-    "responses": {"200": {"description": "the user"},
+    "responses": {"200": json_answer(answer_schema(UserJson), "the user"),
                   "404": {"description": "no such user in the agency"}},
 })
 describe("/api/v1/users/import", "post", {

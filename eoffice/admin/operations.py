@@ -214,7 +214,7 @@ class AccountInput:
     full_name: str
     department: str
     roles: frozenset[Role]
-    clearance: Clearance
+    clearance: Clearance = Clearance.NONE
     position: str = ""
 
     @classmethod

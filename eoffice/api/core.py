@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
 from flask import Blueprint, current_app, jsonify, request
 
 from eoffice.api.helpers import json_body, required
+from eoffice.api.openapi import document as describe
 from eoffice.api.openapi import openapi_document
+from eoffice.api.schemas import answer_schema, schema_of
+from eoffice.api.schemas import json_body as json_answer
 from eoffice.audit import operations as audit
 from eoffice.auth import operations
+from eoffice.auth.models import Clearance, Role, User
 from eoffice.auth.sessions import revoke_token as revoke
 from eoffice.db import db
 from eoffice.extensions import acting_user, bearer_token
@@ -18,19 +25,48 @@ from eoffice.web.transaction import read_only
 bp = Blueprint("api", __name__)
 
 
-def user_json(user) -> dict:
-    return {"username": user.username, "full_name": user.full_name,
-            "roles": sorted(r.value for r in user.roles),
-            "department": user.department_code, "clearance": user.clearance.value}
+class UserSummary(TypedDict):
+    """Who the token belongs to."""
+
+    username: str
+    full_name: str
+    roles: list[Role]
+    department: str
+    clearance: Clearance
+
+
+class TokenAnswer(TypedDict):
+    token: str
+    expires_in: int
+    user: UserSummary
+
+
+@dataclass(frozen=True)
+class CredentialsInput:
+    """Username and password exchanged for a bearer token."""
+
+    username: str
+    password: str
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> CredentialsInput:
+        username, password = required(data, "username", "password")
+        return cls(username=str(username), password=str(password))
+
+
+def user_json(user: User) -> UserSummary:
+    return UserSummary(username=user.username, full_name=user.full_name,
+                       roles=sorted(user.roles), department=user.department_code,
+                       clearance=user.clearance)
 
 
 @bp.route("/api/v1/auth/token", methods=["POST"])
 @public
 def token():
-    username, password = required(json_body(), "username", "password")
+    credentials = CredentialsInput.parse(json_body())
     try:
         user = operations.authenticate(
-            db.session, str(username), str(password), request.remote_addr or "-",
+            db.session, credentials.username, credentials.password, request.remote_addr or "-",
             channel="api", **operations.throttle_settings(current_app.config))
     except operations.TooManyAttempts as exc:
         response, status = error_response(429, str(exc), "too_many_attempts")
@@ -43,7 +79,7 @@ def token():
                               "trước khi dùng API.", "password_change_required")
     hours = current_app.config["API_TOKEN_HOURS"]
     value = operations.issue_token(db.session, user, hours)
-    return jsonify({"token": value, "expires_in": hours * 3600, "user": user_json(user)})
+    return jsonify(TokenAnswer(token=value, expires_in=hours * 3600, user=user_json(user)))
 
 
 @bp.route("/api/v1/auth/token", methods=["DELETE"])
@@ -67,3 +103,17 @@ def me():
 @read_only
 def openapi():
     return jsonify(openapi_document(current_app))
+
+
+describe("/api/v1/auth/token", "post", {
+    "summary": "Obtain a bearer token",
+    "requestBody": {"content": {"application/json": {"schema": schema_of(CredentialsInput)}}},
+    "responses": {"200": json_answer(answer_schema(TokenAnswer), "token and user"),
+                  "401": {"description": "bad credentials"},
+                  "403": {"description": "the one-time password must be changed first"},
+                  "429": {"description": "too many failed attempts"}},
+})
+describe("/api/v1/me", "get", {
+    "summary": "The user the token belongs to",
+    "responses": {"200": json_answer(answer_schema(UserSummary), "the user")},
+})

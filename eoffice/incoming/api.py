@@ -139,11 +139,7 @@ describe("/api/v1/incoming", "post", {
 })
 describe("/api/v1/incoming/{document_id}/direction", "post", {
     "summary": "Direct (bút phê) an incoming document (leader)",
-    "requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "required": ["lead"],
-        "properties": {"instruction": {"type": "string"}, "lead": {"type": "string"},
-                       "coordinators": {"type": "array"}, "deadline": {"type": "string",
-                                                                       "format": "date"}}}}}},
+    "requestBody": {"content": {"application/json": {"schema": schema_of(DirectionInput)}}},
     "responses": {"200": {"description": "state and assignments"},
                   "404": {"description": "not visible"}},
 })

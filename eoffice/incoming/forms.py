@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -149,6 +149,13 @@ class HandlerSpec:
     handler: str
     deadline: date | None = None
 
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """On the wire: the username or department code alone, or ``{handler, deadline}``."""
+        from eoffice.api.schemas import schema_of, type_schema
+
+        return {"anyOf": [type_schema(str), schema_of(cls)]}
+
 
 def parse_handler(value: Any, default_deadline: date | None) -> HandlerSpec:
     if isinstance(value, Mapping):
@@ -164,10 +171,12 @@ def parse_handler(value: Any, default_deadline: date | None) -> HandlerSpec:
 
 @dataclass
 class DirectionInput:
-    instruction: str
+    """A leader's direction (bút phê): who leads, who coordinates, by when."""
+
     lead: HandlerSpec
-    coordinators: list[HandlerSpec]
-    deadline: date | None
+    instruction: str = ""
+    coordinators: list[HandlerSpec] = field(default_factory=list)
+    deadline: date | None = None
 
     @classmethod
     def parse(cls, data: Mapping[str, Any], coordinators: list[Any] | None = None
@@ -180,4 +189,5 @@ class DirectionInput:
         if isinstance(raw, str | Mapping):
             raw = [raw]
         coords = [parse_handler(c, deadline) for c in raw if c]
-        return cls(nfc(data.get("instruction")), lead, coords, deadline)
+        return cls(lead=lead, instruction=nfc(data.get("instruction")), coordinators=coords,
+                   deadline=deadline)
