@@ -61,7 +61,8 @@ test-postgres: venv
 DISTRIBUTED_TESTS := tests/functional/search tests/functional/incoming/test_registration.py \
 	tests/functional/incoming/test_classified.py tests/functional/incoming/test_web.py \
 	tests/functional/test_repair.py tests/functional/test_uploads_and_verify.py \
-	tests/functional/test_workers.py tests/functional/test_cluster.py
+	tests/functional/test_workers.py tests/functional/test_cluster.py \
+	tests/functional/exchange/test_hub_celery.py
 
 test-distributed: venv   ## PostgreSQL search + S3 storage + Celery workers on Redis
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \

@@ -33,8 +33,10 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 TaskFunction = Callable[..., None]
+ServiceFunction = Callable[[Flask, threading.Event], None]
 _TASKS: dict[str, TaskFunction] = {}
 _SWEEPS: dict[str, float] = {}
+_SERVICES: dict[str, ServiceFunction] = {}
 
 
 def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
@@ -51,6 +53,17 @@ def sweep(name: str, every: float) -> None:
     """Run the task ``name`` (without arguments) every ``every`` seconds in the workers
     (and in the embedded thread): it picks up whatever a lost message left in an outbox."""
     _SWEEPS[name] = float(every)
+
+
+def service(name: str) -> Callable[[ServiceFunction], ServiceFunction]:
+    """Register ``func(app, stop)``: a loop every ``eoffice worker`` runs in a thread of its
+    own beside its tasks until ``stop`` is set (e.g. consuming the exchange hub)."""
+
+    def decorate(func: ServiceFunction) -> ServiceFunction:
+        _SERVICES[name] = func
+        return func
+
+    return decorate
 
 
 def registered() -> dict[str, TaskFunction]:
@@ -174,3 +187,33 @@ class Sweeper:
                     except Exception:  # noqa: BLE001 - retried at the next interval
                         log.exception("sweep %s failed", name)
             self._stop.wait(min(_SWEEPS.values(), default=5.0) / 2)
+
+
+class Services:
+    """The registered services of a worker, each in its own thread."""
+
+    def __init__(self, bg: Background) -> None:
+        self.bg = bg
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(name, func), daemon=True,
+                                          name=f"eoffice-{name}")
+                         for name, func in _SERVICES.items()]
+
+    def start(self) -> Services:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _run(self, name: str, func: ServiceFunction) -> None:
+        while not self._stop.is_set():
+            try:
+                func(self.bg.app, self._stop)
+                return
+            except Exception:  # noqa: BLE001 - restarted after a pause
+                log.exception("service %s failed; restarting", name)
+                self._stop.wait(5.0)

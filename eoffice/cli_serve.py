@@ -70,7 +70,8 @@ def serve(ctx: Context, workers: int, threads: int, bind: str, timeout: int) -> 
 @pass_ctx
 def worker(ctx: Context, concurrency: int) -> None:
     """Run a background worker (Celery on EOFFICE_BROKER_URL): indexing, text extraction,
-    exchange delivery and the periodic sweeps of the outboxes."""
+    exchange delivery (the outbox to the hub, received packages from it, their PDF checks)
+    and the periodic sweeps of the outboxes."""
     from celery.signals import worker_ready
 
     from eoffice import background
@@ -81,6 +82,7 @@ def worker(ctx: Context, concurrency: int) -> None:
         fail("chưa đặt EOFFICE_BROKER_URL (redis://… hoặc amqp://…) / no broker configured.", 2)
     celery = bg.celery
     sweeper = background.Sweeper(bg).start()
+    services = background.Services(bg).start()
 
     @worker_ready.connect(weak=False)
     def _ready(**_: Any) -> None:
@@ -93,6 +95,7 @@ def worker(ctx: Context, concurrency: int) -> None:
                             "--without-mingle", "--without-heartbeat"])
     finally:
         sweeper.stop()
+        services.stop()
 
 
 COMMANDS = [serve, worker]

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "EXCHANGE_SEAL_P12": "",
     "EXCHANGE_SEAL_PASSPHRASE": "",
     "EXCHANGE_QUEUE_PREFIX": "eoffice.exchange.",  # queue of an agency: prefix + agency code
+    "EXCHANGE_BATCH": 20,  # received packages applied per transaction (one commit, then acks)
 }
 
 class ConfigError(Exception):

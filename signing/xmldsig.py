@@ -17,14 +17,17 @@ A library: it imports neither Flask nor a database.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
@@ -164,6 +167,44 @@ def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     return str(values[0].value) if values else None
 
 
+CHAIN_CACHE_SECONDS = 300.0
+"""How long a chain verdict is reused for the same certificates, anchors and CRLs (an
+agency seals every package with the same certificate: validating its path against the CRLs
+was 70 % of a package's verification)."""
+_CHAIN_CACHE_SIZE = 256
+_chain_cache: dict[bytes, tuple[float, str]] = {}
+_chain_lock = threading.Lock()
+
+
+def _chain_key(leaf: x509.Certificate, others: Sequence[x509.Certificate],
+               trust_roots: Sequence[x509.Certificate], crls: Sequence[bytes]) -> bytes:
+    digest = hashlib.sha256()
+    for group in ((leaf, *others), trust_roots):
+        for cert in group:
+            digest.update(cert.fingerprint(hashes.SHA256()))
+        digest.update(b"|")
+    for crl in crls:
+        digest.update(hashlib.sha256(crl).digest())
+    return digest.digest()
+
+
+def _verdict_expiry(certs: Sequence[x509.Certificate], crls: Sequence[bytes]) -> float:
+    """Until when (epoch) a verdict on these may be reused: a few minutes, never past a
+    certificate's end of validity nor a CRL's next update."""
+    limit = time.time() + CHAIN_CACHE_SECONDS
+    for cert in certs:
+        limit = min(limit, cert.not_valid_after_utc.timestamp())
+    for data in crls:
+        try:
+            crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
+                   else x509.load_der_x509_crl(data))
+        except ValueError:
+            return 0.0  # an unreadable CRL: validate every time
+        if crl.next_update_utc is not None:
+            limit = min(limit, crl.next_update_utc.timestamp())
+    return limit
+
+
 def _chain_state(
     leaf: x509.Certificate,
     others: Sequence[x509.Certificate],
@@ -171,7 +212,15 @@ def _chain_state(
     crls: Sequence[bytes],
     moment: datetime | None,
 ) -> str:
-    """``good``, ``revoked``, ``unknown`` (revocation not established) or ``untrusted``."""
+    """``good``, ``revoked``, ``unknown`` (revocation not established) or ``untrusted``.
+
+    Validated now (``moment`` None), a verdict is remembered for the same certificates,
+    anchors and CRL bytes for :data:`CHAIN_CACHE_SECONDS` at most (new CRLs or anchors are a
+    new key; nothing is reused past a certificate's expiry or a CRL's next update)."""
+    key = _chain_key(leaf, others, trust_roots, crls) if moment is None else None
+    cached = _chain_cache.get(key) if key is not None else None
+    if cached is not None and cached[0] > time.time():
+        return cached[1]
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import (
         PathBuildingError,
@@ -200,13 +249,23 @@ def _chain_state(
             return "failed"
         return "good"
 
-    strict = run("require")
-    if strict in ("good", "revoked"):
-        return strict
-    soft = run("soft-fail")
-    if soft == "good":
-        return "unknown"
-    return "revoked" if soft == "revoked" else "untrusted"
+    state = run("require")
+    if state not in ("good", "revoked"):
+        soft = run("soft-fail")
+        state = {"good": "unknown", "revoked": "revoked"}.get(soft, "untrusted")
+    if key is not None:
+        _remember(key, state, (leaf, *others), crls)
+    return state
+
+
+def _remember(key: bytes, state: str, certs: Sequence[x509.Certificate],
+              crls: Sequence[bytes]) -> None:
+    expiry = _verdict_expiry(certs, crls)
+    with _chain_lock:
+        if len(_chain_cache) >= _CHAIN_CACHE_SIZE:
+            _chain_cache.clear()
+        if expiry > time.time():
+            _chain_cache[key] = (expiry, state)
 
 
 def verify_enveloped(

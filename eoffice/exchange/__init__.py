@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
     progress.install()
     hooks.on_dispatched(wiring.on_dispatched)
     hooks.on_recalled(wiring.on_recalled)
-    from eoffice.exchange import deliveries, hub
+    from eoffice.exchange import deliveries, hub, tasks  # noqa: F401 - background tasks
 
     deliveries.on_remote_status(hub.send_status)
     app.jinja_env.globals["exchange_deliveries"] = wiring.deliveries_for_page

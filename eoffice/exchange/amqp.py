@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,16 @@ class NotDelivered(Exception):  # noqa: N818
     """The hub did not confirm the message (no queue for the agency, or a nack)."""
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for an agency's queue."""
+
+    agency_code: str
+    message_id: str
+    body: bytes
+    kind: str = ""
+
+
 @dataclass
 class Delivery:
     """A message taken from an agency's queue."""
@@ -45,6 +55,13 @@ class Delivery:
 
 Handler = Callable[[Delivery], None]
 """Applies a message and commits; raising leaves it in the queue (nack with requeue)."""
+BatchHandler = Callable[[list[Delivery]], list[Delivery]]
+"""Applies messages, commits, and returns those whose effect is committed (acknowledged);
+the others, or all of them if it raises, stay in the queue (nack with requeue)."""
+
+
+class NotApplied(Exception):  # noqa: N818
+    """Some messages of a batch could not be applied (they were requeued)."""
 
 
 class Hub:
@@ -61,6 +78,8 @@ class Hub:
         self.connection: pika.BlockingConnection | None = None
         self.channel: Any = None
         self.declared: set[str] = set()
+        self._consumers: set[str] = set()
+        self._buffer: list[Delivery] = []
 
     # -- connection --------------------------------------------------------------------------
     def connect(self) -> Hub:
@@ -69,6 +88,8 @@ class Hub:
             self.channel = self.connection.channel()
             self.channel.confirm_delivery()
             self.declared = set()
+            self._consumers = set()
+            self._buffer = []  # their delivery tags died with the old channel
         return self
 
     def close(self) -> None:
@@ -79,6 +100,8 @@ class Hub:
             pass
         self.connection = None
         self.channel = None
+        self._consumers = set()
+        self._buffer = []
 
     def declare(self, agency_code: str) -> str:
         name = queue_name(agency_code, self.prefix)
@@ -103,42 +126,115 @@ class Hub:
         except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as exc:
             raise NotDelivered(str(exc)) from exc
 
+    def publish_many(self, messages: Sequence[Outgoing]) -> list[str | None]:
+        """Publish a batch; returns, per message, ``None`` once the hub confirmed it, else
+        the reason (a lost connection fails the rest of the batch: it stays in the outbox)."""
+        results: list[str | None] = []
+        for outgoing in messages:
+            try:
+                self.publish(outgoing.agency_code, outgoing.message_id, outgoing.body,
+                             kind=outgoing.kind)
+                results.append(None)
+            except NotDelivered as exc:
+                results.append(f"NotDelivered: {exc}")
+            except HubError as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                results += [reason] * (len(messages) - len(results))
+                self.close()
+                break
+        return results
+
     # -- consuming ---------------------------------------------------------------------------
-    def consume(self, agency_codes: Iterable[str], handler: Handler, *,
-                seconds: float = 1.0, prefetch: int = 20) -> int:
-        """Take the messages waiting in the agencies' queues for up to ``seconds``; each is
-        acknowledged after ``handler`` returned, requeued if it raised. Returns how many
-        were acknowledged."""
+    def _subscribe(self, agency_codes: Iterable[str], prefetch: int) -> None:
+        """Start (once per connection) a consumer on each agency's queue: the hub pushes up
+        to ``prefetch`` unacknowledged messages, no round trip per message."""
         self.connect()
         names = [self.declare(code) for code in agency_codes]
-        self.channel.basic_qos(prefetch_count=prefetch)
+        if not names or set(names) <= self._consumers:
+            return
+        if not self._consumers:
+            self.channel.basic_qos(prefetch_count=prefetch)
+        for name in names:
+            if name not in self._consumers:
+                self.channel.basic_consume(queue=name, on_message_callback=self._received,
+                                           auto_ack=False)
+                self._consumers.add(name)
+
+    def _received(self, _channel: Any, method: Any, props: Any, body: bytes) -> None:
+        self._buffer.append(Delivery(queue=str(method.routing_key),
+                                     message_id=str(props.message_id or ""), body=bytes(body),
+                                     redelivered=bool(method.redelivered),
+                                     tag=method.delivery_tag))
+
+    def consume(self, agency_codes: Iterable[str], handler: Handler, *,
+                seconds: float = 1.0, prefetch: int = 20, idle: float = 0.2) -> int:
+        """Apply messages one by one (see :meth:`consume_batches`)."""
+
+        def one_by_one(batch: list[Delivery]) -> list[Delivery]:
+            for message in batch:
+                handler(message)
+            return batch
+
+        return self.consume_batches(agency_codes, one_by_one, seconds=seconds,
+                                    prefetch=prefetch, batch=1, idle=idle)
+
+    def consume_batches(self, agency_codes: Iterable[str], handler: BatchHandler, *,
+                        seconds: float = 1.0, prefetch: int = 100, batch: int = 50,
+                        idle: float = 0.2) -> int:
+        """Take what the agencies' queues push for up to ``seconds`` (stop sooner when
+        nothing came for ``idle`` seconds) and hand it to ``handler`` in batches of what has
+        arrived (at most ``batch``). The messages ``handler`` returns are committed and are
+        acknowledged; the others are requeued. Returns how many were acknowledged."""
+        self._subscribe(agency_codes, prefetch)
+        assert self.connection is not None
         done = 0
         deadline = time.monotonic() + seconds
-        for name in names:
-            while time.monotonic() < deadline:
-                method, props, body = self.channel.basic_get(queue=name, auto_ack=False)
-                if method is None:
+        while True:
+            self.connection.process_data_events(time_limit=0)
+            if not self._buffer:
+                wait = min(idle, deadline - time.monotonic())
+                if wait <= 0:
                     break
-                message = Delivery(queue=name, message_id=str(props.message_id or ""),
-                                   body=bytes(body), redelivered=bool(method.redelivered),
-                                   tag=method.delivery_tag)
-                try:
-                    handler(message)
-                except Exception:
-                    log.exception("exchange message %s not applied; requeued",
-                                  message.message_id)
-                    self.channel.basic_nack(delivery_tag=message.tag, requeue=True)
-                    raise
-                self.channel.basic_ack(delivery_tag=message.tag)
-                done += 1
+                self.connection.process_data_events(time_limit=wait)
+                if not self._buffer:
+                    break
+            taken, self._buffer = self._buffer[:batch], self._buffer[batch:]
+            try:
+                committed = handler(taken)
+            except Exception:
+                log.exception("%d exchange messages not applied; requeued", len(taken))
+                self._requeue(taken)
+                raise
+            kept = {id(m) for m in committed}
+            for message in taken:
+                if id(message) in kept:
+                    self.channel.basic_ack(delivery_tag=message.tag)
+                    done += 1
+            left = [m for m in taken if id(m) not in kept]
+            if left:
+                self._requeue(left)
+                raise NotApplied(f"{len(left)} message(s) not applied; requeued")
+            if time.monotonic() >= deadline:
+                break
         return done
+
+    def _requeue(self, messages: list[Delivery]) -> None:
+        for message in messages:
+            self.channel.basic_nack(delivery_tag=message.tag, requeue=True)
 
     def depth(self, agency_code: str) -> int:
         """Messages waiting in an agency's queue."""
+        return self._queue_state(agency_code).message_count
+
+    def consumers(self, agency_code: str) -> int:
+        """Consumers (workers) attached to an agency's queue."""
+        return self._queue_state(agency_code).consumer_count
+
+    def _queue_state(self, agency_code: str) -> Any:
         self.connect()
         result = self.channel.queue_declare(queue=queue_name(agency_code, self.prefix),
                                             durable=True, passive=True)
-        return int(result.method.message_count)
+        return result.method
 
     def delete(self, agency_code: str) -> None:
         self.connect()

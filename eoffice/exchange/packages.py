@@ -164,24 +164,32 @@ def quarantine(session: Session, body: bytes, source: str, reason: str, reason_e
 
 def apply_package(session: Session, store: FileStore, body: bytes, trust: Trust, *,
                   source: str, msg_id: str = "", by: str = "",
-                  pdf_verdict: Any = None, only_agency: int | None = None) -> Outcome:
+                  pdf_verdict: Any = None, only_agency: int | None = None,
+                  received: edxml.ReceivedPackage | None = None) -> Outcome:
     """Verify a received package and apply it once (the message id is remembered in the
-    same transaction). A package that fails is quarantined with its reason."""
+    same transaction). A package that fails is quarantined with its reason.
+
+    ``received``: the package already verified by :func:`read` (outside the transaction)."""
     msg_id = msg_id or message_id(body)
     if len(msg_id) > 64:
         msg_id = hashlib.sha256(msg_id.encode()).hexdigest()
     if session.get(ExchangeApplied, msg_id) is not None:
         return Outcome("duplicate")
-    outcome = _apply(session, store, body, trust, source=source, msg_id=msg_id, by=by,
-                     pdf_verdict=pdf_verdict, only_agency=only_agency)
+    outcome = _apply(session, store, body, received or read(body, trust), source=source,
+                     msg_id=msg_id, by=by, pdf_verdict=pdf_verdict, only_agency=only_agency)
     session.add(ExchangeApplied(message_id=msg_id, outcome=outcome.outcome))
     session.flush()
     return outcome
 
 
-def _apply(session: Session, store: FileStore, body: bytes, trust: Trust, *, source: str,
-           msg_id: str, by: str, pdf_verdict: Any, only_agency: int | None) -> Outcome:
-    received = edxml.read_package(body, trust.roots, crls=trust.crls)
+def read(body: bytes, trust: Trust) -> edxml.ReceivedPackage:
+    """Parse and verify a package (pure computation: no database, no lock held)."""
+    return edxml.read_package(body, trust.roots, crls=trust.crls)
+
+
+def _apply(session: Session, store: FileStore, body: bytes, received: edxml.ReceivedPackage,
+           *, source: str, msg_id: str, by: str, pdf_verdict: Any,
+           only_agency: int | None) -> Outcome:
     message = received.message
     sender = getattr(message, "sender", None)
     context = {"message": msg_id, "by": by, "sender": sender.organ_id if sender else "",
@@ -316,10 +324,10 @@ def combine_verdict(seal_signer: str | None,
 
 def pending_checks(session: Session, limit: int = 50) -> list[ExchangeDelivery]:
     """Received deliveries whose PDF signatures are still to be checked."""
-    rows = session.scalars(sa.select(ExchangeDelivery).where(
-        ExchangeDelivery.side == RECEIVED, ExchangeDelivery.status == "01")
-        .order_by(ExchangeDelivery.id.desc()).limit(1000))
-    return [d for d in rows if (d.verdict or {}).get("verdict") == PENDING][:limit]
+    return list(session.scalars(sa.select(ExchangeDelivery).where(
+        ExchangeDelivery.side == RECEIVED, ExchangeDelivery.status == "01",
+        ExchangeDelivery.verdict["verdict"].as_string() == PENDING)
+        .order_by(ExchangeDelivery.id.desc()).limit(limit)))
 
 
 def _receive_status(session: Session, message: edxml.StatusMessage, body: bytes, source: str,

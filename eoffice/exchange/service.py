@@ -144,15 +144,21 @@ def exchange_seal() -> Any:
 
 
 def exchange_trust() -> Any:
-    """The deployment's trust anchors and CRLs, for received packages."""
+    """The deployment's trust anchors and CRLs, for received packages (parsed once while
+    the deployment's trust material stays the same)."""
     from cryptography import x509
 
     from eoffice.exchange.packages import Trust
     from eoffice.settings import trust_material
 
     material = trust_material()
-    return Trust([x509.load_der_x509_certificate(r) for r in material.roots],
-                 list(material.crls))
+    cached = current_app.extensions.get("eoffice.exchange.trust")
+    if cached is not None and cached[0] is material:  # the deployment's, loaded once
+        return cached[1]
+    trust = Trust([x509.load_der_x509_certificate(r) for r in material.roots],
+                  list(material.crls))
+    current_app.extensions["eoffice.exchange.trust"] = (material, trust)
+    return trust
 
 
 def pdf_verdict(data: bytes) -> dict[str, Any]:

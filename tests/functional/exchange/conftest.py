@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.functional.exchange.deployment import (
+    CITY,
+    CODE,
+    HUB,
+    REPO,
+    Deployment,
+    drop_database,
+    init_pki,
+    new_database,
+    write_config,
+)
 from tests.functional.outgoing.conftest import PASSPHRASE, draft_json
 
 PROVINCE = "000.00.00.H62"
@@ -71,3 +84,35 @@ def issued(api) -> Callable[..., int]:
         return doc_id
 
     return make
+
+
+@pytest.fixture
+def hub_prefix() -> Iterator[str]:
+    """Private queues for this test (other runs share the broker)."""
+    from eoffice.exchange.amqp import Hub
+
+    prefix = f"test.{uuid.uuid4().hex[:8]}."
+    yield prefix
+    hub = Hub(HUB, prefix=prefix)
+    for code in (CODE, CITY, "000.00.00.H62"):
+        hub.delete(code)
+    hub.close()
+
+
+@pytest.fixture
+def province_deployment(tmp_path, app, hub_prefix) -> Iterator[Deployment]:
+    """B: the province in its own processes, trusting A's root (and A trusting B's)."""
+    instance = tmp_path / "province"
+    root_b = init_pki(instance / "pki")
+    root_a = Path(app.instance_path) / "pki" / "root.pem"
+    url, schema = new_database(instance)
+    write_config(instance, DATABASE_URL=url, TRUST_ROOTS=[str(root_b), str(root_a)],
+                 EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix, SEARCH_WORKER="sync",
+                 SECRET_KEY="province-test")
+    app.config.update(EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix,
+                      TRUST_ROOTS=[*app.config["TRUST_ROOTS"], str(root_b)])
+    app.extensions.pop("eoffice.trust", None)
+    deployment = Deployment(instance, REPO)
+    yield deployment
+    deployment.stop()
+    drop_database(schema)

@@ -22,6 +22,10 @@ import sqlalchemy as sa
 
 READY = "deployment ready on "
 CODE, NAME = "000.00.00.H48", "UBND tỉnh Phú Thọ"
+CITY = "000.00.10.H62"  # UBND thành phố Vĩnh Yên, the demo's agency
+HUB = os.environ.get("EOFFICE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+REPO = Path(__file__).resolve().parents[3]
+EOFFICE = str(Path(sys.executable).parent / "eoffice")  # the installed command
 PASSWORD = "eoffice-demo"
 
 
@@ -121,11 +125,11 @@ class Deployment:
                                 **kwargs)
 
     # -- the exchange worker -------------------------------------------------------------
-    def start_worker(self) -> None:
+    def start_worker(self, *command: str) -> None:
+        """The real ``eoffice exchange worker`` (or ``command``, e.g. ``worker``: Celery)."""
         self.worker_output = []
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "eoffice.cli", "--instance", str(self.instance),
-             "exchange", "worker"],
+            [EOFFICE, "--instance", str(self.instance), *(command or ("exchange", "worker"))],
             cwd=self.repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._drain, args=(self.worker, self.worker_output),
                          daemon=True).start()

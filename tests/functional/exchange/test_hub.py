@@ -8,11 +8,10 @@ UBND tỉnh Phú Thọ, with its own web server and the real
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,19 +19,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.functional.exchange.deployment import (
+    CITY,
     CODE,
+    HUB,
     NAME,
     Deployment,
-    drop_database,
-    init_pki,
-    new_database,
-    write_config,
 )
 
-HUB = os.environ.get("EOFFICE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 PROVINCE = CODE  # B
-CITY = "000.00.10.H62"
-REPO = Path(__file__).resolve().parents[3]
 
 
 def wait_for(check: Callable[[], object], what: str, timeout: float = 180) -> object:
@@ -45,38 +39,6 @@ def wait_for(check: Callable[[], object], what: str, timeout: float = 180) -> ob
             return value
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def hub_prefix() -> Iterator[str]:
-    """Private queues for this test (other runs share the broker)."""
-    from eoffice.exchange.amqp import Hub
-
-    prefix = f"test.{uuid.uuid4().hex[:8]}."
-    yield prefix
-    hub = Hub(HUB, prefix=prefix)
-    for code in (PROVINCE, CITY, "000.00.00.H62"):
-        hub.delete(code)
-    hub.close()
-
-
-@pytest.fixture
-def province_deployment(tmp_path, app, hub_prefix) -> Iterator[Deployment]:
-    """B: the province in its own processes, trusting A's root (and A trusting B's)."""
-    instance = tmp_path / "province"
-    root_b = init_pki(instance / "pki")
-    root_a = Path(app.instance_path) / "pki" / "root.pem"
-    url, schema = new_database(instance)
-    write_config(instance, DATABASE_URL=url, TRUST_ROOTS=[str(root_b), str(root_a)],
-                 EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix, SEARCH_WORKER="sync",
-                 SECRET_KEY="province-test")
-    app.config.update(EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix,
-                      TRUST_ROOTS=[*app.config["TRUST_ROOTS"], str(root_b)])
-    app.extensions.pop("eoffice.trust", None)
-    deployment = Deployment(instance, REPO)
-    yield deployment
-    deployment.stop()
-    drop_database(schema)
 
 
 @pytest.fixture
@@ -269,16 +231,19 @@ def test_lost_connections_and_a_killed_worker_apply_every_message_once(
         hub.publish(CITY, packages.message_id(body), body)
     hub.close()
 
-    applied = city_worker._apply
-    calls = {"n": 0}
+    applied = city_worker._apply_batch
+    calls = {"batches": 0, "messages": 0}
 
-    def flaky(message: amqp.Delivery) -> None:
-        applied(message)  # committed…
-        calls["n"] += 1
-        if calls["n"] % 4 == 0:  # …and the connection is closed before the ack
+    def flaky(messages: list[amqp.Delivery]) -> list[amqp.Delivery]:
+        committed = applied(messages)  # committed…
+        calls["batches"] += 1
+        calls["messages"] += len(messages)
+        if calls["batches"] % 2 == 1:  # …and the connection is closed before the acks
             city_worker.hub.connection.close()
+        return committed
 
-    city_worker._apply = flaky
+    city_worker.batch = 4  # several batches, every other one redelivered
+    city_worker._apply_batch = flaky
 
     def drained() -> bool:
         city_worker.step(seconds=1.0)
@@ -293,9 +258,14 @@ def test_lost_connections_and_a_killed_worker_apply_every_message_once(
     assert len(received) == count
     assert len({d.exchange_id for d in received}) == count
     assert outcomes.count("applied") == count
-    assert calls["n"] > count  # some messages did come back, and were recognised
+    assert calls["messages"] > count  # some messages did come back, and were recognised
+    assert city_worker.counts.outcomes.get("duplicate", 0) > 0  # recognised as applied
 
-    # B: a stream of documents from A; its worker is killed half-way and restarted
+    # B: a stream of documents from A; its worker (two messages per transaction) is killed
+    # half-way and restarted
+    count = 40
+    config = province.instance / "config.py"
+    config.write_text(config.read_text("utf-8") + "EXCHANGE_BATCH = 2\n", "utf-8")
     bodies = signed_documents(Path(app.instance_path) / "pki" / "seal.p12",
                               (CITY, "UBND thành phố Vĩnh Yên"),
                               (PROVINCE, NAME), count, "UBND-VP")

@@ -209,3 +209,23 @@ def test_document_id_format():
     assert edxml.split_document_id("000.00.00.H62,2026/01/02,5/QĐ-UBND")[2] == "5/QĐ-UBND"
     with pytest.raises(edxml.PackageError):
         edxml.split_document_id("000.00.00.H62;2026-01-02;5")
+
+
+def test_a_seal_revoked_by_a_new_crl_is_refused_at_once(tmp_path):
+    """The chain verdict of a seal is reused for the next packages (every package of an
+    agency carries the same certificate), but new CRLs are a new question: a package from a
+    seal revoked since is refused at once."""
+    from signing.devpki import _load_cert, _load_key, _write_crl
+
+    pki = init_dev_pki(tmp_path / "pki", agency_name="UBND thành phố Vĩnh Yên",
+                       agency_abbr="UBND", passphrase=PASS)
+    roots = load_trust_roots([pki.root_pem])
+    first = signed(a_document(subject="Văn bản thứ nhất"), pki.seal_p12)
+    second = signed(a_document(subject="Văn bản thứ hai"), pki.seal_p12)
+    assert edxml.read_package(first, roots, crls=pki.crls()).accepted
+    assert edxml.read_package(second, roots, crls=pki.crls()).accepted
+    revoked = [seal(p12)[1].serial_number for p12 in (pki.revoked_p12, pki.seal_p12)]
+    _write_crl(pki.crl_paths[0], _load_cert(pki.intermediate_pem),
+               _load_key(pki.out / "private" / "intermediate.key.pem", PASS), revoked)
+    received = edxml.read_package(second, roots, crls=pki.crls())
+    assert not received.accepted and "đã bị thu hồi" in received.reason
