@@ -51,16 +51,7 @@ B_CODE, B_NAME = "000.00.00.H48", "UBND tỉnh Phú Thọ"
 PASS = "eoffice-demo"
 
 
-def _pdf() -> bytes:
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.drawString(72, 780, "Bench exchange document")
-    pdf.save()
-    return buffer.getvalue()
+from tests.hostile_files import plain_pdf as _pdf  # noqa: E402 (after the path)
 
 
 def _setup_instance(folder: Path, code: str, name: str, hub: str, prefix: str,

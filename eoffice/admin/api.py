@@ -174,7 +174,13 @@ def create_user():
 @api.route("/api/v1/users/<username>", methods=["GET"])
 @roles(Role.ADMIN)
 def user(username: str):
-    return jsonify(user_json(ops.get_account(db.session, acting_user(), username)))
+    return jsonify(user_json(_account(username)[1]))
+
+
+def _account(username: str) -> tuple[User, User]:
+    """The acting admin and the account they name (404 outside their agency)."""
+    actor = acting_user()
+    return actor, ops.get_account(db.session, actor, username)
 
 
 EDITABLE = {"full_name", "position", "department", "roles", "clearance", "active"}
@@ -189,8 +195,7 @@ def update_user(username: str):
         raise Invalid("Không sửa được trường: " + ", ".join(unknown), code="invalid_field")
     if "active" in data and not isinstance(data["active"], bool):
         raise Invalid("Trường active phải là true hoặc false.", code="invalid_field")
-    actor = acting_user()
-    target = ops.get_account(db.session, actor, username)
+    actor, target = _account(username)
     ops.update_account(db.session, actor, target, {k: v for k, v in data.items()
                                                    if k in EDITABLE})
     if "token_label" in data or "key_label" in data:
@@ -202,8 +207,7 @@ def update_user(username: str):
 @api.route("/api/v1/users/<username>/reset-password", methods=["POST"])
 @roles(Role.ADMIN)
 def reset_password(username: str):
-    actor = acting_user()
-    target = ops.get_account(db.session, actor, username)
+    actor, target = _account(username)
     password = ops.reset_password(db.session, actor, target)
     return jsonify({"username": target.username, "one_time_password": password})
 
@@ -211,8 +215,7 @@ def reset_password(username: str):
 @api.route("/api/v1/users/<username>/signature-image", methods=["PUT"])
 @roles(Role.ADMIN)
 def signature_image(username: str):
-    actor = acting_user()
-    target = ops.get_account(db.session, actor, username)
+    actor, target = _account(username)
     credentials.set_signature_image(db.session, current_app.instance_path, actor, target,
                                     request.get_data()[:credentials.MAX_IMAGE_BYTES + 1])
     return jsonify(user_json(target))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 
 from eoffice.errors import Invalid
+
+if TYPE_CHECKING:
+    from eoffice.signing_services import Secret
 
 
 def json_body() -> dict[str, Any]:
@@ -25,6 +28,18 @@ def text_field(data: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise Invalid(f"Trường {name} phải là chuỗi ký tự.", code="invalid_field")
     return value
+
+
+def optional_json_body() -> dict[str, Any]:
+    """The JSON body, or an empty dict for a bodiless POST."""
+    if not request.data and not request.form:
+        return {}
+    return json_body()
+
+
+def secret_of(data: dict[str, Any]) -> Secret:
+    """The passphrase or the token PIN that unlocks a signing key (empty means none given)."""
+    return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
 def required(data: dict[str, Any], *names: str) -> list[Any]:

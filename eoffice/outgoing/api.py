@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, send_file
 
 from eoffice import untrusted
-from eoffice.api.helpers import json_body
+from eoffice.api.helpers import json_body, optional_json_body, secret_of
 from eoffice.api.openapi import document as document_op
 from eoffice.api.schemas import schema_of
 from eoffice.auth.models import Role
@@ -26,17 +26,6 @@ from eoffice.web.transaction import read_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("outgoing_api", __name__, url_prefix="/api/v1/outgoing")
-
-
-def _body() -> dict[str, Any]:
-    """JSON body, or an empty dict for a bodiless POST."""
-    if not request.data and not request.form:
-        return {}
-    return json_body()
-
-
-def _secret(data: dict[str, Any]) -> dict[str, str | None]:
-    return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
 def _draft_request() -> tuple[drafting.DraftInput, drafting.PreparedUpload | None, str]:
@@ -82,7 +71,7 @@ def edit(document_id: int):
 def _transition(document_id: int, action: str) -> Any:
     user = acting_user()
     document = common.get_outgoing(db.session, user, document_id)
-    data = _body()
+    data = optional_json_body()
     comment = str(data.get("comment") or "")
     if action == "submit":
         review.submit(db.session, document, user, comment)
@@ -125,7 +114,7 @@ def sign(document_id: int):
     user = acting_user()
     document = common.get_outgoing(db.session, user, document_id)
     signature.sign(db.session, file_store(), document, user, settings=signing_settings(),
-             **_secret(_body()))
+             **secret_of(optional_json_body()))
     return jsonify({"id": document.id, "state": document.state})
 
 
@@ -138,7 +127,7 @@ def sign_batch():
     if not isinstance(ids, list):
         raise Invalid("Trường “ids” phải là danh sách mã văn bản.", code="invalid_field")
     documents = signature.sign_batch(db.session, file_store(), ids, user,
-                               settings=signing_settings(), **_secret(data))
+                               settings=signing_settings(), **secret_of(data))
     return jsonify({"signed": [{"id": d.id, "state": d.state} for d in documents]})
 
 
@@ -148,7 +137,7 @@ def issue(document_id: int):
     user = acting_user()
     document = common.get_outgoing(db.session, user, document_id)
     issuance.issue(db.session, file_store(), document, user, settings=signing_settings(),
-              clock=clock(), **_secret(_body()))
+              clock=clock(), **secret_of(optional_json_body()))
     return jsonify({"id": document.id, "state": document.state,
                     "number": document.code_number, "code": document.code,
                     "issued_date": document.issued_date.isoformat()

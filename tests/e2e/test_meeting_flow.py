@@ -6,7 +6,6 @@ agenda's signature valid."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -14,6 +13,7 @@ import urllib.request
 import zipfile
 
 import pytest
+from hostile_files import plain_pdf
 
 pytestmark = pytest.mark.e2e
 PASSPHRASE = "eoffice-demo"
@@ -49,16 +49,6 @@ def _issued_document(base: str) -> tuple[int, str]:
                               ("dispatch", "vanthu", {"recipients": ["VP"]})]:
         _api(base, "POST", f"/outgoing/{doc_id}/{route}", tokens[user], body)
     return doc_id, subject
-
-
-def _working_paper() -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf)
-    pdf.drawString(72, 760, "Bao cao tham luan")
-    pdf.save()
-    return buf.getvalue()
 
 
 def _nss_db(directory, root) -> str:
@@ -111,7 +101,7 @@ def test_meeting_flow_in_the_browser(login_as, live_server, tmp_path):
     _flash_ok(page)
     page.set_input_files("#file", files=[{"name": "Báo cáo tham luận Phòng VHTT.pdf",
                                            "mimeType": "application/pdf",
-                                           "buffer": _working_paper()}])
+                                           "buffer": plain_pdf("Bao cao tham luan")}])
     _submit(page, "#upload-form")
     _flash_ok(page)
     materials = page.locator("#materials li.material")

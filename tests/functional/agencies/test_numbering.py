@@ -4,13 +4,13 @@ EOFFICE_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import runpy
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from hostile_files import plain_pdf
+from numbering import register_series
 
 from eoffice.db import db
 
@@ -19,56 +19,20 @@ PER_WORKER, WORKERS_PER_AGENCY = 6, 2
 CLERKS = ("vanthu", "b_vanthu")
 
 
-def _pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawString(72, 720, "Cong van gui cac co quan")
-    page.save()
-    return out.getvalue()
-
-
-def _register(url: str, instance: str, clerk_name: str, worker: int, pdf: bytes,
-              check: object) -> list[tuple[str, str, int]]:
-    from eoffice import create_app
-    from eoffice.auth.models import User
-    from eoffice.extensions import file_store
-    from eoffice.incoming.forms import IncomingInput
-    from eoffice.incoming.registration import register_incoming
-    from eoffice.signing_services import TrustMaterial
-
-    app = create_app({"DATABASE_URL": url}, instance=instance)
-    out = []
-    with app.app_context():
-        for i in range(PER_WORKER):
-            clerk = db.session.scalar(sa.select(User).where(User.username == clerk_name))
-            db.session.commit()
-            secret = i == 0
-            data = IncomingInput.parse({"issuer_name": f"Sở {worker}",
-                                        "subject": f"Văn bản {clerk_name} {worker}-{i}",
-                                        "secrecy": "mat" if secret else "none"})
-            done = register_incoming(db.session, file_store(), clerk, data,
-                                     file=None if secret else pdf, trust=TrustMaterial(),
-                                     classified_files=False, today=date(2026, 5, 4),
-                                     check=None if secret else check)
-            out.append((clerk_name, done.document.register, done.document.arrival_number))
-            db.session.commit()
-    return out
-
-
 def test_concurrent_registration_in_two_agencies(app, agency_b):
     from eoffice.incoming.registration import analyse
     from eoffice.signing_services import TrustMaterial
 
     with app.app_context():
         url = str(db.engine.url.render_as_string(hide_password=False))
-    pdf = _pdf()
+    pdf = plain_pdf("Cong van gui cac co quan")
     check = analyse(pdf, TrustMaterial())
-    jobs = [(url, app.config["INSTANCE_PATH"], clerk, w, pdf, check)
+    jobs = [(url, app.config["INSTANCE_PATH"], clerk, w, PER_WORKER, pdf, check)
             for w in range(WORKERS_PER_AGENCY) for clerk in CLERKS]
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-        results = [n for part in pool.starmap(_register, jobs) for n in part]
+        results = [(clerk, reg, n) for (_, _, clerk, *_), part in
+                   zip(jobs, pool.starmap(register_series, jobs), strict=True)
+                   for reg, n in part]
     per_agency = WORKERS_PER_AGENCY * PER_WORKER
     for clerk in CLERKS:
         general = sorted(n for c, reg, n in results if c == clerk and reg == "chung")
