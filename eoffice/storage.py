@@ -27,6 +27,15 @@ PNG = "image/png"
 TYPE_LABELS = {PDF: "PDF", DOCX: "DOCX", PNG: "PNG"}
 
 
+@dataclass(frozen=True)
+class FileToSend:
+    """A file an operation hands to a reader (the web or the API sends it as it is)."""
+
+    data: bytes
+    mime: str
+    name: str
+
+
 class UnsupportedFileType(ValueError):
     """The content is not one of the accepted types, whatever its name says."""
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from eoffice.api.helpers import json_body, required
-from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, Role
 from eoffice.db import db
+from eoffice.documents import serving
 from eoffice.documents.operations import get_visible, reclassify
 from eoffice.documents.serialize import document_json
-from eoffice.documents.views import send_current_file
-from eoffice.errors import Invalid, NotFound
+from eoffice.errors import Invalid
 from eoffice.extensions import acting_user, file_store
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import classified_files
+from eoffice.web.files import send
 
 bp = Blueprint("documents_api", __name__)
 
@@ -24,7 +24,7 @@ bp = Blueprint("documents_api", __name__)
 def get_document(document_id: int):
     user = acting_user()
     document = get_visible(db.session, user, document_id)
-    audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
+    serving.viewed(db.session, user, document)
     body = document_json(db.session, document)
     return jsonify(body)
 
@@ -34,9 +34,7 @@ def get_document(document_id: int):
 def get_document_file(document_id: int):
     user = acting_user()
     document = get_visible(db.session, user, document_id)
-    if document.current_file_sha is None:
-        raise NotFound("Văn bản này không có tệp.")
-    return send_current_file(document, user)
+    return send(serving.current_file(db.session, file_store(), user, document))
 
 
 @bp.route("/api/v1/documents/<int:document_id>/reclassify", methods=["POST"])

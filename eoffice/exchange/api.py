@@ -11,6 +11,7 @@ from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
 from eoffice.auth.models import Role
 from eoffice.db import db
+from eoffice.documents import serving
 from eoffice.documents.models import Direction
 from eoffice.documents.operations import get_visible
 from eoffice.documents.serialize import document_json
@@ -101,13 +102,14 @@ def refuse_recall(delivery_id: int):
 
 @bp.route("/api/v1/outgoing/<int:document_id>", methods=["GET"])
 @authenticated
-@read_only
 def outgoing_document(document_id: int):
-    """An outgoing document with the status of every recipient agency."""
+    """An outgoing document with the status of every recipient agency (audited as a view,
+    like its page)."""
     user = acting_user()
     document = get_visible(db.session, user, document_id)
     if document.direction is not Direction.OUTGOING:
         raise NotFound()
+    serving.viewed(db.session, user, document)
     body: dict[str, Any] = document_json(db.session, document)
     body["deliveries"] = [deliveries.delivery_json(d)
                           for d in deliveries.sent_deliveries(db.session, document)]

@@ -12,10 +12,9 @@ from flask_login import current_user
 
 import workflow
 from eoffice import settings, untrusted
-from eoffice.audit import operations as audit
 from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User, in_agency
 from eoffice.db import db
-from eoffice.documents import reads
+from eoffice.documents import reads, serving
 from eoffice.documents.models import URGENCY_LABELS, DocumentEvent, Urgency
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
@@ -192,7 +191,7 @@ def show(document_id: int):
     people = {a.id: db.session.scalars(sa.select(User).where(
         User.department_id == a.department_id, User.active.is_(True))
         .order_by(User.full_name)).all() for a in assignments}
-    audit.append(db.session, "view", actor=user, object_type="document", object_id=document.id)
+    serving.viewed(db.session, user, document)
     reads.mark_seen(db.session, user, reads.DOCUMENT, [document.id])
     return render_template(
         "incoming/show.html", doc=document, assignments=assignments, events=events,

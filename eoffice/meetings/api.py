@@ -3,12 +3,10 @@ files, pack, minutes, read receipts, notifications."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, jsonify, request
 
 from eoffice import untrusted
-from eoffice.api.helpers import json_body, required
+from eoffice.api.helpers import json_body, optional_json_body, required, secret_of
 from eoffice.api.openapi import document as document_op
 from eoffice.api.schemas import schema_of
 from eoffice.auth.models import Role
@@ -20,20 +18,10 @@ from eoffice.meetings.models import Meeting
 from eoffice.meetings.serialize import material_json, meeting_json
 from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
-from eoffice.signing_services import Secret
 from eoffice.storage import DOCX, PDF
+from eoffice.web.files import send
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1/meetings")
-
-
-def _body() -> dict[str, Any]:
-    if not request.data and not request.form:
-        return {}
-    return json_body()
-
-
-def _secret(data: dict[str, Any]) -> Secret:
-    return {"passphrase": data.get("passphrase") or None, "pin": data.get("pin") or None}
 
 
 @bp.route("", methods=["POST"])
@@ -95,8 +83,8 @@ def add_material(meeting_id: int):
 @bp.route("/<int:meeting_id>/materials/<int:material_id>", methods=["GET"])
 @authenticated
 def material(meeting_id: int, material_id: int):
-    return serving.material(acting_user(), meeting_id, material_id,
-                            as_attachment=request.args.get("download") == "1")
+    file = serving.material(db.session, file_store(), acting_user(), meeting_id, material_id)
+    return send(file, as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/materials/<int:material_id>/withdraw", methods=["POST"])
@@ -123,8 +111,8 @@ def set_agenda(meeting_id: int):
 @bp.route("/<int:meeting_id>/agenda", methods=["GET"])
 @authenticated
 def agenda(meeting_id: int):
-    return serving.agenda(acting_user(), meeting_id,
-                          as_attachment=request.args.get("download") == "1")
+    return send(serving.agenda(db.session, file_store(), acting_user(), meeting_id),
+                as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/agenda/sign", methods=["POST"])
@@ -133,7 +121,7 @@ def sign_agenda(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     distribution.sign_agenda(db.session, file_store(), meeting, user, settings=signing_settings(),
-                    **_secret(_body()))
+                    **secret_of(optional_json_body()))
     return jsonify({"id": meeting.id, "state": meeting.state,
                     "validation": (meeting.extra or {}).get("agenda_validation")})
 
@@ -172,14 +160,15 @@ def hold(meeting_id: int):
 def cancel(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
-    distribution.cancel(db.session, meeting, user, str(_body().get("reason") or ""))
+    distribution.cancel(db.session, meeting, user, str(optional_json_body().get("reason") or ""))
     return jsonify({"id": meeting.id, "state": meeting.state})
 
 
 @bp.route("/<int:meeting_id>/pack", methods=["GET"])
 @authenticated
 def pack(meeting_id: int):
-    return serving.pack(acting_user(), meeting_id)
+    return send(serving.pack(db.session, file_store(), acting_user(), meeting_id),
+                as_attachment=True)
 
 
 @bp.route("/<int:meeting_id>/openings", methods=["GET"])
@@ -203,8 +192,8 @@ def record_minutes(meeting_id: int):
 @bp.route("/<int:meeting_id>/minutes", methods=["GET"])
 @authenticated
 def minutes(meeting_id: int):
-    return serving.minutes(acting_user(), meeting_id,
-                           as_attachment=request.args.get("download") == "1")
+    return send(serving.minutes(db.session, file_store(), acting_user(), meeting_id),
+                as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/minutes/sign", methods=["POST"])
@@ -213,7 +202,7 @@ def sign_minutes(meeting_id: int):
     user = acting_user()
     meeting = access.get_meeting(db.session, user, meeting_id)
     record = minutes_ops.sign_minutes(db.session, file_store(), meeting, user,
-                              settings=signing_settings(), **_secret(_body()))
+                              settings=signing_settings(), **secret_of(optional_json_body()))
     return jsonify({"id": meeting.id, "state": meeting.state, "minutes_state": record.state,
                     "validation": (record.extra or {}).get("validation")})
 

@@ -27,6 +27,7 @@ from eoffice.permissions import authenticated, roles
 from eoffice.settings import signing_settings, today
 from eoffice.signing_services import Secret
 from eoffice.storage import DOCX, PDF
+from eoffice.web.files import send
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -222,25 +223,26 @@ def distribute_minutes(meeting_id: int):
 @bp.route("/<int:meeting_id>/agenda.pdf")
 @authenticated
 def agenda(meeting_id: int):
-    return serving.agenda(current_user, meeting_id,
-                          as_attachment=request.args.get("download") == "1")
+    return send(serving.agenda(db.session, file_store(), current_user, meeting_id),
+                as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/materials/<int:material_id>")
 @authenticated
 def material(meeting_id: int, material_id: int):
-    return serving.material(current_user, meeting_id, material_id,
-                            as_attachment=request.args.get("download") == "1")
+    file = serving.material(db.session, file_store(), current_user, meeting_id, material_id)
+    return send(file, as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/minutes.pdf")
 @authenticated
 def minutes(meeting_id: int):
-    return serving.minutes(current_user, meeting_id,
-                           as_attachment=request.args.get("download") == "1")
+    return send(serving.minutes(db.session, file_store(), current_user, meeting_id),
+                as_attachment=request.args.get("download") == "1")
 
 
 @bp.route("/<int:meeting_id>/pack.zip")
 @authenticated
 def pack(meeting_id: int):
-    return serving.pack(current_user, meeting_id)
+    return send(serving.pack(db.session, file_store(), current_user, meeting_id),
+                as_attachment=True)

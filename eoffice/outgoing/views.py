@@ -13,7 +13,7 @@ from flask_login import current_user
 from eoffice import untrusted
 from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.db import db
-from eoffice.documents import reads
+from eoffice.documents import reads, serving
 from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
 from eoffice.errors import AppError, Invalid, NotFound
@@ -37,6 +37,7 @@ from eoffice.permissions import authenticated, roles
 from eoffice.rendering import DOCUMENT_TYPES
 from eoffice.settings import classified_files, clock, signing_settings
 from eoffice.storage import DOCX, PDF
+from eoffice.web.files import send
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
@@ -177,10 +178,7 @@ def edit(document_id: int):
 @authenticated
 def show(document_id: int):
     document = common.get_outgoing(db.session, current_user, document_id)
-    from eoffice.audit import operations as audit
-
-    audit.append(db.session, "view", actor=current_user, object_type="document",
-                 object_id=document.id)
+    serving.viewed(db.session, current_user, document)
     reads.mark_seen(db.session, current_user, reads.DOCUMENT, [document.id])
     actions = common.available_actions(db.session, document, current_user)
     history = history_of(db.session, document, MACHINE.name)
@@ -252,17 +250,8 @@ def _done_message(action: str, document: Document) -> str:
 @authenticated
 def docx(document_id: int):
     document = common.get_outgoing(db.session, current_user, document_id)
-    docx_file = editing.current_docx(document)
-    if docx_file is None:
-        raise NotFound("Văn bản này không có bản DOCX.")
-    from eoffice.audit import operations as audit
-
-    audit.append(db.session, "download", actor=current_user, object_type="document",
-                 object_id=document.id, details={"sha256": docx_file.sha256, "kind": "docx"})
-    return send_file(io.BytesIO(file_store().get(docx_file.sha256)),
-                     mimetype="application/vnd.openxmlformats-officedocument."
-                              "wordprocessingml.document",
-                     as_attachment=True, download_name=f"du-thao-{document.id}.docx")
+    return send(serving.docx_file(db.session, file_store(), current_user, document,
+                                  editing.current_docx(document)), as_attachment=True)
 
 
 @bp.route("/sign-batch", methods=["GET", "POST"])

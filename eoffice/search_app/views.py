@@ -6,12 +6,12 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 import search
-from eoffice.audit import operations as audit
 from eoffice.db import db
 from eoffice.extensions import acting_user
 from eoffice.params import date_arg, int_arg
 from eoffice.permissions import authenticated
 from eoffice.rendering.types import DOCUMENT_TYPES
+from eoffice.search_app.operations import search_documents
 
 bp = Blueprint("search", __name__)
 api = Blueprint("search_api", __name__)
@@ -31,9 +31,7 @@ def run_query(user) -> tuple[search.SearchQuery, search.SearchResults]:
     if not text and not any([query.type_code, query.year, query.issuer, query.date_from,
                               query.date_to, query.direction]):
         return query, search.SearchResults(total=0, hits=[], page=1, per_page=PER_PAGE)
-    results = context().index.search(query, user.search_keys())
-    audit.append(db.session, "search", actor=user, details={"q": text, "total": results.total})
-    return query, results
+    return query, search_documents(db.session, context().index, user, query)
 
 
 @bp.route("/search")
