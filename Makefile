@@ -80,7 +80,7 @@ lint: venv       ## ruff
 typecheck: venv  ## mypy on the libraries and the app (0 errors; CI runs it in `make test`)
 	$(BIN)/mypy signing workflow search eoffice
 
-bench: venv      ## benchmarks (ratios against baselines measured in the same run; needs PostgreSQL, Redis)
+bench: venv      ## benchmarks (ratios against baselines measured in the same run; needs PostgreSQL, Redis, RabbitMQ)
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/search.py --backend postgres --pg-url "$(PG_URL)"
 	$(BIN)/python bench/load.py --pg-url "$(PG_URL)"

@@ -116,7 +116,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work outside a request: commit on success, roll back on error."""
+        """A unit of work outside a request: commit on success, roll back on error.
+
+        With the request boundary (:mod:`eoffice.web.transaction`) this is the only place
+        that commits. Its users: the CLI (``eoffice agency|users …``), demo seeding, the
+        exchange worker's background loop (three units of work, see
+        :mod:`eoffice.exchange.worker`). The search writer commits its outbox deletes on its
+        own engine (``with session.begin()`` in :mod:`eoffice.search_app.service`)."""
         session = self.session()
         try:
             yield session

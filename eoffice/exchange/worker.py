@@ -15,6 +15,15 @@ ignored.
 
 The PDF signatures of received documents are checked afterwards (``check_pdfs``, in the
 sandbox), when the queues are idle: their verdict is ``pending`` until then.
+
+Transactions: the worker runs outside any request, so it writes through
+:meth:`eoffice.db.Database.transaction` (commit on success, rollback on error) in three
+units of work, none spanning a call to the hub or the sandbox: (1) an outbox batch marked
+sent, or its failures and next tries, once the hub has answered; (2) a batch of received
+messages applied (a savepoint each), committed before they are acknowledged; (3) one
+received delivery's PDF verdict, after its sandboxed check. Reads are rolled back before
+any call to the hub or the sandbox (on PostgreSQL the claimed outbox rows stay locked
+until (1)).
 """
 
 from __future__ import annotations
@@ -116,19 +125,23 @@ class ExchangeWorker:
             amqp.Outgoing(r.destination, r.message_id, r.body, r.kind) for r in rows])
         now = utcnow()
         sent = [r.id for r, error in zip(rows, errors, strict=True) if error is None]
-        if sent:
-            session.execute(sa.update(ExchangeOutbox)
-                            .where(ExchangeOutbox.id.in_(sent), ExchangeOutbox.sent_at.is_(None))
-                            .values(sent_at=now))
         failed = 0
-        for row, error in zip(rows, errors, strict=True):
-            if error is not None:
-                failed += 1
-                session.execute(sa.update(ExchangeOutbox).where(ExchangeOutbox.id == row.id)
-                                .values(attempts=row.attempts + 1, last_error=error[:500],
-                                        next_attempt_at=now + timedelta(
-                                            seconds=amqp.backoff(row.attempts + 1))))
-        session.commit()
+        # unit of work 1: the batch's outcome (on PostgreSQL, in the transaction that claimed
+        # the rows; on SQLite, a new one after the hub answered)
+        with db.transaction():
+            if sent:
+                session.execute(
+                    sa.update(ExchangeOutbox)
+                    .where(ExchangeOutbox.id.in_(sent), ExchangeOutbox.sent_at.is_(None))
+                    .values(sent_at=now))
+            for row, error in zip(rows, errors, strict=True):
+                if error is not None:
+                    failed += 1
+                    session.execute(
+                        sa.update(ExchangeOutbox).where(ExchangeOutbox.id == row.id)
+                        .values(attempts=row.attempts + 1, last_error=error[:500],
+                                next_attempt_at=now + timedelta(
+                                    seconds=amqp.backoff(row.attempts + 1))))
         self.counts.failed += failed
         return len(sent), failed, len(rows) == limit
 
@@ -139,27 +152,25 @@ class ExchangeWorker:
         with self.app.app_context():
             trust = service.exchange_trust()
             verified = [packages.read(m.body, trust) for m in messages]  # no lock held
-            session = db.session
             committed: list[tuple[amqp.Delivery, str]] = []
             try:
                 store = file_store()
-                for message, received in zip(messages, verified, strict=True):
-                    try:
-                        with session.begin_nested():
-                            outcome = packages.apply_package(
-                                session, store, message.body, trust, source="hub",
-                                msg_id=packages.message_id(message.body), by="hub",
-                                received=received)
-                    except Exception:
-                        log.exception("exchange message %s not applied", message.message_id)
-                        break
-                    committed.append((message, outcome.outcome))
-                session.commit()
-            except Exception:
-                session.rollback()
-                raise
+                # unit of work 2: the batch's effects, committed before the acknowledgements
+                with db.transaction() as session:
+                    for message, received in zip(messages, verified, strict=True):
+                        try:
+                            with session.begin_nested():
+                                outcome = packages.apply_package(
+                                    session, store, message.body, trust, source="hub",
+                                    msg_id=packages.message_id(message.body), by="hub",
+                                    received=received)
+                        except Exception:
+                            log.exception("exchange message %s not applied",
+                                          message.message_id)
+                            break
+                        committed.append((message, outcome.outcome))
             finally:
-                session.remove()
+                db.session.remove()
         for _message, name in committed:
             self._unchecked += name == "applied"
             self.counts.applied += 1
@@ -179,12 +190,12 @@ class ExchangeWorker:
                 store = file_store()
                 for delivery_id, shas, signer in todo:
                     verdicts = [service.pdf_verdict(store.get(sha)) for sha in shas]
-                    delivery = db.session.get(ExchangeDelivery, delivery_id,
-                                              with_for_update=True)
-                    if delivery is not None and (delivery.verdict or {}).get(
-                            "verdict") == packages.PENDING:  # another worker may have been first
-                        delivery.verdict = packages.combine_verdict(signer, verdicts)
-                    db.session.commit()
+                    with db.transaction() as session:  # unit of work 3: one verdict
+                        delivery = session.get(ExchangeDelivery, delivery_id,
+                                               with_for_update=True)
+                        if delivery is not None and (delivery.verdict or {}).get(
+                                "verdict") == packages.PENDING:  # another worker was first?
+                            delivery.verdict = packages.combine_verdict(signer, verdicts)
                     done += 1
             finally:
                 db.session.remove()
