@@ -40,10 +40,14 @@ def _date(name: str) -> date | None:
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
+    day = raw.split("/")
     try:
+        if len(day) == 3:  # dd/mm/yyyy, as typed in the page
+            return date(int(day[2]), int(day[1]), int(day[0]))
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"Tham số '{name}' phải có dạng YYYY-MM-DD.") from None
+        raise BadParameter(f"Tham số '{name}' phải là một ngày dạng ngày/tháng/năm "
+                           "(ví dụ 28/03/2026).") from None
 
 
 def _filters(user: User) -> tuple[sa.ColumnElement[bool], dict[str, Any]]:

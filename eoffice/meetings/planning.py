@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,16 +28,29 @@ def nfc(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value or "")).strip()
 
 
+_VN_TIME = re.compile(r"^(?:(\d{1,2}):(\d{2})\s+)?(\d{1,2})/(\d{1,2})/(\d{4})"
+                      r"(?:\s+(\d{1,2}):(\d{2}))?$")
+TIME_LABELS = {"starts_at": "Bắt đầu", "ends_at": "Kết thúc"}
+
+
 def parse_time(value: Any, name: str) -> datetime:
-    """ISO 8601 (``2026-06-01T08:00``); an offset is converted to Vietnam local time."""
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise Invalid(f"Thời gian “{name}” không hợp lệ (dạng 2026-06-01T08:00).",
-                          code="invalid_field") from None
+    """Vietnam local time as people write it (``08:00 01/06/2026`` or ``01/06/2026 08:00``)
+    or ISO 8601 (``2026-06-01T08:00``, the API); an offset is converted to Vietnam time."""
+    text = nfc(value)
+    match = _VN_TIME.match(text)
+    try:
+        if isinstance(value, datetime):
+            parsed = value
+        elif match and not (match.group(1) and match.group(6)):
+            hour, minute = match.group(1) or match.group(6), match.group(2) or match.group(7)
+            parsed = datetime(int(match.group(5)), int(match.group(4)), int(match.group(3)),
+                              int(hour or 0), int(minute or 0))
+        else:
+            parsed = datetime.fromisoformat(text)
+    except ValueError:
+        label = TIME_LABELS.get(name, name)
+        raise Invalid(f"{label}: thời gian không hợp lệ (dạng ngày/tháng/năm giờ:phút, "
+                      "ví dụ 01/06/2026 08:00).", code="invalid_field") from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(VN_TZ).replace(tzinfo=None)
     return parsed.replace(second=0, microsecond=0)
