@@ -11,10 +11,11 @@ from eoffice.meetings.models import AgendaItem
 
 
 def meeting_form(form: MultiDict[str, str]) -> dict[str, Any]:
-    """Participants: ticked departments plus usernames typed in ``participants_users``."""
+    """Participants: ticked departments and people (``people``: usernames of the ticked
+    names), plus usernames typed in ``participants_users`` (older forms)."""
     typed = (form.get("participants_users") or "").replace(";", ",").replace("\n", ",")
-    participants = form.getlist("departments") + [p.strip() for p in typed.split(",")
-                                                  if p.strip()]
+    participants = form.getlist("departments") + form.getlist("people") + [
+        p.strip() for p in typed.split(",") if p.strip()]
     return {"title": form.get("title"), "kind": form.get("kind"),
             "starts_at": form.get("starts_at"), "ends_at": form.get("ends_at") or None,
             "location": form.get("location"), "chair": form.get("chair"),

@@ -66,8 +66,11 @@ def new():
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         except AppError as exc:
             flash_error(exc)
+    people = [u for u in db.session.scalars(sa.select(User).where(
+        User.active.is_(True), in_agency(current_user.agency_id)).order_by(User.full_name))
+        if not u.roles <= {Role.ADMIN, Role.SYSADMIN}]  # by name, not by username
     return render_template("meetings/new.html", leaders=leaders, departments=departments,
-                           kinds=MEETING_KINDS, form=request.form)
+                           people=people, kinds=MEETING_KINDS, form=request.form)
 
 
 def _candidates(user: Any, meeting: Meeting) -> list[Document]:

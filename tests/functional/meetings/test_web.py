@@ -90,3 +90,18 @@ def test_empty_material_picker_says_why(client, auth, new_meeting, make_document
     make_document()
     page = client.get(f"/meetings/{mid}").get_data(as_text=True)
     assert 'id="no-candidates"' not in page and '<select id="document_id"' in page
+
+
+def test_participants_are_chosen_by_name(client, auth):
+    """A secretary does not know usernames: people are offered by full name and position."""
+    auth.login("thuky")
+    form = client.get("/meetings/new").get_data(as_text=True)
+    assert "tên đăng nhập" not in form
+    assert re.search(r'name="people" value="chuyenvien"\s*> Hoàng Văn Nam', form)
+    assert 'value="admin"' not in form  # administrators do not attend meetings
+    page = _flash_ok(auth.post("/meetings/new", data={
+        "title": "Họp bàn kế hoạch số hóa", "kind": "chuyen_de",
+        "starts_at": "03/08/2026 14:00", "location": "Phòng họp số 2", "chair": "chutich",
+        "people": ["chuyenvien", "truongphong"]}, follow_redirects=True))
+    members = re.search(r"Thành phần: ([^<]*)</p>", page).group(1)
+    assert "Hoàng Văn Nam" in members and "Phạm Thu Hà" in members
