@@ -125,3 +125,13 @@ def test_department_dashboard_lists_documents_dispatched_to_it(client, auth, api
     assert 'data-panel="received"' in page
     panel = page.split('data-panel="received"')[1].split("</article>")[0]
     assert "lịch trực tết lambda" in panel and f"/outgoing/{doc_id}" in panel
+
+
+def test_recipients_sent_to_are_named(client, auth, document_at):
+    """'Nơi nhận đã gửi' names departments as people know them, not by their code."""
+    doc_id = document_at("dispatched", secrecy="none")
+    auth.login("vanthu")
+    page = client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
+    sent = page.split("Nơi nhận đã gửi")[1].split("</section>")[0]
+    assert re.search(r'data-recipient="TCKH">Phòng Tài chính - Kế hoạch · \d\d:\d\d', sent)
+    assert "TCKH (phòng ban)" not in sent
