@@ -58,8 +58,9 @@ def agency_create(ctx: Context, code: str, name: str, abbr: str, parent: str | N
     from eoffice.admin import operations as ops
 
     def work(session: Any) -> None:
-        ops.create_agency(session, ops.OperatorActor(agency_id=0), code=code, name=name,
-                          abbreviation=abbr, parent=parent, address=address)
+        ops.create_agency(session, ops.OperatorActor(agency_id=0), ops.AgencyInput.parse(
+            {"code": code, "name": name, "abbreviation": abbr, "parent": parent,
+             "address": address}))
 
     _run(ctx, work)
     click.echo(f"Đã tạo cơ quan {code} — {name}.")

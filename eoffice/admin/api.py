@@ -107,11 +107,7 @@ def agencies():
 @roles(Role.SYSADMIN)
 def create_agency():
     data = json_body()
-    agency = ops.create_agency(db.session, acting_user(), code=text_field(data, "code"),
-                               name=text_field(data, "name"),
-                               abbreviation=text_field(data, "abbreviation"),
-                               parent=text_field(data, "parent") or None,
-                               address=text_field(data, "address"))
+    agency = ops.create_agency(db.session, acting_user(), ops.AgencyInput.parse(data))
     return jsonify(agency_json(agency)), 201
 
 
@@ -243,11 +239,11 @@ def _json(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
 
 
 _STRING = {"type": "string"}
+_AGENCY = schema_of(ops.AgencyInput)
+_AGENCY["properties"]["code"]["pattern"] = ops.AGENCY_CODE.pattern
 describe("/api/v1/agencies", "post", {
     "summary": "Create an agency in the tree (sysadmin)",
-    "requestBody": _json(["code", "name", "abbreviation"], {
-        "code": {"type": "string", "pattern": r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"},
-        "name": _STRING, "abbreviation": _STRING, "parent": _STRING, "address": _STRING}),
+    "requestBody": {"content": {"application/json": {"schema": _AGENCY}}},
     "responses": {"201": json_answer(answer_schema(AgencyJson), "the agency"),
                   "409": {"description": "code in use"},
                   "422": {"description": "invalid field"}},

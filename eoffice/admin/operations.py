@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,18 +108,34 @@ def agency_tree(session: Session) -> list[tuple[int, Agency]]:
     return out
 
 
-def create_agency(session: Session, actor: Actor, *, code: str, name: str, abbreviation: str,
-                  parent: str | None = None, address: str = "") -> Agency:
+@dataclass(frozen=True)
+class AgencyInput:
+    """A new agency: its 13-character code (mã định danh), name, abbreviation in reference
+    codes, parent agency code and address."""
+
+    code: str
+    name: str
+    abbreviation: str
+    parent: str | None = None
+    address: str = ""
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> AgencyInput:
+        code = _text(data.get("code"), "code", 13)
+        if not AGENCY_CODE.match(code):
+            raise Invalid("Mã định danh cơ quan phải có dạng 000.00.00.H62 (13 ký tự).",
+                          code="invalid_code")
+        return cls(code=code, name=_text(data.get("name"), "name", 255),
+                   abbreviation=_text(data.get("abbreviation"), "abbreviation", 32),
+                   parent=_text(data.get("parent"), "parent", 13, required=False) or None,
+                   address=_text(data.get("address"), "address", 500, required=False))
+
+
+def create_agency(session: Session, actor: Actor, data: AgencyInput) -> Agency:
     """A new agency in the tree, with a first department Văn phòng (VP) for its people."""
     require_sysadmin(actor)
-    code = _text(code, "code", 13)
-    if not AGENCY_CODE.match(code):
-        raise Invalid("Mã định danh cơ quan phải có dạng 000.00.00.H62 (13 ký tự).",
-                      code="invalid_code")
-    name = _text(name, "name", 255)
-    abbreviation = _text(abbreviation, "abbreviation", 32)
-    address = _text(address, "address", 500, required=False)
-    parent_agency = agency_by_code(session, parent) if parent else None
+    code, name, abbreviation, address = data.code, data.name, data.abbreviation, data.address
+    parent_agency = agency_by_code(session, data.parent) if data.parent else None
     if session.scalar(sa.select(Agency.id).where(Agency.agency_code == code)) is not None:
         raise Conflict(f"Mã định danh {code} đã được dùng cho một cơ quan khác.",
                        code="duplicate_code")

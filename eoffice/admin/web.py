@@ -101,10 +101,8 @@ def home():
 def agencies():
     if request.method == "POST":
         form = request.form
-        made = _act(lambda: ops.create_agency(
-            db.session, acting_user(), code=form.get("code", ""), name=form.get("name", ""),
-            abbreviation=form.get("abbreviation", ""), parent=form.get("parent") or None,
-            address=form.get("address", "")), "Đã tạo cơ quan.")
+        made = _act(lambda: ops.create_agency(db.session, acting_user(),
+                                              ops.AgencyInput.parse(form)), "Đã tạo cơ quan.")
         if made is not None:
             return redirect(url_for("accounts.agencies"))
     return render_template("admin/agencies.html", tree=ops.agency_tree(db.session))

@@ -39,8 +39,8 @@ def make_agency(app, code: str = B_CODE, name: str = "UBND huyện Tam Đảo",
     users = B_USERS if users is None else users
     with app.app_context(), db.transaction() as session:
         sysadmin = session.scalar(sa.select(User).where(User.username == "sysadmin"))
-        agency = admin.create_agency(session, sysadmin, code=code, name=name,
-                                     abbreviation="UBND", parent="000.00.00.H62")
+        agency = admin.create_agency(session, sysadmin, admin.AgencyInput(
+            code=code, name=name, abbreviation="UBND", parent="000.00.00.H62"))
         admin_user, _ = admin.name_admin(session, sysadmin, agency,
                                          username=f"adm{code[-3:].lower()}{agency.id}",
                                          full_name="Quản trị")
