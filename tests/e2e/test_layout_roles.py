@@ -150,3 +150,25 @@ def test_new_items_marked_until_opened(browser, live_server):
         assert facts["spread"] <= 8 and facts["height"] <= 64, facts
     finally:
         context.close()
+
+
+def test_direction_form_coordinators_one_line_each(browser, live_server):
+    """Bút phê at 1280 px: each coordinator's deadline field sits on the same line as its
+    name (not a full-width box under it)."""
+    context, page = _login(browser, live_server.url, "chutich", 1280, 800)
+    try:
+        page.goto(live_server.url + "/incoming?tab=to_direct")
+        page.locator("#incoming-list a").first.click()
+        page.wait_for_url("**/incoming/*")
+        rows = page.evaluate("""() => [...document.querySelectorAll(
+            'input[name=coordinators]')].map(box => {
+              const row = box.closest('div');
+              const date = row.querySelector('input.date');
+              const a = box.getBoundingClientRect(), b = date.getBoundingClientRect();
+              return {dy: Math.abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2),
+                      width: b.width};
+            })""")
+        assert len(rows) >= 4
+        assert all(r["dy"] < 12 and r["width"] < 250 for r in rows), rows
+    finally:
+        context.close()
