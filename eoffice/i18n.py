@@ -34,6 +34,11 @@ EN: dict[str, str] = {
     "Việc cần làm": "To do",
     "Chưa có mục nào.": "Nothing yet.",
     "Mới": "New",
+    "08:00 - 08:15 | Khai mạc, giới thiệu đại biểu | Văn phòng":
+        "08:00 - 08:15 | Opening, introduction of delegates | Office",
+    "08:15 - 09:30 | Báo cáo tình hình thực hiện nhiệm vụ | Chủ tịch UBND":
+        "08:15 - 09:30 | Report on the tasks | Chairman",
+    "Thành phần tham dự: cá nhân": "Participants: people",
     "Chưa vào sổ được, hãy sửa:": "Not registered yet, please fix:",
     "Chưa nhập {field}.": "{field} is missing.",
     "{field}: ngày không hợp lệ (dạng ngày/tháng/năm, ví dụ 28/03/2022).":

@@ -105,3 +105,5 @@ def test_participants_are_chosen_by_name(client, auth):
         "people": ["chuyenvien", "truongphong"]}, follow_redirects=True))
     members = re.search(r"Thành phần: ([^<]*)</p>", page).group(1)
     assert "Hoàng Văn Nam" in members and "Phạm Thu Hà" in members
+    # the agenda box shows an example of its one-line-per-item form
+    assert 'placeholder="08:00 - 08:15 | Khai mạc' in page
