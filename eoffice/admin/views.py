@@ -82,9 +82,12 @@ def _entries(user: User, limit: int, offset: int = 0):
 @roles(Role.ADMIN)
 def audit_log():
     page = int_arg("page", 1, 1, 100_000)
-    entries, shown = _entries(acting_user(), PER_PAGE + 1, (page - 1) * PER_PAGE)
+    user = acting_user()
+    entries, shown = _entries(user, PER_PAGE + 1, (page - 1) * PER_PAGE)
+    people = db.session.scalars(sa.select(User).where(in_agency(user.agency_id))
+                                .order_by(User.full_name)).all()  # chosen by name
     return render_template("admin/audit.html", entries=entries[:PER_PAGE], page=page,
-                           has_next=len(entries) > PER_PAGE, filters=shown,
+                           has_next=len(entries) > PER_PAGE, filters=shown, people=people,
                            label=lambda a: action_label(a, current_language()),
                            actions=known_actions())
 

@@ -39,3 +39,11 @@ def test_audit_filter_takes_day_month_year(auth, client):
     assert page.status_code == 200
     assert 'value="01/01/2020"' in page.get_data(as_text=True)
     assert client.get("/admin/audit?date_from=31/02/2020").status_code == 400
+
+
+def test_audit_filter_offers_people_by_name(auth, client):
+    auth.login("admin")
+    page = client.get("/admin/audit?actor=vanthu").get_data(as_text=True)
+    picker = page.split('<select id="actor"')[1].split("</select>")[0]
+    assert '<option value="vanthu" selected>Nguyễn Thị Lan — Văn thư</option>' in picker
+    assert "chutichtinh" not in picker  # another agency's people are not offered
