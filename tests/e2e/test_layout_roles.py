@@ -148,6 +148,25 @@ def test_new_items_marked_until_opened(browser, live_server):
         assert menu_count() == menu_before - 1
         facts = page.evaluate(ONE_LINE)
         assert facts["spread"] <= 8 and facts["height"] <= 64, facts
+        # the count sits beside its entry, over neither its text nor the next entry
+        place = page.evaluate("""() => {
+          const badge = document.querySelector('nav.nav .new-count');
+          const entry = badge.parentElement, next = entry.closest('details, a').nextElementSibling;
+          const text = document.createRange(); text.selectNodeContents(entry.firstChild);
+          return {badge: badge.getBoundingClientRect().toJSON(),
+                  text: text.getBoundingClientRect().toJSON(),
+                  next: next.getBoundingClientRect().toJSON()};
+        }""")
+        assert place["badge"]["left"] >= place["text"]["right"] - 1, place
+        assert place["badge"]["right"] <= place["next"]["left"] + 2, place
+    finally:
+        context.close()
+    context, page = _login(browser, live_server.url, "phochutich", 390, 844)
+    try:  # on a phone, in the opened menu, the count follows its entry's words
+        page.click("label.nav-toggle-label")
+        summary = page.locator("nav.nav > details summary", has_text="Văn bản đến")
+        box, badge = summary.bounding_box(), summary.locator(".new-count").bounding_box()
+        assert badge["x"] - box["x"] < 160 and abs(badge["y"] - box["y"]) < 20, (box, badge)
     finally:
         context.close()
 
