@@ -44,7 +44,7 @@ def serve(ctx: Context, workers: int, threads: int, bind: str, timeout: int) -> 
     instance = ctx.instance
     url = f"http://{bind}" if not bind.startswith("unix:") else bind
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in {
                 "bind": [bind], "workers": workers, "threads": threads,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class AppError(Exception):
@@ -57,10 +61,10 @@ class AuditedRefusal(Invalid):
         self.object_id = object_id
         self.details = details or {}
 
-    def record(self, session: object) -> None:
+    def record(self, session: Session) -> None:
         from eoffice.audit import operations as audit
 
-        audit.append(session, self.action, actor=self.actor,  # type: ignore[arg-type]
+        audit.append(session, self.action, actor=self.actor,
                      object_type=self.object_type, object_id=self.object_id,
                      details={"code": self.code, "reason": self.message, **self.details})
 

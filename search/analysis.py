@@ -62,7 +62,7 @@ def has_diacritics(word: str) -> bool:
     return fold(word) != word
 
 
-class VietTokenizer(Tokenizer):  # type: ignore[misc]
+class VietTokenizer(Tokenizer):
     """Whoosh tokenizer: NFC, ``\\w+`` syllables, lowercase, optional accent folding.
 
     One pass, one reused :class:`Token` (no filter chain), because indexing speed matters.

@@ -424,8 +424,8 @@ def parse_message(root: etree._Element) -> Message:
         doc_id = _text(status, "edXML:ResponseFor/edXML:DocumentId", required=True, limit=600)
         split_document_id(doc_id)
         return StatusMessage(
-            sender=_read_organ(_one(status, "edXML:From")),  # type: ignore[arg-type]
-            recipient=_read_organ(_one(status, "edXML:To")),  # type: ignore[arg-type]
+            sender=_read_organ(_one(status, "edXML:From")),
+            recipient=_read_organ(_one(status, "edXML:To")),
             document_id=doc_id, status_code=code,
             timestamp=_moment(_text(status, "edXML:Timestamp", required=True), "Status"),
             description=_text(status, "edXML:Description"),
@@ -434,7 +434,7 @@ def parse_message(root: etree._Element) -> Message:
             traces=traces,
         )
     assert head is not None
-    sender = _read_organ(_one(head, "edXML:From"))  # type: ignore[arg-type]
+    sender = _read_organ(_one(head, "edXML:From"))
     recipients = [_read_organ(n) for n in head.findall("edXML:To", namespaces={PREFIX: NS})]
     if not recipients:
         raise PackageError("Gói tin không có nơi nhận.", "No recipient.")

@@ -120,7 +120,7 @@ def prepare_writer(
     spec = fields.SigFieldSpec(field_name, on_page=page, box=box) if box is not None else None
     pdf_signer = PdfSigner(meta, ext, stamp_style=style, new_field_spec=spec)
 
-    async def _prepare():  # type: ignore[no-untyped-def]
+    async def _prepare():
         prep, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
             writer, bytes_reserved=BYTES_RESERVED.get(level, BYTES_RESERVED["B-T"]))
         attrs = await ext.signed_attrs(prep.document_digest, "sha256", use_pades=True)

@@ -58,4 +58,4 @@ def _fallback(stream: Any, start: int) -> generic.ByteStringObject | generic.Tex
 
 def install() -> None:
     """Make pyHanko's object reader use :func:`read_hex_string`."""
-    generic.read_hex_string_from_stream = read_hex_string  # type: ignore[assignment]
+    generic.read_hex_string_from_stream = read_hex_string

@@ -185,6 +185,6 @@ def vietnamese_font(style: str = "Regular") -> CachedFont:
     return CachedFont(
         program=zlib.compress(raw, 6), program_len=len(raw), gids=gids, widths=widths,
         ascent=round(hhea.ascent * scale), descent=round(hhea.descent * scale),
-        bbox=bbox,  # type: ignore[arg-type]
+        bbox=bbox,
         tounicode=_tounicode(gids), name=f"EOVNFT+{family}-{style}",
     )

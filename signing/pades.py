@@ -264,7 +264,7 @@ def sign_batch(
     ]
 
 
-def run(coro):  # type: ignore[no-untyped-def]
+def run(coro):
     """Run a coroutine from sync code, also when called inside a running loop's thread."""
     try:
         asyncio.get_running_loop()

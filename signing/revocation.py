@@ -114,7 +114,7 @@ class _CachedCRLFetcher(RequestsCRLFetcher):
         super().__init__(**kwargs)
         self._cache = cache
 
-    async def _fetch_single(self, url):  # type: ignore[no-untyped-def]
+    async def _fetch_single(self, url):
         hit = self._cache.get(_key("crl", url))
         if hit is not None:
             parsed = asn1_crl.CertificateList.load(hit)
@@ -135,7 +135,7 @@ class _CachedOCSPFetcher(RequestsOCSPFetcher):
         super().__init__(request_nonces=False, **kwargs)
         self._cache = cache
 
-    async def _fetch_single(self, ocsp_url, ocsp_request):  # type: ignore[no-untyped-def]
+    async def _fetch_single(self, ocsp_url, ocsp_request):
         cert_id = ocsp_request["tbs_request"]["request_list"][0]["req_cert"].dump()
         key = _key("ocsp", ocsp_url, cert_id)
         hit = self._cache.get(key)

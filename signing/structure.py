@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,8 +219,8 @@ class StructureCheck:
     text: str = ""
 
 
-def check_structure(data: bytes, kind: str, *, roots: list[bytes] = (),  # type: ignore[assignment]
-                    crls: list[bytes] = (),  # type: ignore[assignment]
+def check_structure(data: bytes, kind: str, *, roots: Sequence[bytes] = (),
+                    crls: Sequence[bytes] = (),
                     validate: bool = True, text: bool = False, allow_fetching: bool = False,
                     cache_dir: str | None = None) -> StructureCheck:
     """Parent side: run :func:`inspect_pdf` (``kind="pdf"``) or :func:`inspect_docx`

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from eoffice.cli import Context
 
 
 @click.group("exchange")
@@ -16,15 +21,15 @@ def exchange_group() -> None:
 @click.option("--max-seconds", type=click.FloatRange(min=0.1, max=86400 * 365), default=None,
               help="Stop after this many seconds.")
 @click.pass_obj
-def worker(ctx: object, instance_opt: str | None, until_idle: bool,
+def worker(ctx: Context, instance_opt: str | None, until_idle: bool,
            max_seconds: float | None) -> None:
     """Publish the outbox to the hub and apply received packages (runs until stopped)."""
     from eoffice.config import instance_path_from_env
     from eoffice.exchange.worker import ExchangeWorker
 
     if instance_opt:
-        ctx.instance = instance_path_from_env(instance_opt)  # type: ignore[attr-defined]
-    app = ctx.app()  # type: ignore[attr-defined]
+        ctx.instance = instance_path_from_env(instance_opt)
+    app = ctx.app()
     try:
         runner = ExchangeWorker(app)
     except ValueError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eoffice.auth.models import Role
+from eoffice.auth.models import Role, User
 from eoffice.db import db
 from eoffice.documents import reads
 from eoffice.documents.models import URGENCY_LABELS, Urgency
@@ -36,8 +36,8 @@ def inbox():
 
 
 @add_nav_new("exchange.inbox")
-def new_deliveries(user: object) -> int:
-    waiting = deliveries.inbox(db.session, user, statuses=("01", "13"))  # type: ignore[arg-type]
+def new_deliveries(user: User) -> int:
+    waiting = deliveries.inbox(db.session, user, statuses=("01", "13"))
     return len(reads.unseen(db.session, user, reads.DELIVERY, [d.id for d in waiting]))
 
 

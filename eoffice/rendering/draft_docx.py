@@ -10,14 +10,18 @@ import io
 from datetime import date
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import CharacterStyle
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from eoffice.rendering.draft import STRONG_RE, DraftDocument
 from eoffice.rendering.pdfkit import QUOC_HIEU, TIEU_NGU
@@ -26,18 +30,16 @@ FONT = "Times New Roman"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _set_font(run_or_style: object, size: float, bold: bool = False, italic: bool = False) -> None:
-    font = run_or_style.font  # type: ignore[attr-defined]
+def _set_font(run_or_style: Run | CharacterStyle, size: float, bold: bool = False,
+              italic: bool = False) -> None:
+    font = run_or_style.font
     font.name, font.size, font.bold, font.italic = FONT, Pt(size), bold, italic
-    element = getattr(run_or_style, "element", None)
-    if element is None:
-        element = run_or_style._element  # type: ignore[attr-defined]
-    rpr = element.get_or_add_rPr()
+    rpr = run_or_style.element.get_or_add_rPr()
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
 
 def _para(
-    container: object,
+    container: DocumentObject | _Cell,
     value: str,
     size: float = 14,
     *,
@@ -46,7 +48,7 @@ def _para(
     align: object = CENTER,
     space_after: float = 0,
 ) -> Paragraph:
-    p = container.add_paragraph()  # type: ignore[attr-defined]
+    p = container.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(space_after)
     p.paragraph_format.space_before = Pt(0)
@@ -55,7 +57,7 @@ def _para(
     return p
 
 
-def _rule(container: object, width_mm: float, cell_mm: float) -> None:
+def _rule(container: DocumentObject | _Cell, width_mm: float, cell_mm: float) -> None:
     """A short centred horizontal rule: an empty paragraph with a bottom border."""
     p = _para(container, "", 4)
     indent = max((cell_mm - width_mm) / 2, 0)
@@ -74,10 +76,10 @@ def _first_cell_paragraph(cell: _Cell) -> _Cell:
     return cell
 
 
-def _page_number_header(section: object) -> None:
+def _page_number_header(section: Section) -> None:
     """Page numbers at the top centre from page 2 (``PAGE`` field)."""
-    section.different_first_page_header_footer = True  # type: ignore[attr-defined]
-    p = section.header.paragraphs[0]  # type: ignore[attr-defined]
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
     p.alignment = CENTER
     run = p.add_run()
     _set_font(run, 13)
@@ -101,6 +103,8 @@ def render_docx(d: DraftDocument, *, year: int | None = None) -> bytes:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     normal = doc.styles["Normal"]
+    if not isinstance(normal, CharacterStyle):  # pragma: no cover - python-docx's default
+        raise TypeError("the Normal style has no font")
     _set_font(normal, 14)
     _page_number_header(section)
 

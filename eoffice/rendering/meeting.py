@@ -113,7 +113,7 @@ def _title(kind: str, subject: str) -> list[Flowable]:
 
 def _lines(items: list[str], st: object) -> list[Flowable]:
     return [
-        Paragraph(text(f"- {nfc(i).strip()};" if n < len(items) - 1 else f"- {i}."), st)  # type: ignore[arg-type]
+        Paragraph(text(f"- {nfc(i).strip()};" if n < len(items) - 1 else f"- {i}."), st)
         for n, i in enumerate(items)
     ]
 

@@ -57,7 +57,7 @@ def style(
     register_fonts()
     return ParagraphStyle(
         name, fontName=font, fontSize=size, leading=leading or size * 1.2, alignment=align, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 def body_style(size: float = 14) -> ParagraphStyle:

@@ -35,7 +35,7 @@ def token_agent_url() -> str:
     return str(current_app.config.get("TOKEN_AGENT_URL") or DEFAULT_AGENT_URL)
 
 
-def _error(exc: AppError):  # type: ignore[no-untyped-def]
+def _error(exc: AppError):
     undo(exc)
     return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
 

@@ -94,7 +94,7 @@ class _MemPool:
         self.text.clear()
 
 
-class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
+class BulkSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` for loading a fresh index fast (no deletions, no merging)."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:

@@ -156,7 +156,7 @@ class FastSearcher:
                 parts.append(part)
             got = np.concatenate(parts) if parts else np.zeros(0)
             self._masks[key] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     # -- scoring ---------------------------------------------------------------------------
     def bm25(self, scores: np.ndarray, field: str, text: str, boost: float) -> None:
@@ -186,7 +186,7 @@ def _read_lengths(r: Any, field: str) -> np.ndarray:
                             dtype=np.uint8)
     else:
         raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)
-    return _BYTE_LEN[raw]  # type: ignore[no-any-return]
+    return _BYTE_LEN[raw]
 
 
 def _read_all(m: Any) -> tuple[np.ndarray, np.ndarray]:
