@@ -85,6 +85,10 @@ def index():
     sees_all = user.has_role(Role.CLERK, Role.LEADER)
     tab = request.args.get("tab") or ("all" if sees_all else "pending")
     counts = {t: len(inbox.inbox(db.session, user, t, today)) for t in inbox.TABS}
+    if user.has_role(Role.LEADER):
+        counts["to_direct"] = len(inbox.to_direct(db.session, user))
+    if user.has_role(Role.HEAD):
+        counts["to_assign"] = len(inbox.to_assign(db.session, user))
     if tab == "all":
         items = [inbox.WorkItem(d) for d in inbox.documents(db.session, user, limit=500)]
     elif tab == "to_direct" and user.has_role(Role.LEADER):

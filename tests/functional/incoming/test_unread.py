@@ -30,6 +30,7 @@ def test_directed_document_is_new_until_opened_per_user(app, api, auth, register
     assert _menu_count(dashboard, "Văn bản đến") == 2
     listing = auth.client.get("/incoming?tab=to_direct").get_data(as_text=True)
     assert _new_rows(listing) == {first, second}
+    assert re.search(r'data-tab="to_direct">Chờ bút phê <span class="count">2</span>', listing)
     # opening one clears its marker for him only
     assert auth.client.get(f"/incoming/{first}").status_code == 200
     listing = auth.client.get("/incoming?tab=to_direct").get_data(as_text=True)
