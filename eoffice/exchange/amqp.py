@@ -7,6 +7,7 @@ callback, which acknowledges them only after their effect is committed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -69,6 +70,8 @@ class Hub:
 
     def __init__(self, url: str, *, prefix: str = QUEUE_PREFIX, heartbeat: int = 30) -> None:
         self.prefix = prefix
+        self.url = url
+        self._publisher: BatchPublisher | None = None
         params = pika.URLParameters(url)
         params.heartbeat = heartbeat
         params.blocked_connection_timeout = 30
@@ -98,6 +101,8 @@ class Hub:
                 self.connection.close()
         except HubError:
             pass
+        if self._publisher is not None:
+            self._publisher.close()
         self.connection = None
         self.channel = None
         self._consumers = set()
@@ -127,22 +132,11 @@ class Hub:
             raise NotDelivered(str(exc)) from exc
 
     def publish_many(self, messages: Sequence[Outgoing]) -> list[str | None]:
-        """Publish a batch; returns, per message, ``None`` once the hub confirmed it, else
-        the reason (a lost connection fails the rest of the batch: it stays in the outbox)."""
-        results: list[str | None] = []
-        for outgoing in messages:
-            try:
-                self.publish(outgoing.agency_code, outgoing.message_id, outgoing.body,
-                             kind=outgoing.kind)
-                results.append(None)
-            except NotDelivered as exc:
-                results.append(f"NotDelivered: {exc}")
-            except HubError as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                results += [reason] * (len(messages) - len(results))
-                self.close()
-                break
-        return results
+        """Publish a batch and wait for the hub's confirms of all of it at once; returns,
+        per message, ``None`` once confirmed, else the reason (it stays in the outbox)."""
+        if self._publisher is None:
+            self._publisher = BatchPublisher(self.url, prefix=self.prefix)
+        return self._publisher.publish(messages)
 
     # -- consuming ---------------------------------------------------------------------------
     def _subscribe(self, agency_codes: Iterable[str], prefetch: int) -> None:
@@ -240,6 +234,110 @@ class Hub:
         self.connect()
         self.channel.queue_delete(queue=queue_name(agency_code, self.prefix))
         self.declared.discard(queue_name(agency_code, self.prefix))
+
+
+class BatchPublisher:
+    """Publishes batches of persistent messages with publisher confirms awaited together:
+    one round trip to the hub per batch instead of one per message (pika's BlockingChannel
+    waits for each confirm). Uses py-amqp, the AMQP client of Celery/kombu, whose channel
+    reports confirms and returns as events. Not thread-safe: one per thread."""
+
+    def __init__(self, url: str, *, prefix: str = QUEUE_PREFIX, timeout: float = 30.0) -> None:
+        from kombu.utils.url import parse_url
+
+        parts = parse_url(url)
+        self.options = {
+            "host": f"{parts.get('hostname') or 'localhost'}:{parts.get('port') or 5672}",
+            "userid": parts.get("userid") or "guest", "password": parts.get("password") or "guest",
+            "virtual_host": parts.get("virtual_host") or "/",
+            "ssl": parts.get("transport") == "amqps", "connect_timeout": 10,
+        }
+        self.prefix = prefix
+        self.timeout = timeout
+        self.connection: Any = None
+        self.channel: Any = None
+        self.declared: set[str] = set()
+        self._next_tag = 1
+        self._pending: dict[int, str] = {}  # delivery tag → message id, until confirmed
+        self._refused: dict[str, str] = {}  # message id → reason (returned or nacked)
+
+    def _connect(self) -> Any:
+        import amqp as pyamqp
+
+        if self.connection is None or not self.connection.connected:
+            self.close()
+            self.connection = pyamqp.Connection(**self.options)
+            self.connection.connect()
+            self.channel = self.connection.channel()
+            self.channel.confirm_select()
+            self.channel.events["basic_ack"].add(self._acked)
+            self.channel.events["basic_nack"].add(self._nacked)
+            self.channel.events["basic_return"].add(self._returned)
+            self._next_tag, self._pending, self.declared = 1, {}, set()
+        return self.channel
+
+    def _settle(self, tag: int, multiple: bool, reason: str | None) -> None:
+        for settled in [t for t in self._pending if t == tag or (multiple and t < tag)]:
+            message_id = self._pending.pop(settled)
+            if reason is not None:
+                self._refused.setdefault(message_id, reason)
+
+    def _acked(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, None)
+
+    def _nacked(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, "NotDelivered: the hub refused the message (nack)")
+
+    def _returned(self, exc: Exception, _exchange: str, routing_key: str, message: Any) -> None:
+        message_id = str(message.properties.get("message_id") or "")
+        self._refused[message_id] = f"NotDelivered: no queue {routing_key} ({exc})"
+
+    def publish(self, messages: Sequence[Outgoing]) -> list[str | None]:
+        import amqp as pyamqp
+
+        self._refused = {}
+        sent: list[str] = []
+        try:
+            channel = self._connect()
+            for outgoing in messages:
+                name = queue_name(outgoing.agency_code, self.prefix)
+                if name not in self.declared:
+                    channel.queue_declare(queue=name, durable=True, auto_delete=False)
+                    self.declared.add(name)
+                properties: dict[str, Any] = {
+                    "message_id": outgoing.message_id, "delivery_mode": 2,
+                    "content_type": "application/xml"}
+                if outgoing.kind:
+                    properties["type"] = outgoing.kind
+                channel.basic_publish(pyamqp.Message(outgoing.body, **properties), exchange="",
+                                      routing_key=name, mandatory=True)
+                self._pending[self._next_tag] = outgoing.message_id
+                self._next_tag += 1
+                sent.append(outgoing.message_id)
+            deadline = time.monotonic() + self.timeout
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no confirm from the hub")
+                self.connection.drain_events(timeout=left)
+        except (pyamqp.exceptions.AMQPError, OSError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            unconfirmed = set(self._pending.values())
+            self.close()
+            return [self._refused.get(m) or (reason if m in unconfirmed or m not in sent
+                                             else None) for m in
+                    (o.message_id for o in messages)]
+        return [self._refused.get(o.message_id) for o in messages]
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        with contextlib.suppress(Exception):  # a connection that may be dead already
+            if connection is not None and connection.connected:
+                connection.close()
+        if connection is not None:
+            connection.collect()
+        self.channel = None
+        self._pending = {}
 
 
 def backoff(attempts: int, *, base: float = 2.0, cap: float = 300.0) -> float:

@@ -46,6 +46,9 @@ from eoffice.extensions import file_store
 log = logging.getLogger(__name__)
 
 BATCH = 20
+IDLE_BEFORE_CHECKS = 1.0
+"""Seconds without any message before the (slow, sandboxed) PDF checks run, one at a time:
+deliveries first, a message that arrives waits for one check at most."""
 """Messages applied per transaction: one commit (one fsync) for all of them, while the
 audit chain's head row stays locked for a fraction of a second only."""
 
@@ -71,6 +74,7 @@ class ExchangeWorker:
         self._codes: tuple[float, list[str]] = (0.0, [])
         self._hub_failures = 0
         self._unchecked = 0
+        self._last_message = 0.0
         self.on_idle: Callable[[], None] | None = None
         """Called when the queues go idle after documents came in (instead of checking
         their PDFs here: ``step(checks=False)``)."""
@@ -171,6 +175,7 @@ class ExchangeWorker:
                         committed.append((message, outcome.outcome))
             finally:
                 db.session.remove()
+        self._last_message = time.monotonic()
         for _message, name in committed:
             self._unchecked += name == "applied"
             self.counts.applied += 1
@@ -209,9 +214,11 @@ class ExchangeWorker:
                                         batch=self.batch, idle=idle)
 
     # -- loop ----------------------------------------------------------------------------
-    def step(self, seconds: float = 1.0, *, relay: bool = True, checks: bool = True) -> int:
+    def step(self, seconds: float = 1.0, *, relay: bool = True, checks: bool = True,
+             eager: bool = False) -> int:
         """One round: publish what is due, then apply what comes (waiting up to 0.2 s for
-        it). Returns the work done."""
+        it); when nothing came for a while (at once if ``eager``), one PDF check. Returns
+        the work done."""
         try:
             work = (self.relay() if relay else 0) + self.receive(seconds)
             self._hub_failures = 0
@@ -224,8 +231,10 @@ class ExchangeWorker:
         # deliveries first: the PDF checks (slow, sandboxed) run when the queues are idle
         if work:
             return work
+        if not eager and time.monotonic() - self._last_message < IDLE_BEFORE_CHECKS:
+            return 0
         if checks:
-            return self.check_pdfs(limit=2)
+            return self.check_pdfs(limit=1)
         if self._unchecked and self.on_idle is not None:
             self._unchecked = 0
             self.on_idle()
@@ -239,7 +248,7 @@ class ExchangeWorker:
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 break
             try:
-                work = self.step(relay=relay, checks=checks)
+                work = self.step(relay=relay, checks=checks, eager=until_idle)
                 failures = 0
             except Exception:  # noqa: BLE001 - a message that could not be applied stays queued
                 failures += 1

@@ -287,3 +287,46 @@ def test_lost_connections_and_a_killed_worker_apply_every_message_once(
                                     "side = 'received'") == count
     assert province_count(province, "SELECT count(DISTINCT exchange_id) FROM "
                                     "exchange_deliveries") == count
+
+
+def test_the_outbox_keeps_a_package_while_the_hub_is_away(app, api, issued, hub_prefix):
+    """Hub unreachable: the package stays in the outbox with its error and a backoff; once
+    the hub is back and the backoff has passed, it is published (confirmed) once."""
+    from eoffice.db import db
+    from eoffice.exchange import amqp
+    from eoffice.exchange.models import ExchangeOutbox
+    from eoffice.exchange.worker import ExchangeWorker
+
+    app.config.update(EXCHANGE_HUB=HUB, EXCHANGE_QUEUE_PREFIX=hub_prefix)
+    doc_id = issued()
+    assert api.post(f"/api/v1/outgoing/{doc_id}/dispatch", "vanthu",
+                    json={"recipients": [PROVINCE]}).status_code == 200
+
+    def outbox() -> ExchangeOutbox:
+        with app.app_context():
+            (row,) = db.session.scalars(sa.select(ExchangeOutbox)).all()
+            db.session.expunge(row)
+            db.session.remove()
+        return row
+
+    app.config["EXCHANGE_HUB"] = "amqp://guest:guest@127.0.0.1:9/%2F"  # nobody listens
+    away = ExchangeWorker(app)
+    assert away.relay() == 0 and away.relay() == 0  # the second try waits for the backoff
+    row = outbox()
+    assert (row.sent_at, row.attempts) == (None, 1) and "refused" in row.last_error.lower()
+    assert row.next_attempt_at > row.created_at
+
+    app.config["EXCHANGE_HUB"] = HUB
+    back = ExchangeWorker(app)
+    assert back.relay() == 0  # still within the backoff
+    with app.app_context():
+        db.session.execute(sa.update(ExchangeOutbox).values(
+            next_attempt_at=ExchangeOutbox.created_at))
+        db.session.commit()
+        db.session.remove()
+    assert back.relay() == 1 and back.relay() == 0
+    assert outbox().sent_at is not None
+    probe = amqp.Hub(HUB, prefix=hub_prefix)
+    assert probe.depth(PROVINCE) == 1
+    probe.close()
+    back.hub.close()
