@@ -180,3 +180,14 @@ def test_unknown_status_refuses_to_sign_when_checking_online(ca_responders, rese
                            validation_context=make_validation_context([ca.root_pem]))
     report = validate_pdf(signed, trust_roots=[ca.root_pem.read_bytes()])
     assert report.verdict == "indeterminate", report.reasons
+
+
+def test_unknown_status_reaches_the_user_as_its_own_422():
+    """The web and API answer with the message and a code clients can act on (retry later),
+    distinct from a revoked signer."""
+    from eoffice.signing_services import signing_failed
+
+    error = signing_failed(SignerStatusUnknown("Không xác định được tình trạng thu hồi"))
+    assert (error.status, error.code) == (422, "signer_status_unknown")
+    assert error.message.startswith("Không xác định được")
+    assert signing_failed(SignerRevoked("thu hồi")).code == "signer_revoked"
