@@ -20,6 +20,15 @@ from signing import images
 
 VALIDITY = dt.timedelta(days=5 * 365)
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+
+
+def _key_of(cert: x509.Certificate) -> PublicKey:
+    """The certificate's RSA or EC public key (the only kinds this PKI issues)."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise TypeError(f"unexpected key type {type(key).__name__}")
+    return key
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,7 @@ def _pem(cert: x509.Certificate) -> bytes:
 
 def _build_cert(
     subject: x509.Name,
-    public_key: object,
+    public_key: PublicKey,
     issuer: x509.Certificate | None,
     issuer_key: PrivateKey,
     *,
@@ -154,19 +163,19 @@ def _build_cert(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer.subject if issuer else subject)
-        .public_key(public_key)  # type: ignore[arg-type]
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
         .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(public_key),  # type: ignore[arg-type]
+            x509.SubjectKeyIdentifier.from_public_key(public_key),
             critical=False,
         )
     )
-    auth_pub = issuer.public_key() if issuer else public_key
+    auth_pub = _key_of(issuer) if issuer else public_key
     builder = builder.add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(auth_pub),  # type: ignore[arg-type]
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(auth_pub),
         critical=False,
     )
     if ca:
@@ -211,9 +220,7 @@ def _write_crl(
         .next_update(start + VALIDITY)
         .add_extension(x509.CRLNumber(int(start.timestamp())), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                issuer.public_key()  # type: ignore[arg-type]
-            ),
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(_key_of(issuer)),
             critical=False,
         )
     )

@@ -20,6 +20,7 @@ import hmac
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import cms, x509
@@ -86,7 +87,7 @@ class PreparedSignature:
 
 def prepare_external(
     pdf_bytes: bytes, certificate: bytes, chain: list[bytes] | tuple[bytes, ...], *,
-    image_png: object = None, field_name: str = "sig_official",
+    image_png: Path | str | bytes | None = None, field_name: str = "sig_official",
     reason: str | None = None, level: str = "B-T",
 ) -> PreparedSignature:
     """Step 1: reserve the signature in ``field_name`` and compute the signed attributes."""
@@ -99,7 +100,7 @@ def prepare_external(
 
 def prepare_writer(
     writer: IncrementalPdfFileWriter, certificate: bytes,
-    chain: list[bytes] | tuple[bytes, ...], *, image_png: object = None,
+    chain: list[bytes] | tuple[bytes, ...], *, image_png: Path | str | bytes | None = None,
     field_name: str, reason: str | None = None, level: str = "B-T",
     box: tuple[int, int, int, int] | None = None, page: int = -1,
 ) -> PreparedSignature:
@@ -116,7 +117,7 @@ def prepare_writer(
                          signature_value=bytes(SIGNATURE_PLACEHOLDER))
     meta = PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256", reason=reason,
                                 subfilter=SigSeedSubFilter.PADES)
-    style = appearance.image_style(image_png) if image_png is not None else None  # type: ignore[arg-type]
+    style = appearance.image_style(image_png) if image_png is not None else None
     spec = fields.SigFieldSpec(field_name, on_page=page, box=box) if box is not None else None
     pdf_signer = PdfSigner(meta, ext, stamp_style=style, new_field_spec=spec)
 

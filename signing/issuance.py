@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from pathlib import Path
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -104,7 +105,7 @@ def issue_document(
     number_text: str,
     date_text: str,
     seal_signer: Signer,
-    seal_png: object = None,
+    seal_png: Path | str | bytes | None = None,
     timestamper: TimeStamper | None = None,
     level: str = "B-T",
     validation_context: ValidationContext | None = None,
@@ -113,14 +114,15 @@ def issue_document(
     """Stage 2 (clerk): fill ``doc_number``/``doc_date`` and add the seal signature
     (field ``sig_seal``, seal image left of ``sig_official``) in one incremental update."""
     writer, place = _filled_writer(pdf_bytes, number_text, date_text)
-    style = appearance.image_style(seal_png) if seal_png is not None else None  # type: ignore[arg-type]
+    style = appearance.image_style(seal_png) if seal_png is not None else None
     return sign_writer(writer, seal_signer, field_name=SEAL_FIELD, style=style, level=level,
                        reason=reason, timestamper=timestamper,
                        validation_context=validation_context, **place)
 
 
 def prepare_issuance(pdf_bytes: bytes, *, number_text: str, date_text: str,
-                     certificate: bytes, chain: list[bytes], seal_png: object = None,
+                     certificate: bytes, chain: list[bytes],
+                     seal_png: Path | str | bytes | None = None,
                      level: str = "B-T", reason: str | None = "Đóng dấu, phát hành văn bản",
                      ) -> PreparedSignature:
     """The same update as :func:`issue_document`, for a seal on a token at the clerk's PC:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from eoffice.db import utcnow
@@ -30,10 +31,7 @@ def mark_seen(session: Session, user: Any, kind: str, item_ids: Iterable[int]) -
     now = utcnow()
     rows = [{"user_id": user.id, "kind": kind, "item_id": i, "seen_at": now} for i in ids]
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ReadMark).values(rows)
     session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "kind", "item_id"],

@@ -306,10 +306,10 @@ def add_signature_fields(pdf: bytes, spots: Sequence[SignatureSpot]) -> bytes:
 
     writer = copy_into_new_writer(PdfFileReader(io.BytesIO(pdf)))
     for spot in spots:
-        box = tuple(int(round(v)) for v in spot.box)
+        x1, y1, x2, y2 = (int(round(v)) for v in spot.box)
         append_signature_field(
             writer,
-            SigFieldSpec(sig_field_name=spot.name, on_page=spot.page, box=box),  # type: ignore[arg-type]
+            SigFieldSpec(sig_field_name=spot.name, on_page=spot.page, box=(x1, y1, x2, y2)),
         )
     out = io.BytesIO()
     writer.write(out)
