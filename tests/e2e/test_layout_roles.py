@@ -191,3 +191,17 @@ def test_direction_form_coordinators_one_line_each(browser, live_server):
         assert all(r["dy"] < 12 and r["width"] < 250 for r in rows), rows
     finally:
         context.close()
+
+
+def test_list_cells_named_on_a_phone(browser, live_server):
+    """On a phone a list row is a card: each value says which column it is."""
+    context, page = _login(browser, live_server.url, "vanthu", 390, 844)
+    try:
+        page.goto(live_server.url + "/incoming?tab=all")
+        labels = page.evaluate("""() => [...document.querySelectorAll(
+            '#incoming-list tbody tr:first-child td')].map(
+              td => getComputedStyle(td, '::before').content)""")
+        assert labels[:2] == ['"Số đến: "', '"Ngày đến: "'], labels
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
