@@ -96,7 +96,10 @@ def repair(ctx: Context, fix: bool) -> None:
         consistency.check_files(db.session, store, report)
         consistency.check_audit(db.session, report)
         consistency.check_states(db.session, report)
+        consistency.check_signature_queue(db.session, report)
         db.session.rollback()
+        if fix:
+            consistency.fix_signature_queue(db.session, report)
         search_ctx = app.extensions.get("eoffice.search")
         if search_ctx is not None:
             from eoffice.search_app.service import drain_outbox, reindex, verify_index

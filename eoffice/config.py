@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "STORAGE_URL": None,  # default file://<instance>/files; or s3://bucket?endpoint=…
     "BROKER_URL": None,  # redis://… or amqp://…: Celery workers (`eoffice worker`)
     "BROKER_QUEUE": "eoffice",  # Celery queue name (one per deployment on a shared broker)
+    # Signatures of a registered file: "background" (the answer says "pending", a worker
+    # writes the verdict) or "sync"; empty: "background" with a broker, "sync" without.
+    "SIGNATURE_CHECK": "",
     "SEARCH_BACKEND": "whoosh",  # "whoosh" (folder in the instance) or "postgres" (the database)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

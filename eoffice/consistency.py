@@ -28,12 +28,15 @@ class ConsistencyReport:
     index_problems: dict[str, list[str]] = field(default_factory=dict)
     audit_problem: str | None = None
     state_mismatches: list[str] = field(default_factory=list)  # cached state ≠ history
+    lost_signature_checks: list[str] = field(default_factory=list)  # pending, not queued
+    stale_signature_checks: list[str] = field(default_factory=list)  # queued, not pending
 
     @property
     def ok(self) -> bool:
         return not (self.missing_blobs or self.corrupt_blobs or self.orphan_blobs
                     or self.stale_tmp or any(self.index_problems.values())
-                    or self.audit_problem or self.state_mismatches)
+                    or self.audit_problem or self.state_mismatches
+                    or self.lost_signature_checks or self.stale_signature_checks)
 
     def lines(self) -> list[str]:
         out: list[str] = []
@@ -42,7 +45,11 @@ class ConsistencyReport:
                   ("Tệp thừa (không thuộc văn bản nào)", self.orphan_blobs),
                   ("Tệp tạm còn sót", self.stale_tmp),
                   ("Trạng thái lưu khác trạng thái suy ra từ lịch sử xử lý",
-                   self.state_mismatches)]
+                   self.state_mismatches),
+                  ("Chữ ký đang chờ kiểm tra nhưng không có trong hàng đợi kiểm tra",
+                   self.lost_signature_checks),
+                  ("Hàng đợi kiểm tra chữ ký còn mục của văn bản đã có kết luận",
+                   self.stale_signature_checks)]
         labels += [(f"Chỉ mục — {name}", ids) for name, ids in self.index_problems.items()]
         for label, items in labels:
             if items:
@@ -105,6 +112,28 @@ def check_states(session: Session, report: ConsistencyReport) -> None:
     for meeting_id, state in session.execute(sa.select(Meeting.id, Meeting.state)):
         if _derived(workflow.MEETING, meeting_history.get(meeting_id, [])) != state:
             report.state_mismatches.append(f"meeting:{meeting_id}")
+
+
+def check_signature_queue(session: Session, report: ConsistencyReport) -> None:
+    """Every document whose verdict is ``pending`` has its queued check (else nobody would
+    ever write its verdict), and the queue holds only pending documents."""
+    from eoffice.signature_checks import check_queue
+
+    lost, stale = check_queue(session)
+    report.lost_signature_checks = [f"document:{i}" for i in lost]
+    report.stale_signature_checks = [f"document:{i}" for i in stale]
+
+
+def fix_signature_queue(session: Session, report: ConsistencyReport) -> None:
+    """Queue the lost checks again (a worker writes their verdicts), drop the stale rows."""
+    from eoffice.signature_checks import fix_queue
+
+    def ids(items: list[str]) -> list[int]:
+        return [int(item.split(":", 1)[1]) for item in items]
+
+    fix_queue(session, ids(report.lost_signature_checks), ids(report.stale_signature_checks))
+    session.commit()
+    report.lost_signature_checks, report.stale_signature_checks = [], []
 
 
 def fix_files(store: FileStore, report: ConsistencyReport) -> None:

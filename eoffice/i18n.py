@@ -89,6 +89,9 @@ EN: dict[str, str] = {
          "on a storage device never connected to a network), as the rules on state secrets "
          "require, before you confirm."),
     "Văn bản mật": "Classified document",
+    "Văn bản đã vào sổ; chữ ký số của tệp đang được kiểm tra. Tải lại trang sau ít giây để xem "
+    "kết quả.": "The document is registered; the signatures of its file are being checked. "
+    "Reload the page in a few seconds to see the result.",
 }
 
 

@@ -13,10 +13,11 @@ from eoffice.documents.models import (
     SearchOutbox,
     StoredFile,
 )
+from eoffice.signature_checks import SignatureCheck
 
 __all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
            "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "LoginAttempt",
-           "ReadMark", "SearchOutbox", "StoredFile", "User", "UserRole"]
+           "ReadMark", "SearchOutbox", "SignatureCheck", "StoredFile", "User", "UserRole"]
 
 from eoffice.features import import_models  # noqa: E402  (feature models join the metadata)
 

@@ -80,12 +80,13 @@ def too_large(max_bytes: int) -> FileRefused:
 def check_bytes(data: bytes, *, accepted: Iterable[str] = (PDF,), filename: str = "",
                 validate: bool = False, roots: Iterable[bytes] = (),
                 crls: Iterable[bytes] = (), online: bool = False,
-                revocation_cache: Any = None, max_bytes: int = MAX_BYTES) -> AcceptedFile:
+                revocation_cache: Any = None, max_bytes: int = MAX_BYTES,
+                text: bool | None = None) -> AcceptedFile:
     """Run ``data`` through the pipeline; :class:`FileRefused` when it does not pass.
 
     ``validate``: also check a PDF's signatures (against DER ``roots`` and ``crls``; OCSP
     and CRLs fetched when ``online``, cached in ``revocation_cache``) and read its first
-    pages' text.
+    pages' text (``text``, default ``validate``: only forms that guess fields need it).
     """
     from signing.structure import check_structure
 
@@ -99,7 +100,8 @@ def check_bytes(data: bytes, *, accepted: Iterable[str] = (PDF,), filename: str 
         raise _type_refusal(accepted)
     found = check_structure(data, "pdf" if mime == PDF else "docx", roots=list(roots),
                             crls=list(crls), validate=validate and mime == PDF,
-                            text=validate and mime == PDF, allow_fetching=online,
+                            text=(validate if text is None else text) and mime == PDF,
+                            allow_fetching=online,
                             cache_dir=str(revocation_cache) if revocation_cache else None)
     if found.problem is not None:
         raise FileRefused(REFUSALS.get(found.problem, REFUSALS["unreadable"]),
@@ -152,7 +154,8 @@ def read_upload(upload: Any) -> tuple[bytes | None, str]:
 
 
 def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: bool = False,
-                 data: bytes | None = None, filename: str = "") -> AcceptedFile | None:
+                 data: bytes | None = None, filename: str = "",
+                 text: bool | None = None) -> AcceptedFile | None:
     """The pipeline for a request's upload (``None`` when no file was chosen).
 
     ``data``/``filename`` instead of ``upload`` for bytes already read from a request.
@@ -170,7 +173,7 @@ def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: boo
                  "online": material.online, "revocation_cache": material.revocation_cache}
     end_read_transaction()
     return check_bytes(data, accepted=accepted, filename=filename, validate=validate,
-                       max_bytes=max_upload_bytes(), **trust)
+                       max_bytes=max_upload_bytes(), text=text, **trust)
 
 
 # --- a checked file kept between two steps of a web form (never in the store) ---------
@@ -186,10 +189,19 @@ def _pending_dir() -> Any:
     return Path(current_app.instance_path) / "pending-uploads"
 
 
-def keep_pending(file: AcceptedFile) -> str:
+VERDICT_REUSE_SECONDS = 3600
+"""How long the verdict of a form's check step is reused by its register step."""
+
+
+def keep_pending(file: AcceptedFile, *, owner: int | None = None) -> str:
     """Keep an accepted file for the next step of a form (e.g. check, then register);
-    returns its sha256. Pending files older than a day are removed."""
+    returns its sha256. Pending files older than a day are removed.
+
+    With ``owner`` (a user id) the signature verdict of a validated file is kept beside it,
+    for that user only (:func:`pending_verdict`): the register step does not validate the
+    same bytes a second time. The verdict never comes from the client."""
     import hashlib
+    import json
     import os
     import tempfile
     import time
@@ -205,7 +217,32 @@ def keep_pending(file: AcceptedFile) -> str:
     with os.fdopen(fd, "wb") as handle:
         handle.write(file.data)
     os.replace(tmp, folder / sha)
+    if owner is not None and file.report is not None:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(file.report.to_dict(), handle, ensure_ascii=False, default=str)
+        os.replace(tmp, folder / f"{sha}.verdict-{int(owner)}.json")
     return sha
+
+
+def pending_verdict(sha: str, owner: int) -> dict[str, Any] | None:
+    """The verdict this server computed for the kept file ``sha`` when ``owner`` checked it
+    (within :data:`VERDICT_REUSE_SECONDS`), if the kept bytes still hash to ``sha``."""
+    import hashlib
+    import json
+    import time
+
+    data = load_pending(sha)
+    if data is None or hashlib.sha256(data).hexdigest() != sha:
+        return None
+    path = _pending_dir() / f"{sha}.verdict-{int(owner)}.json"
+    try:
+        if time.time() - path.stat().st_mtime > VERDICT_REUSE_SECONDS:
+            return None
+        verdict = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return verdict if isinstance(verdict, dict) and "verdict" in verdict else None
 
 
 def load_pending(sha: str) -> bytes | None:
@@ -218,3 +255,5 @@ def load_pending(sha: str) -> bytes | None:
 def forget_pending(sha: str) -> None:
     if load_pending(sha) is not None:
         (_pending_dir() / sha).unlink(missing_ok=True)
+        for verdict in _pending_dir().glob(f"{sha}.verdict-*.json"):
+            verdict.unlink(missing_ok=True)

@@ -178,8 +178,14 @@ def storage_url(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Settings a test module adds to its app (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: None,
-        storage_url: str | None):
+        storage_url: str | None, app_config: dict[str, Any]):
     """The app on a fresh database with the demo agency and its users."""
     from eoffice import create_app
     from eoffice.db import db
@@ -190,7 +196,8 @@ def app(database: Database, instance: Path, dev_pki_dir: Path, cheap_passwords: 
     shutil.copytree(dev_pki_dir, pki)
     app = create_app({"DATABASE_URL": url, "TESTING": True, "SEARCH_WORKER": "sync",
                       "STORAGE_URL": storage_url,
-                      "TRUST_ROOTS": [str(pki / "root.pem")]}, instance=instance)
+                      "TRUST_ROOTS": [str(pki / "root.pem")], **app_config},
+                     instance=instance)
     with app.app_context(), db.transaction() as session:
         seed_agency(session)
     with app.app_context(), db.transaction() as session:

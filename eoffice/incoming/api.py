@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from eoffice import settings, untrusted
+from eoffice import settings, signature_checks, untrusted
 from eoffice.api.helpers import json_body
 from eoffice.api.openapi import document as describe
 from eoffice.api.schemas import schema_of
@@ -42,14 +42,18 @@ def register():
     upload = request.files.get("file")
     check_before_file(user, data, has_file=bool(upload is not None and upload.filename),
                       classified_files=settings.classified_files())
-    file = untrusted.check_upload(upload, validate=True)  # the pipeline, holding no lock
+    # the pipeline, holding no lock; the signatures are left to a worker when deferred
+    deferred = signature_checks.deferred(current_app)
+    file = untrusted.check_upload(upload, validate=not deferred, text=False)
     result = register_incoming(
         db.session, file_store(), user, data, file=file, trust=settings.trust_material(),
-        classified_files=settings.classified_files(), today=settings.today())
+        classified_files=settings.classified_files(), today=settings.today(),
+        defer_validation=deferred)
     doc = result.document
     body = {"id": doc.id, "arrival_number": doc.arrival_number, "arrival_year": doc.arrival_year,
             "register": doc.register,
             "validation": ({"verdict": result.validation["verdict"],
+                            "label": result.validation.get("label"),
                             "signatures": result.validation["signatures"],
                             "reasons": result.validation["reasons"]}
                            if result.validation else {"verdict": None, "signatures": []}),
@@ -134,7 +138,10 @@ describe("/api/v1/incoming", "post", {
     "requestBody": {"content": {"multipart/form-data": {"schema": schema_of(
         IncomingInput, extra={"file": {"type": "string", "format": "binary"}})}}},
     "responses": {"201": {"description": "id, arrival_number, arrival_year, validation, "
-                                         "duplicates"},
+                                         "duplicates. validation.verdict is 'pending' while "
+                                         "a worker checks the signatures (deployments with "
+                                         "a broker): GET /api/v1/documents/{id} gives the "
+                                         "verdict once written"},
                   "422": {"description": "missing field, bad file, classified file refused"}},
 })
 describe("/api/v1/incoming/{document_id}/direction", "post", {

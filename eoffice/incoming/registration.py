@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice import signature_checks
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
 from eoffice.db import utcnow
@@ -55,10 +56,10 @@ def _trust_options(trust: TrustMaterial) -> dict[str, Any]:
             "revocation_cache": trust.revocation_cache}
 
 
-def analyse(data: bytes, trust: TrustMaterial) -> AcceptedFile:
+def analyse(data: bytes, trust: TrustMaterial, *, text: bool = True) -> AcceptedFile:
     """The untrusted-file pipeline with signature validation (FileRefused, 4xx, when the
-    file does not pass)."""
-    return check_bytes(data, accepted={PDF}, validate=True, **_trust_options(trust))
+    file does not pass); ``text``: also the first pages' text (for :func:`prefill`)."""
+    return check_bytes(data, accepted={PDF}, validate=True, text=text, **_trust_options(trust))
 
 
 def prefill(check: AcceptedFile) -> dict[str, Any]:
@@ -112,24 +113,38 @@ def check_before_file(actor: User, data: IncomingInput, *, has_file: bool,
 def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
                       file: bytes | AcceptedFile | None, filename: str = "",
                       trust: TrustMaterial, classified_files: bool, today: date,
-                      check: AcceptedFile | None = None) -> Registration:
+                      check: AcceptedFile | None = None,
+                      defer_validation: bool = False,
+                      validated: dict[str, Any] | None = None) -> Registration:
     """Vào sổ văn bản đến: next arrival number of the year's register, file and validation.
 
     All checks (type, secrecy, structure, signatures: the untrusted-file pipeline) run
     before the first write, so a refused file leaves nothing behind; the arrival number is
     taken last and returns on rollback. Raw bytes go through the pipeline here; ``file``
     (or ``check`` for the same bytes) may already have passed it.
+
+    ``defer_validation``: a file that passed the structure check without its signatures
+    being validated is registered with the verdict ``pending`` and queued for a background
+    worker (:mod:`eoffice.signature_checks`); a file already validated keeps its verdict.
+    ``validated``: the verdict this server computed for the same bytes in the form's check
+    step (same user), used instead of validating them again (with ``defer_validation``).
     """
     if isinstance(file, bytes) and not file:
         file = None
     check_before_file(actor, data, has_file=file is not None, classified_files=classified_files)
     if isinstance(file, bytes) and check is not None and check.data == file:
         file = check
-    checked = ensure_checked(file, accepted={PDF}, validate=True, **_trust_options(trust))
-    if checked is not None and checked.report is None:  # passed without validation
-        checked = analyse(checked.data, trust)
+    checked = ensure_checked(file, accepted={PDF}, validate=not defer_validation, text=False,
+                             **_trust_options(trust))
+    if checked is not None and checked.report is None and not defer_validation:
+        checked = analyse(checked.data, trust, text=False)  # passed without validation
     check = checked
-    validation = check.report.to_dict() if check is not None else None
+    validation = None
+    if check is not None:
+        if check.report is not None:
+            validation = check.report.to_dict()
+        else:
+            validation = validated or signature_checks.pending_validation()
     duplicates = find_duplicates(session, actor, data.issuer_name, data.code_number,
                                  data.code_notation)
 
@@ -156,6 +171,8 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     if check is not None:
         attach_file(session, store, document, "received", check.data, actor, accepted={PDF},
                     filename=filename or check.filename or "van-ban-den.pdf")
+        if signature_checks.is_pending(validation):
+            signature_checks.queue(session, document.id, str(document.current_file_sha))
     document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
     session.add(DocumentEvent(document_id=document.id, machine="registration",
                               transition="register", from_state="", to_state="registered",

@@ -7,11 +7,20 @@ import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 import workflow
-from eoffice import settings, untrusted
+from eoffice import settings, signature_checks, untrusted
 from eoffice.auth.models import CLEARANCE_LABELS, Department, Role, User, in_agency
 from eoffice.db import db
 from eoffice.documents import reads, serving
@@ -105,10 +114,12 @@ def index():
 
 def _render_form(values: dict[str, Any], *, check: Any = None, file_sha: str = "",
                  duplicates: list[int] | None = None, error: str = "", status: int = 200,
-                 guessed: list[str] | None = None, field_errors: dict[str, str] | None = None):
+                 guessed: list[str] | None = None, field_errors: dict[str, str] | None = None,
+                 validation: dict[str, Any] | None = None):
+    if validation is None and check is not None and check.report:
+        validation = check.report.to_dict()
     return render_template(
-        "incoming/new.html", values=values,
-        validation=check.report.to_dict() if check is not None and check.report else None,
+        "incoming/new.html", values=values, validation=validation,
         file_sha=file_sha, duplicates=duplicates or [], error=error, guessed=guessed or [],
         field_labels=FIELD_LABELS, field_errors=field_errors or {},
         classified_files=settings.classified_files(), **_labels()), status
@@ -122,14 +133,23 @@ def new():
     values = {k: request.form.get(k, "") for k in FORM_FIELDS}
     pending = request.form.get("file_sha", "")
     file: untrusted.AcceptedFile | None = None
+    analysing = request.form.get("action") == "analyse"
+    deferred = signature_checks.deferred(current_app)
+    known: dict[str, Any] | None = None  # the verdict of this user's check step, same bytes
     try:
-        # The pipeline first: a refused file is never stored, nor kept by the form.
-        file = untrusted.check_upload(request.files.get("file"), validate=True)
-        if file is None and untrusted.load_pending(pending) is not None:
-            file = untrusted.check_upload(None, data=untrusted.load_pending(pending),
+        # The pipeline first: a refused file is never stored, nor kept by the form. The
+        # check step validates the signatures; registering leaves them to a worker when
+        # deferred, and reuses the check step's verdict for the file it kept.
+        file = untrusted.check_upload(request.files.get("file"), text=analysing,
+                                      validate=analysing or not deferred)
+        kept = untrusted.load_pending(pending) if file is None else None
+        if kept is not None:
+            known = None if analysing else untrusted.pending_verdict(pending, current_user.id)
+            file = untrusted.check_upload(None, data=kept,
                                           filename=request.form.get("filename", ""),
-                                          validate=True)
-        if request.form.get("action") == "analyse":
+                                          validate=analysing or (known is None and not deferred),
+                                          text=analysing)
+        if analysing:
             if file is None:
                 raise Invalid("Hãy chọn tệp PDF để kiểm tra.")
             guessed = []
@@ -139,23 +159,25 @@ def new():
                     values[key] = value
                     if key in FIELD_LABELS:
                         guessed.append(key)
-            return _render_form(values, check=file, file_sha=untrusted.keep_pending(file),
-                                guessed=guessed)
+            return _render_form(values, check=file, guessed=guessed,
+                                file_sha=untrusted.keep_pending(file, owner=current_user.id))
         # Fields and secrecy before anything is written: every missing or wrong field named.
         if errors := form_errors(values):
-            return _field_errors(values, errors, file, pending)
+            return _field_errors(values, errors, file, pending, known)
         parsed = IncomingInput.parse(values)
         check_before_file(current_user, parsed, has_file=file is not None,
                           classified_files=settings.classified_files())
         duplicates = find_duplicates(db.session, current_user, parsed.issuer_name,
                                      parsed.code_number, parsed.code_notation)
         if duplicates and not request.form.get("confirm_duplicate"):
-            return _render_form(values, check=file, duplicates=duplicates,
-                                file_sha=untrusted.keep_pending(file) if file else "")
+            return _render_form(values, check=file, duplicates=duplicates, validation=known,
+                                file_sha=untrusted.keep_pending(file, owner=current_user.id)
+                                if file else "")
         result = register_incoming(
             db.session, file_store(), current_user, parsed, file=file,
             trust=settings.trust_material(), classified_files=settings.classified_files(),
-            today=settings.today())
+            today=settings.today(), defer_validation=deferred or known is not None,
+            validated=known)
     except AppError as exc:
         undo(exc)
         untrusted.forget_pending(pending)  # the form forgets the file: choose it again
@@ -168,7 +190,8 @@ def new():
 
 
 def _field_errors(values: dict[str, Any], errors: dict[str, str],
-                  file: untrusted.AcceptedFile | None, pending: str):
+                  file: untrusted.AcceptedFile | None, pending: str,
+                  known: dict[str, Any] | None = None):
     """The form again (422) with each problem next to its field and in a summary; the
     chosen file is kept unless a classified document may not keep one."""
     keep = file is not None and (values.get("secrecy") in ("", "none")
@@ -177,8 +200,9 @@ def _field_errors(values: dict[str, Any], errors: dict[str, str],
         untrusted.forget_pending(pending)
     error = "" if keep or file is None else "Hãy chọn lại tệp."
     return _render_form(values, check=file if keep else None, field_errors=errors,
-                        file_sha=untrusted.keep_pending(file) if keep and file else "",
-                        error=error, status=422)
+                        validation=known if keep else None,
+                        file_sha=untrusted.keep_pending(file, owner=current_user.id)
+                        if keep and file else "", error=error, status=422)
 
 
 @bp.route("/incoming/<int:document_id>")
