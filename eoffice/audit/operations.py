@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from eoffice.audit.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -39,18 +40,83 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
+_PENDING = "eoffice.audit_pending"
+
+
 def append(session: Session, action: str, *, actor: Any = None, object_type: str | None = None,
            object_id: Any = None, details: dict[str, Any] | None = None,
-           agency_id: int | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction (to ``agency_id``, default the actor's).
+           agency_id: int | None = None) -> None:
+    """Record one entry in the caller's transaction (to ``agency_id``, default the actor's).
 
-    The UPDATE of the head row takes a row lock (PostgreSQL) or the write lock (SQLite) that is
-    held until commit, so concurrent appends queue up and never fork the chain.
+    The entry joins the chain when the transaction commits (``before_commit``): the UPDATE
+    of the head row takes a row lock (PostgreSQL) or the write lock (SQLite) held only for
+    the commit itself, so concurrent appends never fork the chain and requests do not
+    queue behind each other's work (a search or a download holding the head until its end).
+    A rollback drops the entry with the rest of the work.
     """
     actor_name = getattr(actor, "username", actor)
     if agency_id is None:
         agency_id = getattr(actor, "agency_id", None)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
+    obj_id = None if object_id is None else str(object_id)
+    session.info.setdefault(_PENDING, []).append(
+        (utcnow(), actor_name, action, object_type, obj_id, details, agency_id))
+
+
+def has_pending(session: Session) -> bool:
+    """Whether the transaction has audit entries still to write at its commit."""
+    return bool(session.info.get(_PENDING))
+
+
+_ID_MARK = 918273645546372819  # stands for the entry id in a canonical text made ahead
+_CHAIN_ONE_STATEMENT = sa.text("""
+WITH head AS (
+    SELECT last_id + 1 AS id, last_hash AS prev FROM audit_head WHERE id = 1 FOR UPDATE
+), entry AS (
+    SELECT head.id, head.prev, encode(sha256(convert_to(
+        head.prev || CAST(:before_id AS text) || head.id::text || CAST(:after_id AS text),
+        'UTF8')), 'hex') AS hash
+    FROM head
+), inserted AS (
+    INSERT INTO audit_entries (id, at, actor, action, object_type, object_id, details,
+                               agency_id, prev_hash, hash)
+    SELECT entry.id, CAST(:at AS timestamp), CAST(:actor AS varchar),
+           CAST(:action AS varchar), CAST(:object_type AS varchar),
+           CAST(:object_id AS varchar), CAST(:details AS json), CAST(:agency_id AS integer),
+           entry.prev, entry.hash FROM entry
+)
+UPDATE audit_head SET last_id = entry.id, last_hash = entry.hash FROM entry
+WHERE audit_head.id = 1 RETURNING audit_head.last_id
+""")
+
+
+def _write_postgres(session: Session, at: datetime, actor_name: str | None, action: str,
+                    object_type: str | None, obj_id: str | None, details: dict[str, Any],
+                    agency_id: int | None) -> bool:
+    """PostgreSQL: the entry chained in one statement — id, hash (sha256 of the previous
+    hash and the canonical text, the same bytes :func:`canonical_json` gives) and head — so
+    the head row is locked for that statement and the commit only, never while the client
+    computes (a busy web process would keep every other writer waiting). False when there
+    is no head row yet."""
+    canonical = canonical_json(_ID_MARK, at, actor_name, action, object_type, obj_id, details,
+                               agency_id)
+    before, mark, after = canonical.rpartition(f'"id":{_ID_MARK}')
+    if not mark:
+        raise ValueError("canonical audit text without its id")
+    row = session.execute(_CHAIN_ONE_STATEMENT, {
+        "before_id": before + '"id":', "after_id": after, "at": at, "actor": actor_name,
+        "action": action, "object_type": object_type, "object_id": obj_id,
+        "details": json.dumps(details, ensure_ascii=False), "agency_id": agency_id,
+    }).first()
+    return row is not None
+
+
+def _write(session: Session, at: datetime, actor_name: str | None, action: str,
+           object_type: str | None, obj_id: str | None, details: dict[str, Any],
+           agency_id: int | None) -> None:
+    if session.get_bind().dialect.name == "postgresql" and _write_postgres(
+            session, at, actor_name, action, object_type, obj_id, details, agency_id):
+        return
     head = session.execute(
         sa.update(AuditHead).where(AuditHead.id == 1)
         .values(last_id=AuditHead.last_id + 1)
@@ -62,17 +128,28 @@ def append(session: Session, action: str, *, actor: Any = None, object_type: str
         entry_id, prev_hash = 1, GENESIS_HASH
     else:
         entry_id, prev_hash = head
-    at = utcnow()
-    obj_id = None if object_id is None else str(object_id)
     digest = chain_hash(prev_hash, canonical_json(entry_id, at, actor_name, action, object_type,
                                                    obj_id, details, agency_id))
-    entry = AuditEntry(id=entry_id, at=at, actor=actor_name, action=action,
-                       object_type=object_type, object_id=obj_id, details=details,
-                       agency_id=agency_id, prev_hash=prev_hash, hash=digest)
-    session.add(entry)
+    values = {"id": entry_id, "at": at, "actor": actor_name, "action": action,
+              "object_type": object_type, "object_id": obj_id, "details": details,
+              "agency_id": agency_id, "prev_hash": prev_hash, "hash": digest}
+    session.add(AuditEntry(**values))
     session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     session.flush()
-    return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.flush()  # the transaction's own work first; the head is locked last
+        for entry in pending:
+            _write(session, *entry)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

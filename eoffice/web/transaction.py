@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from eoffice.audit import operations as audit
 from eoffice.db import db
 from eoffice.errors import AppError, AuditedRefusal
 
@@ -58,7 +59,7 @@ def finish_request(response: Response) -> Response:
     """Commit once (or roll back a read-only request); a failing commit becomes a 500."""
     session = db.session()
     if _is_read_only():
-        wrote = session.info.pop(_WROTE, False)
+        wrote = session.info.pop(_WROTE, False) or audit.has_pending(session)
         session.rollback()
         if wrote:
             raise RuntimeError(f"read-only view {request.endpoint} wrote to the database")
@@ -74,8 +75,9 @@ def _note_write(session: Session, _context: Any) -> None:
 
 
 def wrote_in_request(session: Session) -> bool:
-    """Whether the request's transaction has flushed a write (see :func:`_note_write`)."""
-    return bool(session.info.get(_WROTE))
+    """Whether the request's transaction has flushed a write (see :func:`_note_write`) or
+    has audit entries to write at its commit."""
+    return bool(session.info.get(_WROTE)) or audit.has_pending(session)
 
 
 def init_app(app: Flask) -> None:
