@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,10 +49,18 @@ def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
     return decorate
 
 
-def sweep(name: str, every: float) -> None:
+_EMBEDDED_SWEEPS: set[str] = set()
+
+
+def sweep(name: str, every: float, *, embedded: bool = False) -> None:
     """Run the task ``name`` (without arguments) every ``every`` seconds in the workers
-    (and in the embedded thread): it picks up whatever a lost message left in an outbox."""
+    (``embedded``: also, without a broker, in a sweep thread of each web process): it picks
+    up whatever a lost message left in an outbox, and runs periodic work (reminders)."""
     _SWEEPS[name] = float(every)
+    if embedded:
+        _EMBEDDED_SWEEPS.add(name)
+    else:
+        _EMBEDDED_SWEEPS.discard(name)
 
 
 def service(name: str) -> Callable[[ServiceFunction], ServiceFunction]:
@@ -87,6 +95,7 @@ class Background:
     _thread: threading.Thread | None = None
     _jobs: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sweeper: Sweeper | None = None
 
     @property
     def celery(self) -> Any:
@@ -108,6 +117,15 @@ class Background:
         self._start_thread()
         self._jobs.put((name, kwargs))
 
+    def start_sweeps(self) -> None:
+        """Without a broker: the periodic sweeps in a thread of this process (started by
+        the first request; tests run the tasks themselves)."""
+        if self._sweeper is not None or self.broker_url:
+            return
+        with self._lock:
+            if self._sweeper is None:
+                self._sweeper = Sweeper(self, names=_EMBEDDED_SWEEPS).start()
+
     def _start_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -128,6 +146,8 @@ def init_app(app: Flask) -> Background:
     bg = Background(app, app.config.get("BROKER_URL") or None,
                     app.config.get("BROKER_QUEUE") or "eoffice")
     app.extensions["eoffice.background"] = bg
+    if not bg.broker_url and not app.config.get("TESTING"):
+        app.before_request(bg.start_sweeps)
     return bg
 
 
@@ -161,8 +181,9 @@ def make_celery(app: Flask, broker_url: str, queue_name: str) -> Any:
 class Sweeper:
     """Submits every sweep task at its interval (in workers and embedded mode)."""
 
-    def __init__(self, bg: Background) -> None:
+    def __init__(self, bg: Background, names: Iterable[str] | None = None) -> None:
         self.bg = bg
+        self.names = set(_SWEEPS if names is None else names)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="eoffice-sweeps", daemon=True)
 
@@ -176,17 +197,18 @@ class Sweeper:
     def _run(self) -> None:
         import time
 
-        due = dict.fromkeys(_SWEEPS, 0.0)
+        sweeps = {name: every for name, every in _SWEEPS.items() if name in self.names}
+        due = dict.fromkeys(sweeps, 0.0)
         while not self._stop.is_set():
             now = time.monotonic()
-            for name, every in _SWEEPS.items():
+            for name, every in sweeps.items():
                 if now >= due.get(name, 0.0):
                     due[name] = now + every
                     try:
                         run(self.bg.app, name)
                     except Exception:  # noqa: BLE001 - retried at the next interval
                         log.exception("sweep %s failed", name)
-            self._stop.wait(min(_SWEEPS.values(), default=5.0) / 2)
+            self._stop.wait(min(sweeps.values(), default=5.0) / 2)
 
 
 class Services:

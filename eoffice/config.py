@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     # Signatures of a registered file: "background" (the answer says "pending", a worker
     # writes the verdict) or "sync"; empty: "background" with a broker, "sync" without.
     "SIGNATURE_CHECK": "",
+    "DEADLINE_REMINDER_DAYS": 1,  # automatic reminder this many days before a deadline
     "SEARCH_BACKEND": "whoosh",  # "whoosh" (folder in the instance) or "postgres" (the database)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

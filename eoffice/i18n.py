@@ -92,6 +92,7 @@ EN: dict[str, str] = {
     "Văn bản đã vào sổ; chữ ký số của tệp đang được kiểm tra. Tải lại trang sau ít giây để xem "
     "kết quả.": "The document is registered; the signatures of its file are being checked. "
     "Reload the page in a few seconds to see the result.",
+    "Nhắc hạn xử lý": "Deadline reminders",
 }
 
 

@@ -178,7 +178,7 @@ def _check(app: Flask) -> None:
         db.session.remove()
 
 
-background.sweep(TASK, every=5.0)
+background.sweep(TASK, every=5.0, embedded=True)
 
 
 # --- consistency (eoffice repair) ------------------------------------------------------

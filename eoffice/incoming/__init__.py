@@ -13,7 +13,7 @@ def register(app: Any) -> None:
     """Blueprints (web + API), navigation entries and dashboard panels."""
     from eoffice.auth.models import Role
     from eoffice.extensions import csrf
-    from eoffice.incoming import demo, panels  # noqa: F401 - demo hook, panel providers
+    from eoffice.incoming import deadlines, demo, panels  # noqa: F401 - sweep, hook, panels
     from eoffice.incoming.api import bp as api_bp
     from eoffice.incoming.views import bp as web_bp
     from eoffice.web.nav import add_nav

@@ -21,7 +21,14 @@ from eoffice.documents.models import Direction, Document, DocumentEvent
 from eoffice.documents.operations import fire, get_visible, history_of
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.incoming.forms import DirectionInput, HandlerSpec, nfc
-from eoffice.incoming.models import COORDINATOR, LEAD, Assignment, ProgressNote, Reminder
+from eoffice.incoming.models import (
+    COORDINATOR,
+    LEAD,
+    LEADER_REMINDER,
+    Assignment,
+    ProgressNote,
+    Reminder,
+)
 from workflow.definitions import is_assignee
 
 
@@ -249,10 +256,14 @@ def remind(session: Session, document: Document, actor: User, message: str = "",
 
 
 def reminder_count(session: Session, document_id: int) -> int:
+    """How many times leaders have reminded (đôn đốc) about the document."""
     return session.scalar(sa.select(sa.func.count(Reminder.id)).where(
-        Reminder.document_id == document_id)) or 0
+        Reminder.document_id == document_id, Reminder.kind == LEADER_REMINDER)) or 0
 
 
-def reminders_of(session: Session, document_id: int) -> list[Reminder]:
-    return list(session.scalars(sa.select(Reminder).where(Reminder.document_id == document_id)
-                                .order_by(Reminder.id)))
+def reminders_of(session: Session, document_id: int, *,
+                 automatic: bool = False) -> list[Reminder]:
+    """The leaders' reminders, or (``automatic``) the deadline reminders of the system."""
+    kind = Reminder.kind != LEADER_REMINDER if automatic else Reminder.kind == LEADER_REMINDER
+    return list(session.scalars(sa.select(Reminder).where(Reminder.document_id == document_id,
+                                                          kind).order_by(Reminder.id)))

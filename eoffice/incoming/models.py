@@ -91,8 +91,15 @@ class ProgressNote(Base):
     author: Mapped[User] = relationship(lazy="joined")
 
 
+LEADER_REMINDER = "leader"
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+
+
 class Reminder(Base):
-    """A leader's reminder (đôn đốc) about an incoming document or one of its handlers."""
+    """A leader's reminder (đôn đốc) about an incoming document or one of its handlers, or
+    an automatic deadline reminder (``kind`` due_soon/overdue, no sender) to a handler —
+    at most one of each kind per assignment and deadline."""
 
     __tablename__ = "incoming_reminders"
 
@@ -101,8 +108,16 @@ class Reminder(Base):
         sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("incoming_assignments.id", ondelete="CASCADE"), default=None)
-    sender_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    sender_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     message: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[str] = mapped_column(sa.String(16), default=LEADER_REMINDER,
+                                      server_default=LEADER_REMINDER)
+    deadline: Mapped[date | None] = mapped_column(default=None)
 
-    sender: Mapped[User] = relationship(lazy="joined")
+    sender: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "kind", "deadline",
+                            name="uq_incoming_reminders_automatic"),
+    )

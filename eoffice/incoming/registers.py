@@ -14,7 +14,7 @@ from eoffice.auth.models import Agency, Clearance, User
 from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import URGENCY_LABELS, Direction, Document, Urgency
 from eoffice.documents.operations import visible_filter
-from eoffice.incoming.models import COORDINATOR, LEAD, Assignment, Reminder
+from eoffice.incoming.models import COORDINATOR, LEAD, LEADER_REMINDER, Assignment, Reminder
 from eoffice.incoming.registration import GENERAL_REGISTER, REGISTER_LABELS
 from eoffice.rendering.register_rows import IncomingRegisterRow, TrackingRegisterRow
 
@@ -52,7 +52,8 @@ def _reminders(session: Session, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = session.execute(sa.select(Reminder.document_id, sa.func.count(Reminder.id))
-                           .where(Reminder.document_id.in_(ids))
+                           .where(Reminder.document_id.in_(ids),
+                                  Reminder.kind == LEADER_REMINDER)
                            .group_by(Reminder.document_id)).all()
     return {doc_id: int(n) for doc_id, n in rows}
 

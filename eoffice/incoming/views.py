@@ -228,6 +228,7 @@ def show(document_id: int):
             User.active.is_(True), in_agency(user.agency_id)).order_by(User.full_name))
             if u.has_role(*HANDLER_ROLES)],
         reminders=handling.reminders_of(db.session, document.id),
+        deadline_reminders=handling.reminders_of(db.session, document.id, automatic=True),
         validation=document.extra.get("validation"), direction=document.extra.get("direction"),
         urgent=Urgency(document.urgency).is_urgent, **_labels())
 

@@ -7,6 +7,7 @@ backend), Redis (the broker), `eoffice worker` processes.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -130,3 +131,49 @@ def test_a_worker_killed_mid_500_index_jobs_loses_nothing(app, docs, distributed
     assert after.returncode == 0, after.stdout + after.stderr
     search_ctx = app.extensions["eoffice.search"]
     assert set(search_ctx.index.stamps()) == {str(i) for i in ids}
+
+
+@pytest.mark.distributed
+def test_deadline_reminders_are_sent_by_the_celery_worker(app, api, distributed, instance,
+                                                          tmp_path):
+    """The reminder sweep runs in `eoffice worker` (Celery on Redis), not in the web."""
+    from datetime import date
+
+    from hostile_files import plain_pdf
+
+    from eoffice.db import db
+    from eoffice.incoming.models import Reminder
+
+    app.config["TODAY"] = date(2026, 3, 2)
+    resp = api.post("/api/v1/incoming", "vanthu", content_type="multipart/form-data", data={
+        "issuer_name": "Sở Nội vụ", "subject": "Về việc báo cáo",
+        "file": (io.BytesIO(plain_pdf()), "vb.pdf", "application/pdf")})
+    assert resp.status_code == 201, resp.get_json()
+    doc_id = resp.get_json()["id"]
+    assert resp.get_json()["validation"]["verdict"] == "pending"  # a broker: checked later
+    resp = api.post(f"/api/v1/incoming/{doc_id}/direction", "chutich", json={
+        "instruction": "Giao VHTT.", "lead": "VHTT", "deadline": "2026-03-10"})
+    assert resp.status_code == 200, resp.get_json()
+
+    def reminders() -> list[str]:
+        with app.app_context():
+            kinds = list(db.session.scalars(sa.select(Reminder.kind).where(
+                Reminder.document_id == doc_id, Reminder.sender_id.is_(None))))
+            db.session.rollback()
+            return kinds
+
+    def verdict() -> str:
+        doc = api.get(f"/api/v1/documents/{doc_id}", "vanthu").get_json()
+        return str(doc["validation"]["verdict"])
+
+    env = {**_env(distributed, instance), "EOFFICE_TODAY": "2026-03-11"}
+    log = tmp_path / "worker.log"
+    worker = _start_worker(env, log)
+    try:
+        _wait(lambda: reminders() == ["overdue"] or worker.poll() is not None, "the reminder")
+        _wait(lambda: verdict() != "pending" or worker.poll() is not None, "the verdict")
+        assert worker.poll() is None, log.read_text()
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    assert verdict() == "unsigned"
