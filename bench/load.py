@@ -7,6 +7,13 @@ Werkzeug); each gets 16 clients for 60 s doing register / search / open / downlo
 refused for both, and their ratios. Targets (distributed): ≥ 25 registrations/s, p95 of
 reads ≤ 300 ms, 0 errors, 0 valid files refused.
 
+Beside each figure: the machine's load average, and the CPU time the servers used per
+operation (what the figures mean on a machine shared with other work). With a broker the
+signatures of a registered file are validated by the worker (the answer says ``pending``);
+the worker runs at a lower CPU priority (``--worker-nice``, a province gives workers
+machines of their own) and the time it takes to finish its backlog after the load is
+printed.
+
 Run: ``.venv/bin/python bench/load.py [--clients 16] [--seconds 60]``.
 """
 
@@ -157,11 +164,78 @@ def report(name: str, stats: Stats, seconds: float) -> dict[str, float]:
     return out
 
 
+def _descendants(roots: list[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1]
+                                               .split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = set(roots), list(roots)
+    while todo:
+        pid = todo.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU time used so far by these processes and their descendants (web workers, sandbox
+    zygotes and the children they reaped, the background worker), in seconds."""
+    total = 0
+    for pid in _descendants(roots):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+def backlog(cluster: Cluster) -> tuple[int, int]:
+    """(signature checks, search outbox rows) the workers still have to do."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(cluster.pg_url)
+    try:
+        with engine.connect() as conn:
+            return tuple(int(conn.execute(sa.text(  # type: ignore[return-value]
+                f'SELECT count(*) FROM "{cluster.schema}".{table}')).scalar() or 0)
+                for table in ("signature_checks", "search_outbox"))
+    finally:
+        engine.dispose()
+
+
+def drain(cluster: Cluster, limit: float = 600) -> None:
+    """After the load: what the worker had left, and how long it takes to finish it (no
+    verdict is 'valid' before the worker has validated the file)."""
+    start = time.monotonic()
+    left = backlog(cluster)
+    print(f"  left to the worker after the load: {left[0]} signature checks, {left[1]} index "
+          f"jobs; {load_average()}")
+    while any(backlog(cluster)) and time.monotonic() - start < limit:
+        time.sleep(1)
+    print(f"  worker backlog drained in {time.monotonic() - start:.0f} s "
+          f"(now {backlog(cluster)})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--web-workers", type=int, default=2)
+    ap.add_argument("--worker-nice", type=int, default=10,
+                    help="CPU priority of the background worker below the web servers (they "
+                         "share this machine; a province runs workers on machines of their own)")
     ap.add_argument("--pg-url", default=os.environ.get(
         "EOFFICE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
@@ -172,14 +246,33 @@ def main() -> int:
                                                redis_url=args.redis_url, s3=s3) as cluster:
         cluster.prepare()
         base = cluster.serve(workers=args.web_workers, threads=8)
-        cluster.worker(concurrency=2)
+        cluster.worker(concurrency=2, nice=args.worker_nice)
+        print(f"distributed load starts; {load_average()}")
+        roots = [p.pid for p in cluster.procs]
+        cpu = cpu_seconds(roots)
+        stats = run_load(base, args.clients, args.seconds, pdfs)
+        cpu = cpu_seconds(roots) - cpu
         dist = report(f"distributed (serve --workers {args.web_workers} + 1 worker; "
-                      f"PostgreSQL, S3, Redis)",
-                      run_load(base, args.clients, args.seconds, pdfs), args.seconds)
+                      f"PostgreSQL, S3, Redis)", stats, args.seconds)
+        ops = sum(len(v) for v in stats.lat.values())
+        print(f"  CPU of the web servers, sandboxes and worker: {cpu:.0f} s in "
+              f"{args.seconds:.0f} s ({cpu / args.seconds:.2f} cores), "
+              f"{cpu / max(ops, 1) * 1000:.0f} ms per operation (PostgreSQL, S3 not counted); "
+              f"{load_average()}")
+        drain(cluster)
         cluster.close()
         demo_base = cluster.demo()
-        demo = report("embedded (eoffice demo: SQLite, files, Whoosh, Werkzeug)",
-                      run_load(demo_base, args.clients, args.seconds, pdfs), args.seconds)
+        print(f"embedded load starts; {load_average()}")
+        roots = [p.pid for p in cluster.procs]
+        cpu = cpu_seconds(roots)
+        stats = run_load(demo_base, args.clients, args.seconds, pdfs)
+        cpu = cpu_seconds(roots) - cpu
+        demo = report("embedded (eoffice demo: SQLite, files, Whoosh, Werkzeug)", stats,
+                      args.seconds)
+        ops = sum(len(v) for v in stats.lat.values())
+        print(f"  CPU of the demo process and its sandboxes: {cpu:.0f} s "
+              f"({cpu / args.seconds:.2f} cores), {cpu / max(ops, 1) * 1000:.0f} ms per "
+              f"operation; {load_average()}")
     print(f"\nratios distributed/demo: registrations/s "
           f"{dist['reg_s'] / max(demo['reg_s'], 1e-9):.2f}x, read p95 "
           f"{dist['read_p95'] / max(demo['read_p95'], 1e-9):.2f}x")

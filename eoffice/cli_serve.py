@@ -21,6 +21,14 @@ def _check_bind(bind: str) -> str:
     return bind
 
 
+def _warm_sandbox(_worker: Any) -> None:
+    """Each web process starts its sandbox zygotes before it takes requests (the first
+    uploads would otherwise wait for an interpreter to import pyHanko)."""
+    from signing import sandbox
+
+    sandbox.warm()
+
+
 @click.command("serve")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Web worker processes.")
@@ -50,7 +58,8 @@ def serve(ctx: Context, workers: int, threads: int, bind: str, timeout: int) -> 
                 "bind": [bind], "workers": workers, "threads": threads,
                 "worker_class": "gthread", "timeout": timeout, "graceful_timeout": 30,
                 "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                "proc_name": "eoffice", "when_ready": lambda _server: click.echo(
+                "proc_name": "eoffice", "post_worker_init": _warm_sandbox,
+                "when_ready": lambda _server: click.echo(
                     f"eoffice ready on {url} ({workers} × {threads})", err=False),
             }.items():
                 self.cfg.set(key, value)
@@ -81,6 +90,7 @@ def worker(ctx: Context, concurrency: int) -> None:
     if not bg.broker_url:
         fail("chưa đặt EOFFICE_BROKER_URL (redis://… hoặc amqp://…) / no broker configured.", 2)
     celery = bg.celery
+    _warm_sandbox(None)
     sweeper = background.Sweeper(bg).start()
     services = background.Services(bg).start()
 

@@ -51,6 +51,9 @@ class QuietServerHandler(WSGIRequestHandler):
 def serve(app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
+    from signing import sandbox
+
+    sandbox.warm()  # the sandbox zygotes import pyHanko now, not during the first uploads
     server = make_server(host, port, app, threaded=True, request_handler=QuietServerHandler)
     url = f"http://{host}:{port}"
     click.echo(f"eoffice — UBND thành phố Vĩnh Yên — {url}")

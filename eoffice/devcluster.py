@@ -58,9 +58,10 @@ class Cluster:
         subprocess.run([EOFFICE, "demo", "--no-serve"], env=self.env, check=True,
                        stdout=subprocess.DEVNULL, timeout=600)
 
-    def _start(self, args: list[str], name: str) -> subprocess.Popen[bytes]:
+    def _start(self, args: list[str], name: str, nice: int = 0) -> subprocess.Popen[bytes]:
         log = (self.root / f"{name}.log").open("ab")
-        proc = subprocess.Popen([EOFFICE, *args], env=self.env, stdout=log,
+        prefix = ["nice", "-n", str(nice)] if nice else []
+        proc = subprocess.Popen([*prefix, EOFFICE, *args], env=self.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -74,9 +75,12 @@ class Cluster:
         wait_http(url + "/login", proc, self.root / f"serve-{port}.log")
         return url
 
-    def worker(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    def worker(self, concurrency: int = 2, nice: int = 0) -> subprocess.Popen[bytes]:
+        """Start `eoffice worker` (``nice``: at a lower CPU priority than the web servers,
+        as background work on a machine shared with them should run)."""
         n = len(self.procs)
-        return self._start(["worker", "--concurrency", str(concurrency)], f"worker-{n}")
+        return self._start(["worker", "--concurrency", str(concurrency)], f"worker-{n}",
+                           nice=nice)
 
     def demo(self) -> str:
         """`eoffice demo` (embedded: SQLite, files, Whoosh, Werkzeug) in a folder of its own."""

@@ -219,6 +219,25 @@ class _ZygotePool:
         finally:
             self._give_back(zygote)
 
+    def warm(self, count: int) -> int:
+        """Start up to ``count`` zygotes now (they import in the background), so that the
+        first requests of a server do not wait for them; returns how many were started."""
+        started = 0
+        with self._cond:
+            if self._owner != os.getpid():
+                self._free, self._started, self._owner = [], 0, os.getpid()
+            while self._started < min(count, self._size):
+                zygote = _Zygote()
+                try:
+                    zygote._ensure()
+                except OSError:
+                    break
+                self._free.append(zygote)
+                self._started += 1
+                started += 1
+            self._cond.notify_all()
+        return started
+
     def pids(self) -> list[int]:
         """Process ids of the idle zygotes (for tests)."""
         with self._cond:
@@ -226,6 +245,11 @@ class _ZygotePool:
 
 
 _POOL = _ZygotePool(POOL_SIZE)
+
+
+def warm(count: int = POOL_SIZE) -> int:
+    """Start this process's zygotes ahead of the first call (servers, after they fork)."""
+    return _POOL.warm(count)
 
 
 # --- child side --------------------------------------------------------------------

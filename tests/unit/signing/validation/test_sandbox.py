@@ -212,3 +212,22 @@ def test_request_read_in_pieces_is_exact():
     data = os.urandom(1 << 20)
     assert read_request(_Trickle(data, 4096), len(data)) == data
     assert read_request(_Trickle(data[:10], 4096), 20) is None  # closed early
+
+
+def test_a_warmed_pool_serves_with_the_zygotes_started_ahead():
+    """`eoffice serve` starts each process's zygotes before its first request."""
+    from signing import sandbox
+
+    pool = sandbox._ZygotePool(2)
+    try:
+        assert pool.warm(5) == 2  # never more than the pool size
+        started = sorted(pool.pids())
+        assert len(started) == 2 and pool.warm(2) == 0
+        request = __import__("pickle").dumps(
+            (__name__, __file__, "_allocate", (1,), sandbox.MEMORY_LIMIT, 10.0))
+        outcome, _, out = pool.call(request, 10.0)
+        assert outcome == 0 and b"1048576" in out
+        assert sorted(pool.pids()) == started  # served by a warmed zygote, none added
+    finally:
+        for zygote in pool._free:
+            zygote._stop()
