@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 TIME_LIMIT = 10.0
@@ -344,14 +344,20 @@ def _serve_one(request: bytes | bytearray, timeout: float) -> tuple[int, int, by
     return outcome, status, b"".join(chunks)
 
 
-def read_request(stream: IO[bytes], size: int) -> bytearray | None:
+class ReadsInto(Protocol):
+    """A binary stream that fills a caller's buffer (a raw file, BytesIO, a socket file)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
+def read_request(stream: ReadsInto, size: int) -> bytearray | None:
     """Exactly ``size`` bytes, read into one preallocated buffer (linear time; growing a
     ``bytes`` with ``+=`` copies everything read so far on each chunk: quadratic)."""
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
     while got < size:
-        n = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        n = stream.readinto(view[got:])
         if not n:
             return None
         got += n

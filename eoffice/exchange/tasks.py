@@ -87,5 +87,6 @@ def nudge_relay(session: Session) -> None:
 
     if not current_app.config.get("BROKER_URL"):
         return
+    # flask declares current_app as a Flask, hiding the LocalProxy that holds the app
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(session, lambda: background.submit("exchange.relay", app))
