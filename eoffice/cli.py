@@ -82,7 +82,8 @@ def audit_verify(ctx: Context) -> None:
 
 # --- consistency ----------------------------------------------------------------------------
 @cli.command("repair")
-@click.option("--fix", is_flag=True, help="Remove unreferenced files and bring the index in line.")
+@click.option("--fix", is_flag=True, help="Remove unreferenced files, set cached workflow states "
+              "from their histories and bring the index in line.")
 @pass_ctx
 def repair(ctx: Context, fix: bool) -> None:
     """Check that database, stored files, search index and audit chain agree (exit 1 if not)."""
@@ -95,11 +96,13 @@ def repair(ctx: Context, fix: bool) -> None:
         store = app.extensions["eoffice.files"]
         consistency.check_files(db.session, store, report)
         consistency.check_audit(db.session, report)
-        consistency.check_states(db.session, report)
+        consistency.check_states(db.session, report, fix=fix)
         consistency.check_signature_queue(db.session, report)
-        db.session.rollback()
         if fix:
+            db.session.commit()  # the cached states set from their histories
             consistency.fix_signature_queue(db.session, report)
+        else:
+            db.session.rollback()
         search_ctx = app.extensions.get("eoffice.search")
         if search_ctx is not None:
             from eoffice.search_app.service import drain_outbox, reindex, verify_index

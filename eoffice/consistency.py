@@ -1,13 +1,15 @@
 """Do the database, the file store, the search index and the audit chain agree?
 
 ``eoffice repair`` runs these checks after a crash; with ``--fix`` it removes what is safe to
-remove (unreferenced blobs, stale temporary uploads) and brings the index in line.
+remove (unreferenced blobs, stale temporary uploads), sets cached workflow states from their
+histories and brings the index in line.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 import workflow
 from eoffice.documents.models import StoredFile
 from eoffice.storage import FileStore
+from eoffice.workflow_store import EventRow
 
 TMP_GRACE_SECONDS = 3600  # a temporary upload younger than this may still be in flight
 
@@ -30,6 +33,7 @@ class ConsistencyReport:
     state_mismatches: list[str] = field(default_factory=list)  # cached state ≠ history
     lost_signature_checks: list[str] = field(default_factory=list)  # pending, not queued
     stale_signature_checks: list[str] = field(default_factory=list)  # queued, not pending
+    fixed_states: list[str] = field(default_factory=list)  # set from the history by --fix
 
     @property
     def ok(self) -> bool:
@@ -56,6 +60,9 @@ class ConsistencyReport:
                 out.append(f"{label}: {len(items)} — {', '.join(sorted(items)[:20])}")
         if self.audit_problem:
             out.append(f"Nhật ký: {self.audit_problem}")
+        if self.fixed_states:
+            out.append(f"Đã đặt lại trạng thái lưu theo lịch sử xử lý: {len(self.fixed_states)}"
+                       f" — {', '.join(sorted(self.fixed_states)[:20])}")
         return out
 
 
@@ -79,39 +86,73 @@ def check_audit(session: Session, report: ConsistencyReport) -> None:
         report.audit_problem = f"mục {problem.entry_id}: {problem.reason}"
 
 
-def _derived(machine: workflow.Machine, events: list[workflow.Event]) -> str:
+def _derived(machine: workflow.Machine, events: list[workflow.Event]) -> str | None:
     try:
         return machine.state_of(events)
     except workflow.InvalidHistory:
-        return "?"
+        return None
 
 
-def check_states(session: Session, report: ConsistencyReport) -> None:
-    """Every document's and meeting's cached ``state`` equals the state its append-only
-    history gives (outgoing/incoming/meeting machines)."""
+def _histories(session: Session, model: type[EventRow], *owner: str,
+               where: sa.ColumnElement[bool] | None = None
+               ) -> dict[tuple[Any, ...], list[workflow.Event]]:
+    """Every subject's events in one event table, keyed by its ``owner`` columns."""
+    query = sa.select(model).order_by(model.id)
+    if where is not None:
+        query = query.where(where)
+    found: dict[tuple[Any, ...], list[workflow.Event]] = defaultdict(list)
+    for row in session.scalars(query):
+        found[tuple(getattr(row, c) for c in owner)].append(row.as_event())
+    return found
+
+
+def check_states(session: Session, report: ConsistencyReport, *, fix: bool = False) -> None:
+    """Every document's, meeting's and exchange delivery's cached state equals the state its
+    append-only history gives (outgoing/incoming, meeting, delivery machines). With ``fix``
+    the cached state is set from the history (audited); a history that does not chain stays
+    listed."""
     from eoffice.documents.models import Direction, Document, DocumentEvent
+    from eoffice.exchange.models import ExchangeDelivery, ExchangeEvent
     from eoffice.meetings.models import Meeting, MeetingEvent
 
     machines = {Direction.OUTGOING: workflow.OUTGOING, Direction.INCOMING: workflow.INCOMING}
-    history: dict[int, list[workflow.Event]] = defaultdict(list)
-    for r in session.scalars(sa.select(DocumentEvent).where(DocumentEvent.machine.in_(
-            [m.name for m in machines.values()])).order_by(DocumentEvent.id)):
-        history[r.document_id].append(workflow.Event(
-            transition=r.transition, from_state=r.from_state, to_state=r.to_state,
-            actor=r.actor, at=r.at, comment=r.comment))
+    documents = _histories(session, DocumentEvent, "document_id", "machine",
+                           where=DocumentEvent.machine.in_([m.name for m in machines.values()]))
+    meetings = _histories(session, MeetingEvent, "meeting_id")
+    deliveries = _histories(session, ExchangeEvent, "delivery_id")
+    cached: list[tuple[str, Any, str, int, str, str | None]] = []
     for doc_id, direction, state in session.execute(
             sa.select(Document.id, Document.direction, Document.state)):
         machine = machines.get(direction)
-        if machine is not None and _derived(machine, history.get(doc_id, [])) != state:
-            report.state_mismatches.append(f"document:{doc_id}")
-    meeting_history: dict[int, list[workflow.Event]] = defaultdict(list)
-    for m in session.scalars(sa.select(MeetingEvent).order_by(MeetingEvent.id)):
-        meeting_history[m.meeting_id].append(workflow.Event(
-            transition=m.transition, from_state=m.from_state, to_state=m.to_state,
-            actor=m.actor, at=m.at, comment=getattr(m, "comment", "") or ""))
+        if machine is not None:
+            cached.append(("document", Document, "state", doc_id, state,
+                           _derived(machine, documents.get((doc_id, machine.name), []))))
     for meeting_id, state in session.execute(sa.select(Meeting.id, Meeting.state)):
-        if _derived(workflow.MEETING, meeting_history.get(meeting_id, [])) != state:
-            report.state_mismatches.append(f"meeting:{meeting_id}")
+        cached.append(("meeting", Meeting, "state", meeting_id, state,
+                       _derived(workflow.MEETING, meetings.get((meeting_id,), []))))
+    for delivery_id, status in session.execute(
+            sa.select(ExchangeDelivery.id, ExchangeDelivery.status)):
+        cached.append(("delivery", ExchangeDelivery, "status",
+                       delivery_id, status,
+                       _derived(workflow.DELIVERY, deliveries.get((delivery_id,), []))))
+    for kind, model, column, key, state, derived in cached:
+        if derived == state:
+            continue
+        name = f"{kind}:{key}"
+        if fix and derived is not None:
+            _set_state(session, model, column, key, state, derived, name)
+            report.fixed_states.append(name)
+        else:
+            report.state_mismatches.append(name)
+
+
+def _set_state(session: Session, model: Any, column: str, key: int, old: str, new: str,
+               name: str) -> None:
+    from eoffice.audit import operations as audit
+
+    session.execute(sa.update(model).where(model.id == key).values({column: new}))
+    audit.append(session, "repair.state", actor="eoffice repair", object_type=name.split(":")[0],
+                 object_id=key, details={"cached": old, "history": new})
 
 
 def check_signature_queue(session: Session, report: ConsistencyReport) -> None:

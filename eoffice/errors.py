@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,18 +65,3 @@ class AuditedRefusal(Invalid):
         audit.append(session, self.action, actor=self.actor,
                      object_type=self.object_type, object_id=self.object_id,
                      details={"code": self.code, "reason": self.message, **self.details})
-
-
-@contextmanager
-def workflow_refusals() -> Iterator[None]:
-    """A workflow refusal as the domain error, in one place for every machine: a transition
-    impossible in the current state is 409 ``transition_not_allowed``, one this actor may
-    not fire (a failed guard) is 403 ``not_allowed``."""
-    import workflow
-
-    try:
-        yield
-    except workflow.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), code="transition_not_allowed") from exc
-    except workflow.GuardFailed as exc:
-        raise Forbidden(str(exc), code="not_allowed") from exc

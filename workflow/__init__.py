@@ -10,6 +10,7 @@ from workflow.definitions import (
     MACHINES,
     MEETING,
     OUTGOING,
+    REGISTRATION,
     STATUS_TRANSITIONS,
 )
 from workflow.machine import (
@@ -32,6 +33,7 @@ __all__ = [
     "MACHINES",
     "MEETING",
     "OUTGOING",
+    "REGISTRATION",
     "STATUS_TRANSITIONS",
     "CommentRequired",
     "Event",

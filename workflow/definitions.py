@@ -1,4 +1,5 @@
-"""The machines the application uses: outgoing documents, incoming work, meetings.
+"""The machines the application uses: outgoing documents, registration and incoming work,
+meetings, exchange deliveries.
 
 Attributes the guards read (plain attributes on any object):
 
@@ -146,6 +147,15 @@ OUTGOING = Machine(
 )
 
 # -- incoming documents -------------------------------------------------------------------
+
+REGISTRATION = Machine(
+    name="registration",
+    states={"new": "Chưa vào sổ", "registered": "Đã vào sổ"},
+    initial="new",
+    transitions=[Transition("register", frozenset({"new"}), "registered", is_clerk, "Vào sổ")],
+)
+"""Vào sổ văn bản đến: the clerk takes an arrival number; the document's handling then
+follows :data:`INCOMING` from its ``registered`` state."""
 
 
 @guard("Chỉ đơn vị hoặc người chủ trì xử lý được thực hiện thao tác này.")
@@ -304,16 +314,19 @@ MEETING = Machine(
 # -- exchange deliveries (liên thông) ---------------------------------------------------------
 #
 # One delivery per recipient agency; its states are the national status codes
-# (QĐ 28/2018/QĐ-TTg). The same machine runs on both sides: the receiving agency fires the
-# transitions, the sending agency mirrors them when the status message arrives (the actor is
-# then the peer agency, role ``exchange``). Direction, handling and completion are fired by
-# the system when the received document moves (no person chooses them), hence no guard.
+# (QĐ 28/2018/QĐ-TTg), after a local "00" that only exists until the delivery is sent (the
+# ``send`` transition, in the transaction that creates it). The same machine runs on both
+# sides: the receiving agency fires the transitions, the sending agency mirrors them when
+# the status message arrives (the actor is then the peer agency, role ``exchange``).
+# Sending, direction, handling and completion are fired by the system when the document
+# moves (no person chooses them), hence no guard.
 
 is_exchange_peer = has_role("exchange", "Chỉ cơ quan gửi/nhận văn bản được báo trạng thái này.")
 clerk_or_peer = any_of(is_clerk, is_exchange_peer,
                        message="Chỉ văn thư được thực hiện thao tác này.")
 
 DELIVERY_STATES = {
+    "00": "Chưa gửi",
     "01": "Đã gửi",
     "02": "Từ chối tiếp nhận",
     "03": "Đã tiếp nhận",
@@ -329,8 +342,9 @@ _WORKING = frozenset({"03", "04", "05", "16"})
 DELIVERY = Machine(
     name="delivery",
     states=DELIVERY_STATES,
-    initial="01",
+    initial="00",
     transitions=[
+        Transition("send", frozenset({"00"}), "01", None, "Gửi"),
         Transition("accept", frozenset({"01"}), "03", clerk_or_peer, "Tiếp nhận"),
         Transition("refuse", frozenset({"01"}), "02", clerk_or_peer, "Từ chối tiếp nhận",
                    requires_comment=True),
@@ -357,4 +371,5 @@ STATUS_TRANSITIONS = {"02": "refuse", "03": "accept", "04": "assign", "05": "pro
                       "16": "refuse_recall"}
 """The transition that reaches each status code (used to mirror a received status)."""
 
-MACHINES = {m.name: m for m in (OUTGOING, INCOMING, ASSIGNMENT, MEETING, DELIVERY)}
+MACHINES = {m.name: m for m in (OUTGOING, REGISTRATION, INCOMING, ASSIGNMENT, MEETING,
+                                DELIVERY)}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.auth.models import Clearance, Department, User
 from eoffice.db import Base, enum_column, utcnow
+from eoffice.workflow_store import EventRow
 
 
 class Direction(enum.StrEnum):
@@ -192,22 +193,16 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(default=0)
 
 
-class DocumentEvent(Base):
-    """Append-only history of a document's workflow (the state follows from it)."""
+class DocumentEvent(EventRow, Base):
+    """Append-only history of a document's workflows, one ``machine`` key each (``outgoing``,
+    ``incoming``, ``registration``, ``assignment:<id>``; journal entries such as ``progress``)."""
 
     __tablename__ = "document_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(
         sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
     machine: Mapped[str] = mapped_column(sa.String(32))
-    transition: Mapped[str] = mapped_column(sa.String(32))
-    from_state: Mapped[str] = mapped_column(sa.String(32))
-    to_state: Mapped[str] = mapped_column(sa.String(32))
-    actor: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class ReadMark(Base):

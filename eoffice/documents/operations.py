@@ -13,10 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import workflow
-from eoffice import hooks
+from eoffice import hooks, workflow_store
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
-from eoffice.db import utcnow
 from eoffice.documents.models import (
     Document,
     DocumentAccess,
@@ -25,7 +24,7 @@ from eoffice.documents.models import (
     SearchOutbox,
     StoredFile,
 )
-from eoffice.errors import Invalid, NotFound, workflow_refusals
+from eoffice.errors import Invalid, NotFound
 from eoffice.storage import FileStore, require_type
 
 
@@ -85,29 +84,19 @@ def get_visible(session: Session, user: User, document_id: Any) -> Document:
     return document
 
 
+def track(document: Document, key: str, *, holder: Any = None,
+          audit_prefix: str | None = None) -> workflow_store.Track:
+    """The document's history under ``key`` (a machine name, ``assignment:<id>`` for one
+    handler's assignment, or a journal entry kind); ``holder`` caches the state (default the
+    document)."""
+    return workflow_store.Track(
+        DocumentEvent, {"document_id": document.id, "machine": key},
+        holder=document if holder is None else holder, object_type="document",
+        object_id=document.id, action=audit_prefix or key)
+
+
 def history_of(session: Session, document: Document, machine: str) -> list[workflow.Event]:
-    rows = session.scalars(sa.select(DocumentEvent).where(
-        DocumentEvent.document_id == document.id, DocumentEvent.machine == machine)
-        .order_by(DocumentEvent.id)).all()
-    return [workflow.Event(transition=r.transition, from_state=r.from_state, to_state=r.to_state,
-                           actor=r.actor, at=r.at, comment=r.comment) for r in rows]
-
-
-def record_event(session: Session, document: Document, machine: str, event: workflow.Event,
-                 actor: User, details: dict[str, Any] | None = None, *, holder: Any = None,
-                 audit_prefix: str | None = None) -> None:
-    """Append the workflow event, update the cached state (of ``holder``, default the
-    document), audit it, refresh the index."""
-    session.add(DocumentEvent(document_id=document.id, machine=machine,
-                              transition=event.transition, from_state=event.from_state,
-                              to_state=event.to_state, actor=event.actor, at=event.at,
-                              comment=event.comment))
-    (holder if holder is not None else document).state = event.to_state
-    audit.append(session, f"{audit_prefix or machine}.{event.transition}", actor=actor,
-                 object_type="document", object_id=document.id,
-                 details={"from": event.from_state, "to": event.to_state,
-                          "comment": event.comment, **(details or {})})
-    mark_changed(session, document)
+    return workflow_store.history(session, track(document, machine))
 
 
 def fire(session: Session, machine: workflow.Machine, document: Document, actor: User,
@@ -115,17 +104,14 @@ def fire(session: Session, machine: workflow.Machine, document: Document, actor:
          details: dict[str, Any] | None = None, history_key: str | None = None,
          holder: Any = None, audit_prefix: str | None = None) -> workflow.Event:
     """Fire a workflow transition on the document (or on a part of it, such as one handler's
-    assignment: ``subject``/``holder`` with its own ``history_key``); refusals become 403/409
-    domain errors."""
-
-    key = history_key or machine.name
-    history = history_of(session, document, key)
-    with workflow_refusals():
-        event = machine.fire(subject if subject is not None else document, actor, transition,
-                             history, comment=comment, at=utcnow())
-    record_event(session, document, key, event, actor, details, holder=holder,
-                 audit_prefix=audit_prefix)
-    return event
+    assignment: ``subject``/``holder`` with its own ``history_key``) through the workflow
+    store, then refresh the index."""
+    row = workflow_store.fire(
+        session, machine, track(document, history_key or machine.name, holder=holder,
+                                audit_prefix=audit_prefix),
+        actor, transition, comment=comment, subject=subject, details=details)
+    mark_changed(session, document)
+    return row.as_event()
 
 
 def mark_changed(session: Session, document: Document) -> None:

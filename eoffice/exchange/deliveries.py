@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice import workflow_store
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Agency, Clearance, User
 from eoffice.db import utcnow
 from eoffice.documents.models import Direction, Document, Urgency
-from eoffice.errors import AuditedRefusal, Conflict, Invalid, NotFound, workflow_refusals
+from eoffice.errors import AuditedRefusal, Conflict, Invalid, NotFound
 from eoffice.exchange.models import RECEIVED, SENT, ExchangeDelivery, ExchangeEvent
 from signing.edxml import STATUS_LABELS_EN
 from workflow.definitions import DELIVERY_STATES
@@ -91,9 +92,10 @@ def sent_deliveries(session: Session, document: Document) -> list[ExchangeDelive
 
 
 def event_json(ev: ExchangeEvent) -> dict[str, Any]:
-    return {"status": ev.to_status, "status_label": status_label(ev.to_status),
-            "from": ev.from_status or None, "action": ev.transition, "actor": ev.actor,
-            "actor_name": ev.actor_name, "at": ev.at.isoformat() + "Z", "reason": ev.reason}
+    return {"status": ev.to_state, "status_label": status_label(ev.to_state),
+            "from": ev.from_state if ev.from_state != DELIVERY.initial else None,
+            "action": ev.transition, "actor": ev.actor, "actor_name": ev.actor_name,
+            "at": ev.at.isoformat() + "Z", "reason": ev.comment}
 
 
 def delivery_json(d: ExchangeDelivery, *, history: bool = True) -> dict[str, Any]:
@@ -131,7 +133,7 @@ def inbox_json(d: ExchangeDelivery) -> dict[str, Any]:
 def _last_reason(d: ExchangeDelivery, transition: str) -> str:
     for ev in reversed(d.events):
         if ev.transition == transition:
-            return ev.reason
+            return ev.comment
     return ""
 
 
@@ -163,42 +165,39 @@ def get_received(session: Session, actor: User, delivery_id: Any) -> ExchangeDel
 # -- the state machine -----------------------------------------------------------------------
 
 
-def _history(delivery: ExchangeDelivery) -> list[workflow.Event]:
-    return [workflow.Event(transition=e.transition, from_state=e.from_status,
-                           to_state=e.to_status, actor=e.actor, at=e.at, comment=e.reason)
-            for e in delivery.events if e.from_status]
-
-
-def can(delivery: ExchangeDelivery, actor: Any, transition: str) -> bool:
-    return DELIVERY.can(delivery, actor, transition, _history(delivery))
+def track(delivery: ExchangeDelivery) -> workflow_store.Track:
+    """The delivery's history (DELIVERY machine, states are the status codes)."""
+    return workflow_store.Track(ExchangeEvent, {"delivery_id": delivery.id}, holder=delivery,
+                                object_type="exchange_delivery", object_id=None,
+                                action="exchange", attribute="status",
+                                collection=delivery.events)
 
 
 def fire(session: Session, delivery: ExchangeDelivery, actor: Any, transition: str, *,
          reason: str = "", actor_name: str = "", at: Any = None,
          propagate: bool = True) -> ExchangeEvent:
-    """Fire a delivery transition, record who/when/why, audit it, and tell the other side."""
-    with workflow_refusals():
-        try:
-            event = DELIVERY.fire(delivery, actor, transition, _history(delivery),
-                                  comment=reason, at=at or utcnow())
-        except workflow.CommentRequired as exc:  # a missing reason is bad input here
-            raise Invalid(str(exc), code="reason_required") from exc
-    row = ExchangeEvent(transition=event.transition, from_status=event.from_state,
-                        to_status=event.to_state, actor=event.actor,
-                        actor_name=actor_name or str(getattr(actor, "full_name", "") or ""),
-                        at=event.at.replace(tzinfo=None), reason=event.comment)
-    delivery.events.append(row)
-    delivery.status = event.to_state
+    """Fire a delivery transition through the workflow store (who/when/why, audited; a
+    missing reason is bad input, 422), and tell the other side."""
+    row = workflow_store.fire(
+        session, DELIVERY, track(delivery), actor, transition, comment=reason, at=at,
+        comment_code="reason_required",
+        details={"side": delivery.side, "peer": delivery.peer_code,
+                 "document": delivery.exchange_id, "reason": reason},
+        actor_name=actor_name or str(getattr(actor, "full_name", "") or ""))
+    assert isinstance(row, ExchangeEvent)
     delivery.updated_at = row.at
-    session.flush()
-    audit.append(session, f"exchange.{transition}", actor=event.actor,
-                 object_type="exchange_delivery", object_id=delivery.id,
-                 details={"side": delivery.side, "peer": delivery.peer_code,
-                          "document": delivery.exchange_id, "from": event.from_state,
-                          "to": event.to_state, "reason": event.comment})
     if propagate:
         _tell_peer(session, delivery, row)
     return row
+
+
+def start(session: Session, delivery: ExchangeDelivery, actor: Any, actor_name: str, *,
+          at: Any = None) -> ExchangeEvent:
+    """A new delivery (either side) is sent (00 → 01) in the transaction that creates it."""
+    session.add(delivery)
+    session.flush()
+    return fire(session, delivery, actor, "send", actor_name=actor_name, at=at,
+                propagate=False)
 
 
 def _tell_peer(session: Session, delivery: ExchangeDelivery, event: ExchangeEvent) -> None:
@@ -206,7 +205,7 @@ def _tell_peer(session: Session, delivery: ExchangeDelivery, event: ExchangeEven
         peer = session.get(ExchangeDelivery, delivery.peer_id)
         if peer is not None:
             mirror(session, peer, event.transition, actor=event.actor,
-                   actor_name=_who(session, delivery, event), reason=event.reason, at=event.at)
+                   actor_name=_who(session, delivery, event), reason=event.comment, at=event.at)
         return
     for send in _remote_senders:
         send(session, delivery, event)
@@ -223,7 +222,7 @@ def mirror(session: Session, delivery: ExchangeDelivery, transition: str, *, act
     """Apply a status the other agency reported. A status that cannot follow the current one
     (a duplicate, or one overtaken by a later status) is ignored, never an error."""
     peer = PeerAgency(username=actor[:128], full_name=actor_name)
-    if not can(delivery, peer, transition):
+    if not workflow_store.can(session, DELIVERY, track(delivery), peer, transition):
         return None
     return fire(session, delivery, peer, transition, reason=reason, actor_name=actor_name,
                 at=at, propagate=False)
@@ -307,27 +306,19 @@ def send(session: Session, document: Document, actor: User, codes: Sequence[str]
         sent = ExchangeDelivery(
             side=SENT, agency_id=sender.id, peer_code=code,
             peer_name=local.name if local is not None else "", outgoing_id=document.id,
-            exchange_id=exchange_id, status="01", transport=transport, meta=meta,
+            exchange_id=exchange_id, transport=transport, meta=meta,
             files=files, urgency_rank=urgency_rank(meta["urgency"]), created_at=now,
             updated_at=now)
-        sent.events.append(ExchangeEvent(transition="send", from_status="", to_status="01",
-                                         actor=actor.username, actor_name=actor.full_name,
-                                         at=now))
-        session.add(sent)
-        session.flush()
+        start(session, sent, actor, actor.full_name, at=now)
         if local is not None:
             if verdict is None:
                 verdict = ctx.verdict(document)
             received = ExchangeDelivery(
                 side=RECEIVED, agency_id=local.id, peer_code=sender.agency_code,
                 peer_name=sender.name, peer_id=sent.id, exchange_id=exchange_id,
-                status="01", transport="local", meta=meta, files=files, verdict=verdict,
+                transport="local", meta=meta, files=files, verdict=verdict,
                 urgency_rank=sent.urgency_rank, created_at=now, updated_at=now)
-            received.events.append(ExchangeEvent(
-                transition="send", from_status="", to_status="01", actor=actor.username,
-                actor_name=f"{actor.full_name} ({sender.name})", at=now))
-            session.add(received)
-            session.flush()
+            start(session, received, actor, f"{actor.full_name} ({sender.name})", at=now)
             sent.peer_id = received.id
         elif ctx.remote is not None:
             ctx.remote(session, sent, document)
@@ -351,8 +342,7 @@ def accept(session: Session, delivery: ExchangeDelivery, actor: User,
     if delivery.status != "01":
         raise Conflict(f"Văn bản đang ở trạng thái «{status_label(delivery.status)}», không "
                        f"tiếp nhận được nữa.", code="transition_not_allowed")
-    if not can(delivery, actor, "accept"):
-        fire(session, delivery, actor, "accept")  # raises the precise refusal
+    workflow_store.ensure_allowed(session, DELIVERY, track(delivery), actor, "accept")
     document = register(delivery)
     delivery.document_id = document.id
     extra = dict(document.extra or {})
@@ -435,5 +425,5 @@ def report_progress(session: Session, document_id: int, transition: str, usernam
         return  # handling already reported: a further step is no news for the sender
     user = session.scalar(sa.select(User).where(User.username == username))
     actor = SystemActor(username=username, full_name=user.full_name if user else username)
-    if can(delivery, actor, transition):
+    if workflow_store.can(session, DELIVERY, track(delivery), actor, transition):
         fire(session, delivery, actor, transition)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.db import Base, utcnow
+from eoffice.workflow_store import EventRow
 
 SENT = "sent"
 RECEIVED = "received"
@@ -41,7 +42,8 @@ class ExchangeDelivery(Base):
     """``received``: the incoming document registered when the clerk accepted it."""
     exchange_id: Mapped[str] = mapped_column(sa.String(600))
     """The edXML DocumentId ``OrganId,YYYY/MM/DD,Số/Ký hiệu``."""
-    status: Mapped[str] = mapped_column(sa.String(2), default="01")
+    status: Mapped[str] = mapped_column(sa.String(2), default="00")
+    """The national status code (DELIVERY machine); "00" only until the ``send`` event."""
     transport: Mapped[str] = mapped_column(sa.String(16), default="local")
     meta: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     files: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
@@ -60,21 +62,15 @@ class ExchangeDelivery(Base):
     )
 
 
-class ExchangeEvent(Base):
-    """One status change of a delivery: who (person or agency), when, why."""
+class ExchangeEvent(EventRow, Base):
+    """One status change of a delivery (DELIVERY machine; states are the status codes): who
+    (person or agency, ``actor_name`` for display), when, why (``comment``)."""
 
     __tablename__ = "exchange_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(
         sa.ForeignKey("exchange_deliveries.id", ondelete="CASCADE"), index=True)
-    transition: Mapped[str] = mapped_column(sa.String(32))
-    from_status: Mapped[str] = mapped_column(sa.String(2))
-    to_status: Mapped[str] = mapped_column(sa.String(2))
-    actor: Mapped[str] = mapped_column(sa.String(128))
     actor_name: Mapped[str] = mapped_column(sa.String(255), default="")
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     delivery: Mapped[ExchangeDelivery] = relationship(back_populates="events")
 

@@ -120,8 +120,8 @@ def status_package(session: Session, seal: Seal, delivery: ExchangeDelivery,
     message = edxml.StatusMessage(
         sender=edxml.Organ(local.agency_code, local.name),
         recipient=edxml.Organ(delivery.peer_code, delivery.peer_name),
-        document_id=delivery.exchange_id, status_code=event.to_status,
-        timestamp=event.at.replace(tzinfo=UTC), description=event.reason,
+        document_id=delivery.exchange_id, status_code=event.to_state,
+        timestamp=event.at.replace(tzinfo=UTC), description=event.comment,
         staff=event.actor_name or event.actor,
         traces=[edxml.Trace(local.agency_code, datetime.now(UTC))])
     return sign(edxml.build_status(message), seal)
@@ -284,14 +284,12 @@ def _receive_document(session: Session, store: FileStore, message: edxml.Documen
         delivery = ExchangeDelivery(
             side=RECEIVED, agency_id=agency.id, peer_code=message.sender.organ_id,
             peer_name=message.sender.organ_name, exchange_id=message.document_id,
-            status="01", transport="hub" if source == "hub" else "manual", meta=meta,
+            transport="hub" if source == "hub" else "manual", meta=meta,
             files=files, verdict=verdict, urgency_rank=deliveries.urgency_rank(urgency),
             created_at=now, updated_at=now)
-        delivery.events.append(ExchangeEvent(
-            transition="send", from_status="", to_status="01",
-            actor=message.sender.organ_id, actor_name=message.sender.organ_name, at=now))
-        session.add(delivery)
-        session.flush()
+        deliveries.start(session, delivery, deliveries.PeerAgency(
+            username=message.sender.organ_id, full_name=message.sender.organ_name),
+            message.sender.organ_name, at=now)
         audit.append(session, "exchange.receive", actor=context["by"] or "hub",
                      object_type="exchange_delivery", object_id=delivery.id,
                      details={"from": message.sender.organ_id, "document": message.document_id,

@@ -38,7 +38,7 @@ def per_agency(session: Session, actor: User, year: int | None = None) -> list[A
     for d in session.scalars(query):
         line = lines.setdefault(d.peer_code, AgencyLine(d.peer_code, d.peer_name))
         line.agency_name = line.agency_name or d.peer_name
-        reached = {e.to_status for e in d.events}
+        reached = {e.to_state for e in d.events}
         line.sent += 1
         line.accepted += "03" in reached
         line.refused += "02" in reached
@@ -51,7 +51,7 @@ def per_agency(session: Session, actor: User, year: int | None = None) -> list[A
 def done_on_time(d: ExchangeDelivery) -> bool:
     """Completed (06) by its due date (no due date: on time), whatever came after."""
     due = (d.meta or {}).get("due_date")
-    done = next((e.at for e in d.events if e.to_status == "06"), None)
+    done = next((e.at for e in d.events if e.to_state == "06"), None)
     if done is None:
         return False
     return due is None or done.date() <= date.fromisoformat(due)

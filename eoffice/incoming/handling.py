@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice import workflow_store
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Department, Role, User
 from eoffice.db import utcnow
-from eoffice.documents.models import Direction, Document, DocumentEvent
-from eoffice.documents.operations import fire, get_visible, history_of
+from eoffice.documents.models import Direction, Document
+from eoffice.documents.operations import fire, get_visible, history_of, track
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.incoming.forms import DirectionInput, HandlerSpec, nfc
 from eoffice.incoming.models import (
@@ -91,11 +92,11 @@ def resolve_handler(session: Session, agency_id: int, spec: HandlerSpec
     return user.department, user
 
 
-def _log(session: Session, document: Document, machine: str, transition: str, actor: User,
-         comment: str, from_state: str = "", to_state: str = "") -> None:
-    session.add(DocumentEvent(document_id=document.id, machine=machine, transition=transition,
-                              from_state=from_state, to_state=to_state, actor=actor.username,
-                              at=utcnow(), comment=comment))
+def _log(session: Session, document: Document, kind: str, entry: str, actor: User,
+         comment: str, to_state: str = "") -> None:
+    """A history entry that moves no machine (who was assigned, a progress note, a reminder)."""
+    workflow_store.journal(session, track(document, kind), actor, entry, comment,
+                           to_state=to_state)
 
 
 def direct(session: Session, document: Document, actor: User, data: DirectionInput,

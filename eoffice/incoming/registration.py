@@ -14,15 +14,12 @@ from sqlalchemy.orm import Session
 
 import workflow
 from eoffice import signature_checks
-from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
-from eoffice.db import utcnow
-from eoffice.documents.models import Direction, Document, DocumentEvent
+from eoffice.documents.models import Direction, Document
 from eoffice.documents.numbering import next_value
 from eoffice.documents.operations import (
     attach_file,
     fire,
-    mark_changed,
     visible_filter,
 )
 from eoffice.errors import Invalid
@@ -174,16 +171,12 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
         if signature_checks.is_pending(validation):
             signature_checks.queue(session, document.id, str(document.current_file_sha))
     document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
-    session.add(DocumentEvent(document_id=document.id, machine="registration",
-                              transition="register", from_state="", to_state="registered",
-                              actor=actor.username, at=utcnow(),
-                              comment=f"Số đến {document.arrival_number}"))
-    audit.append(session, "incoming.register", actor=actor, object_type="document",
-                 object_id=document.id,
-                 details={"arrival_number": document.arrival_number, "register": register,
-                          "year": year, "verdict": validation["verdict"] if validation else None,
-                          "duplicates": duplicates})
-    mark_changed(session, document)
+    # REGISTRATION ends in "registered", where the document's INCOMING handling starts
+    fire(session, workflow.REGISTRATION, document, actor, "register",
+         comment=f"Số đến {document.arrival_number}", audit_prefix="incoming",
+         details={"arrival_number": document.arrival_number, "register": register,
+                  "year": year, "verdict": validation["verdict"] if validation else None,
+                  "duplicates": duplicates})
     return Registration(document, duplicates, validation)
 
 

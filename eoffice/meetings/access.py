@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
-from eoffice.audit import operations as audit
+from eoffice import workflow_store
 from eoffice.auth.models import User
-from eoffice.errors import Forbidden, NotFound, workflow_refusals
+from eoffice.errors import Forbidden, NotFound
 from eoffice.meetings.models import Meeting, MeetingEvent, MeetingParticipant
 
 MACHINE = workflow.MEETING
@@ -80,30 +80,22 @@ def visible_meetings(user: User) -> sa.Select[Meeting]:
         sa.and_(Meeting.distributed_at.is_not(None), Meeting.id.in_(part))))
 
 
+def track(meeting: Meeting) -> workflow_store.Track:
+    """The meeting's history (MEETING machine) in the workflow store."""
+    return workflow_store.Track(MeetingEvent, {"meeting_id": meeting.id}, holder=meeting,
+                                object_type="meeting", object_id=meeting.id, action="meeting")
+
+
 def history(session: Session, meeting: Meeting) -> list[workflow.Event]:
-    rows = session.scalars(sa.select(MeetingEvent).where(MeetingEvent.meeting_id == meeting.id)
-                           .order_by(MeetingEvent.id)).all()
-    return [workflow.Event(transition=r.transition, from_state=r.from_state,
-                           to_state=r.to_state, actor=r.actor, at=r.at, comment=r.comment)
-            for r in rows]
+    return workflow_store.history(session, track(meeting))
 
 
 def available(session: Session, meeting: Meeting, user: User) -> list[str]:
-    return [t.name for t in MACHINE.available(meeting, user, history(session, meeting))]
+    return workflow_store.available(session, MACHINE, track(meeting), user)
 
 
 def fire(session: Session, meeting: Meeting, actor: User, transition: str, *,
          comment: str = "", details: dict[str, Any] | None = None) -> workflow.Event:
-    """Fire a MEETING transition; refusals become 409/403; the event is audited."""
-    with workflow_refusals():
-        event = MACHINE.fire(meeting, actor, transition, history(session, meeting),
-                             comment=comment)
-    session.add(MeetingEvent(meeting_id=meeting.id, transition=event.transition,
-                             from_state=event.from_state, to_state=event.to_state,
-                             actor=event.actor, at=event.at.replace(tzinfo=None),
-                             comment=event.comment))
-    meeting.state = event.to_state
-    audit.append(session, f"meeting.{event.transition}", actor=actor, object_type="meeting",
-                 object_id=meeting.id, details={"from": event.from_state, "to": event.to_state,
-                                                **(details or {})})
-    return event
+    """Fire a MEETING transition through the workflow store (refusals 409/403, audited)."""
+    return workflow_store.fire(session, MACHINE, track(meeting), actor, transition,
+                               comment=comment, details=details).as_event()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.auth.models import Department, User
 from eoffice.db import Base, utcnow
 from eoffice.documents.models import Document
+from eoffice.workflow_store import EventRow
 
 MEETING_KINDS = {
     "giao_ban": "Họp giao ban",
@@ -154,20 +155,13 @@ class MeetingMaterial(Base):
         return self.filename
 
 
-class MeetingEvent(Base):
+class MeetingEvent(EventRow, Base):
     """Append-only history of the meeting's workflow (MEETING machine)."""
 
     __tablename__ = "meeting_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
         sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    transition: Mapped[str] = mapped_column(sa.String(32))
-    from_state: Mapped[str] = mapped_column(sa.String(32))
-    to_state: Mapped[str] = mapped_column(sa.String(32))
-    actor: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class MeetingOpening(Base):

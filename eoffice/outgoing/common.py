@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice import workflow_store
 from eoffice.auth.models import User
 from eoffice.documents.models import Direction, Document, Urgency
-from eoffice.documents.operations import get_visible, history_of
-from eoffice.errors import NotFound, workflow_refusals
+from eoffice.documents.operations import get_visible, track
+from eoffice.errors import NotFound
 
 MACHINE = workflow.OUTGOING
 STATES = list(MACHINE.states)
@@ -45,20 +46,20 @@ def get_outgoing(session: Session, user: User, document_id: Any) -> Document:
 
 
 def history(session: Session, document: Document) -> list[workflow.Event]:
-    return history_of(session, document, MACHINE.name)
+    return workflow_store.history(session, track(document, MACHINE.name))
 
 
 def ensure_allowed(session: Session, document: Document, actor: User,
                    transition: str) -> workflow.Transition:
     """Check (without firing) that ``actor`` may fire ``transition`` now: 409 / 403."""
-    with workflow_refusals():
-        return MACHINE.check(subject_of(document), actor, transition, history(session, document))
+    return workflow_store.ensure_allowed(session, MACHINE, track(document, MACHINE.name), actor,
+                                         transition, subject=subject_of(document))
 
 
 def available_actions(session: Session, document: Document, actor: User) -> list[str]:
     """Names of the transitions ``actor`` may fire now (buttons on the document page)."""
-    found = MACHINE.available(subject_of(document), actor, history(session, document))
-    return list(dict.fromkeys(t.name for t in found))
+    return workflow_store.available(session, MACHINE, track(document, MACHINE.name), actor,
+                                    subject=subject_of(document))
 
 
 URGENCY_ORDER = sa.case((Document.urgency == Urgency.HOA_TOC, 3),

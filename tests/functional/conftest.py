@@ -211,3 +211,48 @@ def pair_agent():
     """``pair_agent(client, auth, agent)``: the official pairs the agent (as chutich)."""
     return _pair
 
+
+
+@pytest.fixture
+def repair(app, instance):
+    """Run ``eoffice repair [args]`` on the test instance; returns the click result."""
+    from eoffice.cli import cli
+
+    runner = app.test_cli_runner()
+    env = {"EOFFICE_DATABASE_URL": app.config["DATABASE_URL"],
+           "EOFFICE_STORAGE_URL": app.config.get("STORAGE_URL") or ""}
+
+    def run(*args: str):
+        return runner.invoke(cli, ["--instance", str(instance), "repair", *args], env=env)
+
+    return run
+
+
+@pytest.fixture
+def tamper_state(app):
+    """A write that bypasses the workflow (or a crash): set ``table.column`` of row ``id``."""
+    from eoffice.db import db
+
+    def tamper(table: str, row_id: int, value: str, column: str = "state") -> None:
+        with app.app_context():
+            db.session.execute(sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :id"),
+                               {"v": value, "id": row_id})
+            db.session.commit()
+            db.session.remove()
+
+    return tamper
+
+
+@pytest.fixture
+def cached_state(app):
+    """The cached ``table.column`` of row ``id`` as stored."""
+    from eoffice.db import db
+
+    def read(table: str, row_id: int, column: str = "state") -> str:
+        with app.app_context():
+            value = db.session.scalar(sa.text(f"SELECT {column} FROM {table} WHERE id = :id"),
+                                      {"id": row_id})
+            db.session.remove()
+            return value
+
+    return read

@@ -9,25 +9,12 @@ import time
 import pytest
 
 from eoffice import consistency
-from eoffice.cli import cli
 from eoffice.storage import LocalStore
 
 
 @pytest.fixture(params=["file", "s3"])
 def storage_url(request):
     return request.getfixturevalue("s3_storage_url") if request.param == "s3" else None
-
-
-@pytest.fixture
-def repair(app, instance):
-    runner = app.test_cli_runner()
-    env = {"EOFFICE_DATABASE_URL": app.config["DATABASE_URL"],
-           "EOFFICE_STORAGE_URL": app.config["STORAGE_URL"] or ""}
-
-    def run(*args: str):
-        return runner.invoke(cli, ["--instance", str(instance), "repair", *args], env=env)
-
-    return run
 
 
 def _store(app):

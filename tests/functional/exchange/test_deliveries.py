@@ -221,3 +221,20 @@ def test_web_inbox_flags_urgent_in_red_and_accepts(auth, api, province, issued, 
     assert resp.status_code == 302
     assert "số đến 1" in client.get("/exchange/inbox").get_data(as_text=True)
     assert statuses(api, doc_id) == ["01", "03"]
+
+
+def test_repair_sets_a_tampered_delivery_status_back_from_its_history(
+        api, province, issued, repair, tamper_state, cached_state):
+    doc_id = issued()
+    assert dispatch(api, doc_id, province).status_code == 200
+    (item,) = inbox(api)
+    assert api.post(f"/api/v1/exchange/inbox/{item['id']}/accept", "vanthutinh").status_code == 200
+    assert repair().exit_code == 0
+
+    tamper_state("exchange_deliveries", item["id"], "06", column="status")
+    result = repair()
+    assert result.exit_code == 1 and f"delivery:{item['id']}" in result.output
+    repair("--fix")
+    assert cached_state("exchange_deliveries", item["id"], column="status") == "03"
+    assert statuses(api, doc_id) == ["01", "03"]
+    assert repair().exit_code == 0

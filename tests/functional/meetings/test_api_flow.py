@@ -133,3 +133,14 @@ def test_working_paper_is_marked_and_type_checked(api, new_meeting):
     body = resp.get_json()
     assert body["kind"] == "working_paper" and body["label"] == "Tài liệu tham khảo"
     assert body["filename"] == "Đề cương báo cáo.docx"
+
+
+def test_repair_sets_a_tampered_meeting_state_back_from_its_history(
+        new_meeting, repair, tamper_state, cached_state):
+    mid = new_meeting()
+    tamper_state("meetings", mid, "held")
+    result = repair()
+    assert result.exit_code == 1 and f"meeting:{mid}" in result.output
+    repair("--fix")
+    assert cached_state("meetings", mid) == "draft"
+    assert repair().exit_code == 0

@@ -28,8 +28,9 @@ SPECIALIST = Actor("chuyenvien", frozenset({"specialist"}))
 
 
 def run(steps):
+    """The delivery's history: sent (in the transaction that creates it), then ``steps``."""
     history = []
-    for actor, name, comment in steps:
+    for actor, name, comment in [(SYSTEM, "send", ""), *steps]:
         history.append(DELIVERY.fire(None, actor, name, history, comment=comment))
     return history
 
@@ -41,8 +42,9 @@ def test_full_life_sent_accepted_handled_recalled_twice():
         (CLERK, "refuse_recall", "Đã triển khai"), (PEER, "recall", "Thu hồi lần hai"),
         (CLERK, "accept_recall", ""),
     ])
-    assert DELIVERY.replay(history) == ["01", "03", "04", "05", "06", "13", "16", "13", "15"]
-    assert history[5].comment == "Đã triển khai" and history[5].actor == "vanthu"
+    assert DELIVERY.replay(history) == ["00", "01", "03", "04", "05", "06", "13", "16",
+                                      "13", "15"]
+    assert history[6].comment == "Đã triển khai" and history[6].actor == "vanthu"
 
 
 def test_refusal_and_recall_answers_need_a_reason():
@@ -72,4 +74,12 @@ def test_nothing_moves_after_refusal_or_accepted_recall():
 def test_every_status_code_has_a_transition():
     for code, name in STATUS_TRANSITIONS.items():
         assert any(t.name == name and t.target == code for t in DELIVERY.transitions)
-    assert set(DELIVERY.states) == {"01", *STATUS_TRANSITIONS}
+    assert set(DELIVERY.states) == {"00", "01", *STATUS_TRANSITIONS}
+
+
+def test_a_delivery_is_sent_once_and_only_before_anything_else():
+    assert DELIVERY.state_of(run([])) == "01"
+    with pytest.raises(TransitionNotAllowed):
+        DELIVERY.fire(None, SYSTEM, "send", run([]))
+    with pytest.raises(TransitionNotAllowed):
+        DELIVERY.fire(None, CLERK, "accept", [])
