@@ -37,7 +37,7 @@ def prepare_demo(instance: Path) -> Flask:
         seed_pki(session, instance / "pki")
     from eoffice import hooks
 
-    hooks.demo_prepared(app)
+    hooks.demo_prepared.send(app)
     return app
 
 

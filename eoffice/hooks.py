@@ -1,67 +1,35 @@
-"""Extension points that later features plug into without the foundation knowing them."""
+"""Extension points that later features connect to without the foundation knowing them:
+blinker signals (the mechanism Flask's own signals use). A feature connects its receivers
+when it is registered; ``connect`` is idempotent, and module-level receivers stay alive
+(blinker keeps weak references).
+
+Receivers are called as ``receiver(sender, **kwargs)``, in the caller's transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from flask import Flask
+from blinker import Namespace
 
-_demo_prepared: list[Callable[[Flask], None]] = []
+signals = Namespace()
 
+demo_prepared = signals.signal("demo-prepared", doc="""Sender: the Flask app, after the demo
+instance is prepared (features add sample documents, the index is filled).""")
 
-def on_demo_prepared(func: Callable[[Flask], None]) -> Callable[[Flask], None]:
-    """Register a function run after the demo instance is prepared (sample documents…)."""
-    if func not in _demo_prepared:
-        _demo_prepared.append(func)
-    return func
+reclassified = signals.signal("reclassified", doc="""Sender: the document whose secrecy
+changed; ``session``: its transaction (meetings withdraw it from their packs, the search
+forgets its text).""")
 
+dispatched = signals.signal("dispatched", doc="""Sender: an issued document dispatched to
+other agencies; ``session``, ``actor``, ``codes`` (their agency codes). The exchange creates
+the deliveries; a receiver may refuse with an error.""")
 
-def demo_prepared(app: Flask) -> None:
-    for func in _demo_prepared:
-        func(app)
-
-
-_reclassified: list[Callable[..., object]] = []
-
-
-def on_reclassified(func: Callable[..., object]) -> Callable[..., object]:
-    """Register ``func(session, document)``, called in the transaction that changes a
-    document's secrecy (meetings withdraw it from their packs, for example)."""
-    if func not in _reclassified:
-        _reclassified.append(func)
-    return func
+recalled = signals.signal("recalled", doc="""Sender: a document its sender recalls;
+``session``, ``actor``, ``reason``. A receiver returns how many recipients it asked.""")
 
 
-def reclassified(session: object, document: object) -> None:
-    for func in _reclassified:
-        func(session, document)
-
-
-_dispatched: list[Callable[..., object]] = []
-_recalled: list[Callable[..., int]] = []
-
-
-def on_dispatched(func: Callable[..., object]) -> Callable[..., object]:
-    """Register ``func(session, document, actor, agency_codes)``, called in the transaction
-    that dispatches an issued document to other agencies (the exchange creates deliveries;
-    it may refuse with an error)."""
-    if func not in _dispatched:
-        _dispatched.append(func)
-    return func
-
-
-def dispatched(session: object, document: object, actor: object, codes: list[str]) -> None:
-    for func in _dispatched:
-        func(session, document, actor, codes)
-
-
-def on_recalled(func: Callable[..., int]) -> Callable[..., int]:
-    """Register ``func(session, document, actor, reason) -> int`` (how many recipients were
-    asked), called when the sender recalls a document."""
-    if func not in _recalled:
-        _recalled.append(func)
-    return func
-
-
-def recalled(session: object, document: object, actor: object, reason: str) -> int:
-    return sum(func(session, document, actor, reason) for func in _recalled)
+def recall(session: Any, document: Any, actor: Any, reason: str) -> int:
+    """Send :data:`recalled`; how many recipients the receivers asked in all."""
+    return sum(int(asked or 0) for _, asked in recalled.send(
+        document, session=session, actor=actor, reason=reason))

@@ -1,7 +1,7 @@
 """Hygiene when a document becomes classified (văn bản mật).
 
 Derived traces (search index, text cache, anything a feature keeps about the content) are
-removed in the reclassifying transaction through ``hooks.on_reclassified`` listeners. When
+removed in the reclassifying transaction through ``hooks.reclassified`` receivers. When
 the deployment stores no classified files (``EOFFICE_CLASSIFIED_FILES`` off), the document's
 files leave the store too, once the clerk has confirmed they keep the original offline; each
 removal is audited with the file's sha256. Blobs are deleted after the commit (a crash in

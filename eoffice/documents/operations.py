@@ -124,7 +124,7 @@ def reclassify(session: Session, document: Document, secrecy: Clearance | str,
                actor: User, *, classified_files: bool = True, confirmed: bool = False,
                store: FileStore | None = None) -> None:
     """Change the secrecy level. A classified document leaves the search index and every
-    derived trace in this transaction (``hooks.on_reclassified``); without
+    derived trace in this transaction (the ``hooks.reclassified`` signal); without
     ``classified_files`` its files leave the store too, once ``confirmed`` (else
     ``FileRemovalNeedsConfirmation``)."""
     from eoffice.documents import classified
@@ -140,7 +140,7 @@ def reclassify(session: Session, document: Document, secrecy: Clearance | str,
         raise classified.FileRemovalNeedsConfirmation()
     audit.append(session, "reclassify", actor=actor, object_type="document",
                  object_id=document.id, details={"from": str(old), "to": new.value})
-    hooks.reclassified(session, document)
+    hooks.reclassified.send(document, session=session)
     if remove:
         if store is None:
             raise ValueError("a file store is needed to remove classified files")

@@ -13,7 +13,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from eoffice import hooks
     from eoffice.auth.models import Role
-    from eoffice.exchange import progress, wiring
+    from eoffice.exchange import progress, views, wiring
     from eoffice.exchange.api import bp as api_bp
     from eoffice.exchange.views import bp as web_bp
     from eoffice.extensions import csrf
@@ -23,13 +23,14 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     progress.install()
-    hooks.on_dispatched(wiring.on_dispatched)
-    hooks.on_recalled(wiring.on_recalled)
+    hooks.dispatched.connect(wiring.on_dispatched)
+    hooks.recalled.connect(wiring.on_recalled)
     from eoffice.exchange import deliveries, hub, tasks  # noqa: F401 - background tasks
 
-    deliveries.on_remote_status(hub.send_status)
+    deliveries.remote_status.connect(hub.send_status)
     app.jinja_env.globals["exchange_deliveries"] = wiring.deliveries_for_page
     app.jinja_env.globals["exchange_agencies"] = wiring.agencies_for_dispatch
     app.jinja_env.globals["exchange_status_label"] = wiring.deliveries.status_label
-    add_nav("Văn bản điện tử chờ tiếp nhận", "exchange.inbox", {Role.CLERK}, order=12)
-    add_nav("Thống kê liên thông", "exchange.statistics", {Role.LEADER}, order=60)
+    add_nav(app, "Văn bản điện tử chờ tiếp nhận", "exchange.inbox", {Role.CLERK}, order=12,
+            new=views.new_deliveries)
+    add_nav(app, "Thống kê liên thông", "exchange.statistics", {Role.LEADER}, order=60)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import Session
 
 import workflow
@@ -52,15 +53,9 @@ class SystemActor:
     department_code: str | None = None
 
 
-Sender = Callable[[Session, ExchangeDelivery, ExchangeEvent], None]
-"""Carries a status change to an agency outside the deployment (set by the hub module)."""
-_remote_senders: list[Sender] = []
-
-
-def on_remote_status(func: Sender) -> Sender:
-    if func not in _remote_senders:
-        _remote_senders.append(func)
-    return func
+remote_status = Namespace().signal("remote-status", doc="""Sender: a delivery whose peer is
+an agency outside the deployment; ``session``, ``event`` (the status change to carry there:
+the hub module connects to it).""")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -207,8 +202,7 @@ def _tell_peer(session: Session, delivery: ExchangeDelivery, event: ExchangeEven
             mirror(session, peer, event.transition, actor=event.actor,
                    actor_name=_who(session, delivery, event), reason=event.comment, at=event.at)
         return
-    for send in _remote_senders:
-        send(session, delivery, event)
+    remote_status.send(delivery, session=session, event=event)
 
 
 def _who(session: Session, delivery: ExchangeDelivery, event: ExchangeEvent) -> str:

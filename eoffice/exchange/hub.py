@@ -18,7 +18,7 @@ def enqueue_document(session: Session, delivery: ExchangeDelivery, _document: Do
     tasks.nudge_relay(session)
 
 
-def send_status(session: Session, delivery: ExchangeDelivery, event: ExchangeEvent) -> None:
+def send_status(delivery: ExchangeDelivery, *, session: Session, event: ExchangeEvent) -> None:
     """A status change of a delivery with an agency outside goes back through the hub."""
     if delivery.peer_id is None and service.hub_url():
         packages.enqueue_status(session, service.exchange_seal(), delivery, event)

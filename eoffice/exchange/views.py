@@ -13,7 +13,6 @@ from eoffice.documents.models import URGENCY_LABELS, Urgency
 from eoffice.errors import AppError
 from eoffice.exchange import deliveries, service
 from eoffice.permissions import roles
-from eoffice.web.nav import add_nav_new
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
@@ -35,7 +34,6 @@ def inbox():
     return page
 
 
-@add_nav_new("exchange.inbox")
 def new_deliveries(user: User) -> int:
     waiting = deliveries.inbox(db.session, user, statuses=("01", "13"))
     return len(reads.unseen(db.session, user, reads.DELIVERY, [d.id for d in waiting]))

@@ -14,11 +14,12 @@ from eoffice.documents.models import Document
 from eoffice.exchange import deliveries, service
 
 
-def on_dispatched(session: Session, document: Document, actor: User, codes: list[str]) -> None:
+def on_dispatched(document: Document, *, session: Session, actor: User,
+                  codes: list[str]) -> None:
     deliveries.send(session, document, actor, codes, service.send_context())
 
 
-def on_recalled(session: Session, document: Document, actor: User, reason: str) -> int:
+def on_recalled(document: Document, *, session: Session, actor: User, reason: str) -> int:
     if not deliveries.sent_deliveries(session, document):
         return 0
     return len(deliveries.recall(session, document, actor, reason))

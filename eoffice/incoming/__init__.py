@@ -21,8 +21,8 @@ def register(app: Any) -> None:
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    add_nav("Văn bản đến", "incoming.index", None, order=20)
-    add_nav("Vào sổ văn bản đến", "incoming.new", {Role.CLERK}, order=21)
-    add_nav("Sổ văn bản đến", "incoming.registers", {Role.CLERK, Role.LEADER, Role.HEAD},
+    add_nav(app, "Văn bản đến", "incoming.index", None, order=20, new=panels.new_incoming)
+    add_nav(app, "Vào sổ văn bản đến", "incoming.new", {Role.CLERK}, order=21)
+    add_nav(app, "Sổ văn bản đến", "incoming.registers", {Role.CLERK, Role.LEADER, Role.HEAD},
             order=22)
-    add_nav("Thống kê văn bản đến", "incoming.statistics", {Role.LEADER}, order=60)
+    add_nav(app, "Thống kê văn bản đến", "incoming.statistics", {Role.LEADER}, order=60)

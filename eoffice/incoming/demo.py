@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Flask
 
-from eoffice.hooks import on_demo_prepared
+from eoffice.hooks import demo_prepared
 
 SAMPLES = [
     ("UBND tỉnh Vĩnh Phúc", "KH", 82, "KH-UBND", "khan",
@@ -50,7 +50,7 @@ def _scan_pdf(issuer: str, subject: str, paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-@on_demo_prepared
+@demo_prepared.connect
 def add_sample_incoming(app: Flask) -> None:
     from eoffice.auth.models import User
     from eoffice.db import db

@@ -12,7 +12,6 @@ from eoffice.documents.models import URGENCY_LABELS, Document, Urgency
 from eoffice.documents.reads import new_documents
 from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
-from eoffice.web.nav import add_nav_new
 
 
 def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
@@ -87,6 +86,5 @@ def my_work_ids(user: Any) -> set[int]:
     return ids
 
 
-@add_nav_new("incoming.index")
 def new_incoming(user: Any) -> int:
     return len(new_documents(db.session, user, my_work_ids(user)))

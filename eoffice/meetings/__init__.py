@@ -2,8 +2,8 @@
 without classified documents, distribution, read receipts, signed minutes.
 
 ``register(app)`` plugs the web pages, the API, the navigation entry and the dashboard panel
-into the app (see ``eoffice/features.py``). Other features call
-``eoffice.meetings.reclassify.on_document_reclassified(session, document)``.
+into the app (see ``eoffice/features.py``), and withdraws a newly classified document from
+the meeting packs (a receiver of ``eoffice.hooks.reclassified``).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from eoffice import hooks
     from eoffice.extensions import csrf
-    from eoffice.hooks import on_reclassified
     from eoffice.meetings import panels, reclassify  # noqa: F401 (panel, listener)
     from eoffice.meetings.api import bp as api_bp
     from eoffice.meetings.views import bp as web_bp
     from eoffice.web.nav import add_nav
 
-    on_reclassified(reclassify.on_document_reclassified)
+    hooks.reclassified.connect(reclassify.on_document_reclassified)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    add_nav("Họp không giấy", "meetings.index", None, order=40)
+    add_nav(app, "Họp không giấy", "meetings.index", None, order=40)

@@ -17,9 +17,10 @@ from eoffice.meetings.materials import WITHDRAWN_REASON, withdraw_classified
 from eoffice.meetings.models import Meeting, MeetingMaterial, MeetingNotification
 
 
-def on_document_reclassified(session: Session, document: Document) -> list[int]:
-    """Hook for ``reclassify``: withdraw the document from every meeting pack when it is now
-    classified, tell the secretaries (and participants after distribution), audit it.
+def on_document_reclassified(document: Document, *, session: Session) -> list[int]:
+    """Receiver of ``hooks.reclassified``: withdraw the document from every meeting pack
+    when it is now classified, tell the secretaries (and participants after distribution),
+    audit it.
     Returns the ids of the meetings concerned. Safe to call more than once."""
     if not document.is_classified:
         return []

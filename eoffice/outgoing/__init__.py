@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
 
         csrf.exempt(documents_api)
         app.register_blueprint(documents_api)
-    add_nav("Văn bản đi", "outgoing.index",
-            {Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.CLERK}, order=20)
-    add_nav("Văn bản nội bộ đến", "outgoing.received", None, order=21)
+    add_nav(app, "Văn bản đi", "outgoing.index",
+            {Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.CLERK}, order=20,
+            new=panels.new_outgoing)
+    add_nav(app, "Văn bản nội bộ đến", "outgoing.received", None, order=21,
+            new=panels.new_received)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from eoffice.hooks import on_demo_prepared
+from eoffice.hooks import demo_prepared
 
 
-@on_demo_prepared
+@demo_prepared.connect
 def add_sample_drafts(app: Flask) -> None:
     from eoffice.auth.models import User
     from eoffice.db import db

@@ -70,7 +70,7 @@ def dispatch(session: Session, document: Document, actor: User,
     fire(session, MACHINE, document, actor, "dispatch", subject=subject_of(document),
          details={"recipients": [r.recipient for r in rows]})
     if external:
-        hooks.dispatched(session, document, actor, external)
+        hooks.dispatched.send(document, session=session, actor=actor, codes=external)
     return rows
 
 
@@ -86,12 +86,12 @@ def recall(session: Session, document: Document, actor: User, reason: str = "") 
     give it back (status 13). A document already recalled can be asked again from the
     agencies that refused to give it back."""
     if document.state == "recalled":
-        if not hooks.recalled(session, document, actor, reason):
+        if not hooks.recall(session, document, actor, reason):
             raise Conflict("Văn bản đã được thu hồi.", code="transition_not_allowed")
         return document.state
     fire(session, MACHINE, document, actor, "recall", comment=reason,
          subject=subject_of(document))
-    hooks.recalled(session, document, actor, reason)
+    hooks.recall(session, document, actor, reason)
     code = document.code or f"#{document.id}"
     message = f"Văn bản số {code} ({document.subject}) đã bị thu hồi."
     if reason.strip():

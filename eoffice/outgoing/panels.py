@@ -13,7 +13,6 @@ from eoffice.outgoing.common import MACHINE, outgoing_query, to_sign_query
 from eoffice.outgoing.editing import last_rejection
 from eoffice.web.dashboard import PanelItem, panel_provider
 from eoffice.web.display import URGENCY_LABELS, full_name
-from eoffice.web.nav import add_nav_new
 
 
 def _items(query: Any) -> list[PanelItem]:
@@ -108,12 +107,10 @@ def waiting_ids(user: Any) -> set[int]:
     return found
 
 
-@add_nav_new("outgoing.index")
 def new_outgoing(user: Any) -> int:
     return len(new_documents(db.session, user, waiting_ids(user)))
 
 
-@add_nav_new("outgoing.received")
 def new_received(user: Any) -> int:
     from eoffice.outgoing.dispatch import received_query
 

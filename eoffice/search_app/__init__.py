@@ -48,13 +48,13 @@ def build_context(app: Flask) -> SearchContext:
 
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
-    from eoffice.hooks import on_demo_prepared, on_reclassified
+    from eoffice.hooks import demo_prepared, reclassified
     from eoffice.search_app import hooks
     from eoffice.search_app.views import api, bp
     from eoffice.web.nav import add_nav
 
-    on_demo_prepared(_index_demo_documents)
-    on_reclassified(_forget_text)
+    demo_prepared.connect(_index_demo_documents)
+    reclassified.connect(_forget_text)
     ctx = build_context(app)
     mode = app.config.get("SEARCH_WORKER", "thread")
     wake: Callable[[], None] | None = None
@@ -71,7 +71,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     csrf.exempt(api)
     app.register_blueprint(api)
-    add_nav("Tìm kiếm", "search.page", None, order=60)
+    add_nav(app, "Tìm kiếm", "search.page", None, order=60)
 
 
 @background.task("search.drain")
@@ -85,7 +85,7 @@ def _drain(app: Flask) -> None:
 background.sweep("search.drain", every=2.0)
 
 
-def _forget_text(session: Any, document: Any) -> None:
+def _forget_text(document: Any, *, session: Any) -> None:
     """A newly classified document's extracted text leaves the text cache now, and again
     after the commit (in case the index writer was extracting it meanwhile); the index
     entry itself is purged after the commit by the search hooks."""

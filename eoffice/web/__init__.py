@@ -25,11 +25,11 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(documents_bp)
     app.register_blueprint(verify_bp)
-    add_nav("Kiểm tra chữ ký", "verify.page", None, order=80)
-    add_nav("Quản trị", "accounts.home", {Role.ADMIN, Role.SYSADMIN}, order=89)
-    add_nav("Cơ quan", "accounts.agencies", {Role.SYSADMIN}, order=90)
-    add_nav("Người dùng", "accounts.users", {Role.ADMIN}, order=90)
-    add_nav("Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
+    add_nav(app, "Kiểm tra chữ ký", "verify.page", None, order=80)
+    add_nav(app, "Quản trị", "accounts.home", {Role.ADMIN, Role.SYSADMIN}, order=89)
+    add_nav(app, "Cơ quan", "accounts.agencies", {Role.SYSADMIN}, order=90)
+    add_nav(app, "Người dùng", "accounts.users", {Role.ADMIN}, order=90)
+    add_nav(app, "Nhật ký", "admin.audit_log", {Role.ADMIN}, order=91)
     register_error_handlers(app)
     from eoffice.web.display import init_display
 

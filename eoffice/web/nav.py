@@ -1,4 +1,5 @@
-"""Navigation by role. Blueprints add their entries when they are registered."""
+"""Navigation by role. Features add their entries to the app they are registered on
+(``app.extensions["eoffice.nav"]``): two apps in one process keep their own menus."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import Flask, current_app, url_for
 
 from eoffice.auth.models import Role
+
+NewCount = Callable[[Any], int]
+"""How many of the user's items behind a menu entry are new to them (the badge)."""
 
 
 @dataclass(frozen=True)
@@ -17,27 +21,19 @@ class NavEntry:
     endpoint: str
     roles: frozenset[Role] | None  # None: every logged-in user
     order: int = 50
+    new: NewCount | None = None
 
 
-NAV: dict[str, NavEntry] = {}
+_KEY = "eoffice.nav"
 
 
-def add_nav(label: str, endpoint: str, roles: set[Role] | None = None, order: int = 50) -> None:
-    NAV[endpoint] = NavEntry(label, endpoint, frozenset(roles) if roles else None, order)
-
-
-NewCount = Callable[[Any], int]
-NAV_NEW: dict[str, NewCount] = {}
-"""Per menu entry: how many of the user's items behind it are new to them (the badge)."""
-
-
-def add_nav_new(endpoint: str) -> Callable[[NewCount], NewCount]:
-    """Decorator: ``func(user) -> int`` counts the new items behind a menu entry."""
-    def decorator(func: NewCount) -> NewCount:
-        NAV_NEW[endpoint] = func
-        return func
-
-    return decorator
+def add_nav(app: Flask, label: str, endpoint: str, roles: set[Role] | None = None,
+            order: int = 50, *, new: NewCount | None = None) -> None:
+    """Add (or replace) the menu entry of ``endpoint`` in ``app``; ``new(user)`` counts the
+    items behind it that are new to the user (the badge)."""
+    entries: dict[str, NavEntry] = app.extensions.setdefault(_KEY, {})
+    entries[endpoint] = NavEntry(label, endpoint, frozenset(roles) if roles else None, order,
+                                 new)
 
 
 GROUPS: dict[str, str] = {
@@ -55,15 +51,14 @@ def nav_items(user: Any) -> list[dict[str, Any]]:
     """The user's menu: ``{"label", "url", "new"}`` entries, or ``{"label", "children",
     "new"}`` groups (a group of one entry is shown as that entry); ``new`` counts the items
     new to the user behind the entry."""
-    entries = sorted(NAV.values(), key=lambda e: e.order)
+    entries = sorted(current_app.extensions.get(_KEY, {}).values(), key=lambda e: e.order)
     items: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for e in entries:
         if e.roles is not None and not user.roles & e.roles:
             continue
-        counter = NAV_NEW.get(e.endpoint)
         item = {"label": e.label, "url": url_for(e.endpoint),
-                "new": counter(user) if counter else 0}
+                "new": e.new(user) if e.new else 0}
         group = GROUPS.get(e.endpoint)
         if group is None:
             items.append(item)

@@ -91,7 +91,7 @@ def test_demo_hook_adds_sample_drafts(app):
     from eoffice.db import db
     from eoffice.documents.models import Direction, Document
 
-    hooks.demo_prepared(app)
+    hooks.demo_prepared.send(app)
     with app.app_context():
         states = sorted(db.session.scalars(sa.select(Document.state).where(
             Document.direction == Direction.OUTGOING)))
