@@ -241,7 +241,7 @@ def _json(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
 _STRING = {"type": "string"}
 _AGENCY = schema_of(ops.AgencyInput)
 _AGENCY["properties"]["code"]["pattern"] = ops.AGENCY_CODE.pattern
-describe("/api/v1/agencies", "post", {
+describe(api, "/api/v1/agencies", "post", {
     "summary": "Create an agency in the tree (sysadmin)",
     "requestBody": {"content": {"application/json": {"schema": _AGENCY}}},
     "responses": {"201": json_answer(answer_schema(AgencyJson), "the agency"),
@@ -254,16 +254,16 @@ _LISTS: list[tuple[str, str, type]] = [
     ("/api/v1/users", "The users of the admin's agency", Users),
     ("/api/v1/users/{username}", "One user of the admin's agency", UserJson)]
 for _path, _summary, _answer in _LISTS:
-    describe(_path, "get", {"summary": _summary,
+    describe(api, _path, "get", {"summary": _summary,
                             "responses": {"200": json_answer(answer_schema(_answer), "OK")}})
-describe("/api/v1/users", "post", {
+describe(api, "/api/v1/users", "post", {
     "summary": "Create a user of the admin's agency; answers a one-time password",
     "requestBody": {"content": {"application/json": {"schema": schema_of(ops.AccountInput)}}},
     "responses": {"201": {"description": "username and one_time_password"},
                   "409": {"description": "username in use"},
                   "422": {"description": "invalid field"}},
 })
-describe("/api/v1/users/{username}", "patch", {
+describe(api, "/api/v1/users/{username}", "patch", {
     "summary": "Edit a user (each permission change audited; active=false ends sessions)",
     "requestBody": _json([], {
         "full_name": _STRING, "position": _STRING, "department": _STRING,
@@ -272,7 +272,7 @@ describe("/api/v1/users/{username}", "patch", {
     "responses": {"200": json_answer(answer_schema(UserJson), "the user"),
                   "404": {"description": "no such user in the agency"}},
 })
-describe("/api/v1/users/import", "post", {
+describe(api, "/api/v1/users/import", "post", {
     "summary": "Import users from CSV (?dry_run=1: preview with per-row errors only)",
     "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
     "responses": {"200": {"description": "total, valid, errors[line, username, reasons], "

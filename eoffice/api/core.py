@@ -105,7 +105,7 @@ def openapi():
     return jsonify(openapi_document(current_app))
 
 
-describe("/api/v1/auth/token", "post", {
+describe(bp, "/api/v1/auth/token", "post", {
     "summary": "Obtain a bearer token",
     "requestBody": {"content": {"application/json": {"schema": schema_of(CredentialsInput)}}},
     "responses": {"200": json_answer(answer_schema(TokenAnswer), "token and user"),
@@ -113,7 +113,7 @@ describe("/api/v1/auth/token", "post", {
                   "403": {"description": "the one-time password must be changed first"},
                   "429": {"description": "too many failed attempts"}},
 })
-describe("/api/v1/me", "get", {
+describe(bp, "/api/v1/me", "get", {
     "summary": "The user the token belongs to",
     "responses": {"200": json_answer(answer_schema(UserSummary), "the user")},
 })

@@ -1,7 +1,7 @@
 """OpenAPI 3.1 description, assembled from the API routes and their documented schemas.
 
-Each API module documents its operations in ``OPERATIONS`` (path → method → spec), request
-bodies generated from its input types (``eoffice.api.schemas.schema_of``); routes that are
+Each API module documents its operations with :func:`document` (path → method → spec),
+request bodies generated from its input types (``eoffice.api.schemas.schema_of``); routes that are
 not documented still appear with their access rule, so nothing is hidden. Every path
 parameter is declared from the route's converter (ids: integers 1 … 2^31-1), and every
 operation lists the error answers with the JSON error shape.
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
+from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.routing import IntegerConverter, Rule
 
 from eoffice.params import ID_MAX
@@ -34,12 +35,17 @@ ERROR_RESPONSES = {
     "429": {"description": "Quá nhiều lần thử / too many attempts", **_ERROR},
 }
 
-OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {}
+_KEY = "eoffice.openapi"
 
 
-def document(path: str, method: str, spec: dict[str, Any]) -> None:
-    """Register the description of one operation (used by the domain API modules)."""
-    OPERATIONS.setdefault(path, {})[method.lower()] = spec
+def document(bp: Blueprint, path: str, method: str, spec: dict[str, Any]) -> None:
+    """Describe one operation of ``bp``'s routes: the description joins each app the
+    blueprint is registered on (``app.extensions["eoffice.openapi"]``, path → method)."""
+
+    def record(state: BlueprintSetupState) -> None:
+        state.app.extensions.setdefault(_KEY, {}).setdefault(path, {})[method.lower()] = spec
+
+    bp.record(record)
 
 
 def _openapi_path(rule: str) -> str:
@@ -62,6 +68,7 @@ def path_parameters(rule: Rule) -> list[dict[str, Any]]:
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:
+    operations: dict[str, dict[str, dict[str, Any]]] = app.extensions.get(_KEY, {})
     paths: dict[str, dict[str, Any]] = {}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
@@ -69,7 +76,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         path = _openapi_path(rule.rule)
         access = rule_of(app.view_functions[rule.endpoint])
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            spec = dict(OPERATIONS.get(path, {}).get(method.lower(), {}))
+            spec = dict(operations.get(path, {}).get(method.lower(), {}))
             spec.setdefault("summary", rule.endpoint)
             spec["operationId"] = f"{rule.endpoint}.{method.lower()}"
             declared = {p["name"] for p in spec.get("parameters", []) if p.get("in") == "path"}

@@ -167,32 +167,32 @@ def statistics():
 
 _REASON = {"content": {"application/json": {"schema": {
     "type": "object", "properties": {"reason": {"type": "string", "maxLength": MAX_REASON}}}}}}
-describe("/api/v1/exchange/inbox", "get", {
+describe(bp, "/api/v1/exchange/inbox", "get", {
     "summary": "Received electronic documents waiting for the clerk (01) and recalls (13), "
                "urgent first",
     "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
     "responses": {"200": {"description": "{results: [...]}"}}})
-describe("/api/v1/exchange/inbox/{delivery_id}", "get", {
+describe(bp, "/api/v1/exchange/inbox/{delivery_id}", "get", {
     "summary": "One received document with its metadata, verdict and status history",
     "responses": {"200": {"description": "the delivery"}, "404": {"description": "not found"}}})
-describe("/api/v1/exchange/inbox/{delivery_id}/accept", "post", {
+describe(bp, "/api/v1/exchange/inbox/{delivery_id}/accept", "post", {
     "summary": "Accept: register with the next arrival number (status 03 back)",
     "responses": {"200": {"description": "{document_id, arrival_number}"},
                   "404": {"description": "not found"}, "409": {"description": "not waiting"}}})
-describe("/api/v1/exchange/inbox/{delivery_id}/refuse", "post", {
+describe(bp, "/api/v1/exchange/inbox/{delivery_id}/refuse", "post", {
     "summary": "Refuse with a reason (status 02 back)", "requestBody": _REASON,
     "responses": {"200": {"description": "{id, status}"}, "404": {"description": "not found"},
                   "409": {"description": "not waiting"},
                   "422": {"description": "reason missing"}}})
 for _answer in ("accept", "refuse"):
-    describe(f"/api/v1/exchange/recalls/{{delivery_id}}/{_answer}", "post", {
+    describe(bp, f"/api/v1/exchange/recalls/{{delivery_id}}/{_answer}", "post", {
         "summary": ("Agree to give the document back (15)" if _answer == "accept"
                     else "Refuse to give the document back (16), with a reason"),
         "requestBody": _REASON,
         "responses": {"200": {"description": "{id, status}"},
                       "404": {"description": "not found"},
                       "409": {"description": "no recall pending"}}})
-describe("/api/v1/outgoing/{document_id}/edxml", "get", {
+describe(bp, "/api/v1/outgoing/{document_id}/edxml", "get", {
     "summary": "The signed edXML (QCVN 102:2016) package for one recipient agency",
     "parameters": [{"name": "to", "in": "query", "required": True,
                     "schema": {"type": "string", "pattern": "^[0-9A-Z.]{13}$"}}],
@@ -200,24 +200,24 @@ describe("/api/v1/outgoing/{document_id}/edxml", "get", {
                   "404": {"description": "not found"},
                   "409": {"description": "not issued"},
                   "422": {"description": "classified, or bad agency code"}}})
-describe("/api/v1/exchange/import", "post", {
+describe(bp, "/api/v1/exchange/import", "post", {
     "summary": "Import a received .edxml package (multipart `file`)",
     "requestBody": {"content": {"multipart/form-data": {"schema": {
         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
     "responses": {"201": {"description": "{outcome: applied, delivery_id}"},
                   "200": {"description": "{outcome: duplicate|ignored}"},
                   "422": {"description": "quarantined with its reason, or no file"}}})
-describe("/api/v1/exchange/quarantine", "get", {
+describe(bp, "/api/v1/exchange/quarantine", "get", {
     "summary": "Quarantined packages of the agency with their reasons",
     "responses": {"200": {"description": "{results: [...]}"}}})
-describe("/api/v1/exchange/statistics", "get", {
+describe(bp, "/api/v1/exchange/statistics", "get", {
     "summary": "Exchange statistics per recipient agency (sent, accepted, refused, done, "
                "done_on_time, recalled)",
     "parameters": [{"name": "year", "in": "query",
                     "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}}],
     "responses": {"200": {"description": "{agencies: [...], totals}"},
                   "400": {"description": "bad year"}}})
-describe("/api/v1/outgoing/{document_id}", "get", {
+describe(bp, "/api/v1/outgoing/{document_id}", "get", {
     "summary": "An outgoing document with `deliveries` (agency_code, agency_name, status, "
                "status_label, updated_at, history)",
     "responses": {"200": {"description": "the document"}, "404": {"description": "not found"}}})

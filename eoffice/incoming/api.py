@@ -133,7 +133,7 @@ def assignment_action(assignment_id: int, action: str):
     return jsonify(body)
 
 
-describe("/api/v1/incoming", "post", {
+describe(bp, "/api/v1/incoming", "post", {
     "summary": "Register a received document (clerk)",
     "requestBody": {"content": {"multipart/form-data": {"schema": schema_of(
         IncomingInput, extra={"file": {"type": "string", "format": "binary"}})}}},
@@ -144,7 +144,7 @@ describe("/api/v1/incoming", "post", {
                                          "verdict once written"},
                   "422": {"description": "missing field, bad file, classified file refused"}},
 })
-describe("/api/v1/incoming/{document_id}/direction", "post", {
+describe(bp, "/api/v1/incoming/{document_id}/direction", "post", {
     "summary": "Direct (bút phê) an incoming document (leader)",
     "requestBody": {"content": {"application/json": {"schema": schema_of(DirectionInput)}}},
     "responses": {"200": {"description": "state and assignments"},

@@ -218,28 +218,28 @@ def distribute_minutes(meeting_id: int):
 
 _M = "/api/v1/meetings"
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-document_op(_M, "post", {
+document_op(bp, _M, "post", {
     "summary": "Create a meeting (secretary)",
     "requestBody": {"content": {"application/json": {"schema": schema_of(planning.MeetingInput)}}},
     "responses": {"201": {"description": "{id, state}"}, "422": {"description": "invalid"}}})
-document_op(_M + "/{meeting_id}/materials", "post", {
+document_op(bp, _M + "/{meeting_id}/materials", "post", {
     "summary": "Add a signed/issued document ({document_id}) or upload a working paper "
                "(multipart file, PDF/DOCX)",
     "responses": {"201": {"description": "material"},
                   "404": {"description": "no such document, or not visible"},
                   "422": {"description": "error.code classified or not_signed"}}})
-document_op(_M + "/{meeting_id}/agenda", "post", {
+document_op(bp, _M + "/{meeting_id}/agenda", "post", {
     "summary": "Set the agenda items [{title, presenter, time}] and generate the PDF",
     "responses": {"201": {"description": "agenda generated"}}})
-document_op(_M + "/{meeting_id}/agenda", "get", {
+document_op(bp, _M + "/{meeting_id}/agenda", "get", {
     "summary": "The agenda PDF (secretary, chair, participants after distribution)",
     "responses": {"200": {"description": "application/pdf"}, "404": {"description": "none"}}})
-document_op(_M + "/{meeting_id}/agenda/sign", "post", {
+document_op(bp, _M + "/{meeting_id}/agenda/sign", "post", {
     "summary": "The chair signs the agenda ({passphrase} or {pin})",
     "responses": {"200": {"description": "{state: agenda_signed}"}}})
-document_op(_M + "/{meeting_id}/distribute", "post", {
+document_op(bp, _M + "/{meeting_id}/distribute", "post", {
     "summary": "Distribute to participants (after the agenda is signed)",
     "responses": {"200": {"description": "{state: distributed}"}}})
-document_op(_M + "/{meeting_id}/pack", "get", {
+document_op(bp, _M + "/{meeting_id}/pack", "get", {
     "summary": "ZIP: signed agenda and allowed materials (UTF-8 file names)",
     "responses": {"200": {"description": "application/zip"}}})

@@ -208,12 +208,12 @@ def register():
 
 _SECRET = {"type": "object", "properties": {"passphrase": {"type": "string"},
                                            "pin": {"type": "string"}}}
-document_op("/api/v1/outgoing", "post", {
+document_op(bp, "/api/v1/outgoing", "post", {
     "summary": "Create an outgoing draft (JSON, or multipart with a PDF/DOCX file)",
     "requestBody": {"content": {"application/json": {"schema": schema_of(drafting.DraftInput)}}},
     "responses": {"201": {"description": "{id, state: draft}"}}})
 _DRAFT_SCHEMA: dict[str, Any] = schema_of(drafting.DraftInput, exclude=("secrecy",))
-document_op("/api/v1/outgoing/{document_id}", "put", {
+document_op(bp, "/api/v1/outgoing/{document_id}", "put", {
     "summary": "Edit a draft (its drafter only): the same JSON fields as POST, or multipart "
                "with a new PDF/DOCX `file`; the PDF/DOCX are re-rendered, old files kept",
     "requestBody": {"content": {
@@ -225,7 +225,7 @@ document_op("/api/v1/outgoing/{document_id}", "put", {
                   "404": {"description": "not found or not visible"},
                   "409": {"description": "no longer a draft"},
                   "422": {"description": "invalid field or file"}}})
-document_op("/api/v1/outgoing/register", "get", {
+document_op(bp, "/api/v1/outgoing/register", "get", {
     "summary": "The outgoing register by year (JSON rows, or format=pdf / format=xlsx)",
     "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}},
                    {"name": "register", "in": "query", "schema": {"type": "string"}},
@@ -233,24 +233,24 @@ document_op("/api/v1/outgoing/register", "get", {
                     "schema": {"type": "string", "enum": ["json", "pdf", "xlsx"]}}],
     "responses": {"200": {"description": "rows, or the PDF/XLSX file"}}})
 for _action in ("submit", "approve", "reject", "recall"):
-    document_op(f"/api/v1/outgoing/{{document_id}}/{_action}", "post", {
+    document_op(bp, f"/api/v1/outgoing/{{document_id}}/{_action}", "post", {
         "summary": f"Outgoing workflow: {_action}", "responses": {
             "200": {"description": "{id, state}"}, "403": {"description": "may not act"},
             "404": {"description": "not found or not visible"},
             "409": {"description": "not allowed in this state"}}})
-document_op("/api/v1/outgoing/{document_id}/sign", "post", {
+document_op(bp, "/api/v1/outgoing/{document_id}/sign", "post", {
     "summary": "Sign as the named signer (passphrase or PIN)",
     "requestBody": {"content": {"application/json": {"schema": _SECRET}}},
     "responses": {"200": {"description": "{state: signed}"},
                   "422": {"description": "wrong passphrase/PIN; nothing changed"}}})
-document_op("/api/v1/outgoing/{document_id}/issue", "post", {
+document_op(bp, "/api/v1/outgoing/{document_id}/issue", "post", {
     "summary": "Issue (number, date, agency seal) — clerk",
     "requestBody": {"content": {"application/json": {"schema": _SECRET}}},
     "responses": {"200": {"description": "{state: issued, number, code, issued_date}"},
                   "422": {"description": "wrong passphrase/PIN; no number consumed"}}})
-document_op("/api/v1/outgoing/{document_id}/dispatch", "post", {
+document_op(bp, "/api/v1/outgoing/{document_id}/dispatch", "post", {
     "summary": "Dispatch to departments / outside agencies — clerk",
     "responses": {"200": {"description": "{state: dispatched}"}}})
-document_op("/api/v1/outgoing/sign-batch", "post", {
+document_op(bp, "/api/v1/outgoing/sign-batch", "post", {
     "summary": "Sign several documents with one passphrase/PIN entry",
     "responses": {"200": {"description": "{signed: [{id, state}]}"}}})
