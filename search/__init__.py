@@ -5,7 +5,7 @@ A library: it imports neither Flask nor the database. Classified documents never
 Public API (everything below is importable from ``search``)::
 
     index = WhooshIndex("instance/search")        # or NullIndex() when search is off
-    index = PostgresIndex(sqlalchemy_engine)       # PostgreSQL full-text search (unaccent)
+    index = PostgresIndex(sqlalchemy_engine)       # PostgreSQL full-text search (GIN)
     index.apply(upserts=[IndexedDocument(...)], deletes=["42"]) -> ApplyResult
     index.search(SearchQuery(text="chuyen doi so", year=2026, page=1), {"all", "dept:VP"})
         -> SearchResults(total, hits=[Hit(id, subject, code, snippet_html, score, urgency,

@@ -3,18 +3,28 @@
 Takes a SQLAlchemy engine (no Flask, no application models). Tables, in the engine's
 schema (``table`` is the prefix)::
 
-    <table>          one row per visible document: metadata, access keys (text[]),
-                     tsvectors ``fts`` (folded by unaccent: đ → d) and ``exact``
-                     (diacritics kept, ranks exact matches first), the snippet source,
-                     and ``subj_f`` (folded subject, pg_trgm index for suggestions)
+    <table>          one row per visible document: metadata, access keys, the snippet
+                     source, ``subj_f`` (folded subject, pg_trgm index for suggestions) and
+                     two stored tsvectors, each with a GIN index:
+                     ``fts``  folded words with positions (subject words weighted A), the
+                              words with diacritics as ``=word`` (exact matches rank first),
+                              and one ``~x:value`` lexeme per access key and filter
+                     ``aux``  folded word pairs (phrases) and word prefixes up to
+                              :data:`PREFIX_CHARS` letters, without positions
     <table>_tomb     revisions of removed entries (a stale upsert cannot resurrect one)
 
-Text is normalised to NFC and split into syllables in Python (the same tokenizer as the
-Whoosh backend), then folded by ``unaccent`` inside PostgreSQL, for documents and queries
-alike. The permission filter (``acl && keys``) is part of every query, so totals, facets,
-snippets and suggestions count only what the caller may see. Snippets are built only for
-the page shown. Rebuild fills ``<table>_new`` and swaps it in with two renames in one
-transaction: readers see the old or the new table, never half of one.
+Text is normalised to NFC, split into syllables and folded in Python by
+:mod:`search.analysis` — the very analysis of the Whoosh backend, so both backends match
+the same documents — and the vectors are stored as built: no ``unaccent()`` or parsing at
+query time. A search is then one GIN condition: words AND access keys AND filters, so the
+permission filter is inside the query and totals, facets, snippets and suggestions count
+only what the caller may see; a phrase adds its word pairs, a short prefix one lexeme.
+Ranking (``ts_rank`` of the folded words, plus :data:`EXACT_BOOST` × that of the words
+typed with diacritics) runs on a bounded window: every match of a small result, else the
+:data:`RANK_WINDOW` newest matches; further results follow newest first.
+Large columns are stored out of line (``toast_tuple_target``), so the rows a count visits
+stay small. Rebuild loads ``<table>_new`` with ``COPY``, builds its indexes, and swaps it
+in with two renames in one transaction: readers see the old or the new table.
 
 Writers serialise per document with ``pg_advisory_xact_lock`` (ids locked in sorted order),
 so concurrent workers on several machines apply each document's newest revision.
@@ -23,9 +33,11 @@ so concurrent workers on several machines apply each document's newest revision.
 # ruff: noqa: S608 - the only interpolated names are the validated table name and fixed SQL
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,8 +45,16 @@ import sqlalchemy as sa
 from search.analysis import fold, folded_tokens, nfc, parse_query, tokens
 from search.guard import GuardedIndex, Removal, WriteResult
 from search.model import Hit, IndexedDocument, SearchError, SearchQuery, SearchResults
-from search.schema import EXACT_CONTENT_CHARS, SNIPPET_SOURCE_CHARS, date_key, issuer_key
+from search.schema import (
+    EXACT_CONTENT_CHARS,
+    SNIPPET_SOURCE_CHARS,
+    check_access_key,
+    date_key,
+    issuer_key,
+)
 from search.snippets import snippet_html
+
+log = logging.getLogger(__name__)
 
 #: First key of the advisory locks taken by writers (the second is the id's hash).
 LOCK_CLASS = 0x5E4C
@@ -42,17 +62,123 @@ _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 #: Weight of an exact (with diacritics) match relative to a folded one: large enough that
 #: documents spelling the query words exactly rank above those matching only when folded.
 EXACT_BOOST = 10.0
+#: Matches ranked by relevance: all of a result up to this size, else the newest this many;
+#: the rest of a large result follows newest first.
+RANK_WINDOW = 200
+#: Prefixes up to this many letters are stored as lexemes (``>th``); longer ones expand.
+PREFIX_CHARS = 4
 #: Extensions installed into ``public`` (a shared schema every search_path can reach).
-EXTENSIONS = ("unaccent", "pg_trgm")
+EXTENSIONS = ("pg_trgm",)
+#: Version of the table layout, kept as the table comment; another layout is rebuilt.
+LAYOUT = "eoffice-search-2"
+#: Reading one row's vector (out of line) costs about this many bitmap rows.
+_DETOAST_COST = 50
+_MAX_WORD = 200  # longer "words" (hashes, garbage) are not indexed
+_MAX_POS = 16383  # PostgreSQL's largest tsvector position
+_MAX_VECTOR_CHARS = 600_000  # stay well below the 1 MB tsvector limit
+_COLUMNS = ("id", "revision", "version", "acl", "type_code", "year", "issued", "issuer",
+            "register", "direction", "urgency", "subject", "code", "snip", "subj_f", "fts",
+            "aux")
 
 
-def _words(text: str) -> str:
-    """NFC syllables of ``text``, lowercased, joined by spaces (what tsvectors index)."""
-    return " ".join(t.replace("_", " ") for t in tokens(text))
+def _lit(word: str) -> str:
+    """``word`` quoted as a tsvector/tsquery lexeme (taken verbatim, no dictionary)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _tsquery_word(word: str) -> str:
-    return "'" + word.replace("'", "''").replace("\\", "\\\\") + "'"
+def _key_lexemes(doc: IndexedDocument, year: int) -> list[str]:
+    keys = [f"~a:{check_access_key(k)}" for k in sorted(doc.visibility)]
+    values = {"t": nfc(doc.type_code or ""), "y": str(year) if year else "",
+              "i": issuer_key(doc.issuer_name or ""), "r": doc.register or "",
+              "d": doc.direction or ""}
+    return keys + [f"~{k}:{v}" for k, v in values.items() if v]
+
+
+def vectors(doc: IndexedDocument, year: int) -> tuple[str, str]:
+    """The ``fts`` and ``aux`` tsvector literals of ``doc`` (the Whoosh fields' text)."""
+    subject, content = nfc(doc.subject), nfc(doc.content)
+    head = "\n".join(x for x in (subject, *(nfc(y) for y in (
+        doc.code, doc.issuer_name, doc.signer_name) if y)) if x)
+    words = folded_tokens(head + "\n" + content)
+    in_subject = len(folded_tokens(subject))
+    positions: dict[str, list[str]] = {}
+    size = 0
+    for i, w in enumerate(words, 1):
+        if len(w) > _MAX_WORD:
+            continue
+        got = positions.get(w)
+        if got is None:
+            size += len(w) + 8
+            if size > _MAX_VECTOR_CHARS:
+                continue
+            got = positions[w] = []
+        if len(got) < 256:
+            got.append(f"{min(i, _MAX_POS)}{'A' if i <= in_subject else ''}")
+    parts = [f"{_lit(w)}:{','.join(ps)}" for w, ps in positions.items()]
+    exact = {t for t in tokens(head + "\n" + content[:EXACT_CONTENT_CHARS])
+             if len(t) <= _MAX_WORD and fold(t) != t}
+    parts += [_lit("=" + t) for t in exact]
+    parts += [_lit(k) for k in _key_lexemes(doc, year)]
+    aux: set[str] = set()
+    for w in positions:
+        aux.update(">" + w[:k] for k in range(1, min(PREFIX_CHARS, len(w)) + 1))
+    pairs = 0
+    for a, b in zip(words, words[1:], strict=False):
+        if a in positions and b in positions and pairs < _MAX_VECTOR_CHARS // 16:
+            aux.add(f"{a} {b}")
+            pairs += 1
+    return " ".join(parts), " ".join(_lit(x) for x in aux)
+
+
+@dataclass
+class _Plan:
+    """The SQL pieces of one search: condition, parameters, ranking queries."""
+
+    where: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    rank: str = ""  # folded words, OR-ed ("" when nothing to rank: newest first)
+    exact: str = ""  # words typed with diacritics, as "=word", OR-ed
+    clustered: bool = False  # a filter gathers the matches in a date range
+
+    @property
+    def cond(self) -> str:
+        return " AND ".join(self.where)
+
+
+def plan(q: SearchQuery, keys: list[str]) -> _Plan:
+    """Turn ``q`` into one GIN condition on ``fts`` (+ ``aux`` for phrases/short prefixes)."""
+    pq = parse_query(q.text)
+    main: list[str] = [_lit(fold(t)) for t in pq.terms]
+    aux: list[str] = []
+    for words in pq.phrases:
+        folded = [fold(w) for w in words]
+        main += [_lit(f) for f in folded]
+        aux += [_lit(f"{a} {b}") for a, b in zip(folded, folded[1:], strict=False)]
+    for prefix in pq.prefixes:
+        f = fold(prefix)
+        if len(f) <= PREFIX_CHARS:
+            aux.append(_lit(">" + f))
+        else:
+            main.append(_lit(f) + ":*")
+    main.append("(" + " | ".join(_lit(f"~a:{k}") for k in keys) + ")")
+    filters = {"t": q.type_code and nfc(q.type_code), "y": q.year and str(int(q.year)),
+               "i": q.issuer and issuer_key(q.issuer), "r": q.register, "d": q.direction}
+    main += [_lit(f"~{k}:{v}") for k, v in filters.items() if v]
+    p = _Plan(where=["fts @@ CAST(:q AS tsquery)"], params={"q": " & ".join(main)})
+    if aux:
+        p.where.append("aux @@ CAST(:aq AS tsquery)")
+        p.params["aq"] = " & ".join(aux)
+    if q.date_from:
+        p.where.append("issued >= :dfrom")
+        p.params["dfrom"] = date_key(q.date_from)
+    if q.date_to:
+        p.where.append("issued BETWEEN 1 AND :dto")
+        p.params["dto"] = date_key(q.date_to)
+    p.clustered = bool(q.year or q.date_to)
+    words = pq.terms + [w for ph in pq.phrases for w in ph]
+    p.rank = " | ".join(dict.fromkeys(_lit(fold(w)) for w in words))
+    p.exact = " | ".join(dict.fromkeys(_lit("=" + w) for w in words if fold(w) != w))
+    return p
 
 
 class PostgresIndex(GuardedIndex):
@@ -60,7 +186,7 @@ class PostgresIndex(GuardedIndex):
 
     ``engine``: a SQLAlchemy engine on PostgreSQL (psycopg). ``table``: name of the entry
     table (lowercase identifier). Create the tables with :meth:`create` (idempotent; the
-    ``unaccent`` and ``pg_trgm`` extensions must be installable or installed in ``public``).
+    ``pg_trgm`` extension must be installable or installed in ``public``).
     """
 
     def __init__(self, engine: sa.Engine, table: str = "search_entries", *,
@@ -76,8 +202,8 @@ class PostgresIndex(GuardedIndex):
 
     # -- schema ----------------------------------------------------------------------------
     @staticmethod
-    def _ddl(name: str, idx: str) -> list[str]:
-        """The entry table ``name`` and its indexes (named ``idx``_…)."""
+    def _ddl(name: str) -> list[str]:
+        """The entry table ``name`` (rows kept small: long values stored out of line)."""
         return [
             f"""CREATE TABLE IF NOT EXISTS {name} (
                 id text PRIMARY KEY, revision bigint NOT NULL DEFAULT 0,
@@ -88,16 +214,31 @@ class PostgresIndex(GuardedIndex):
                 urgency text NOT NULL DEFAULT '', subject text NOT NULL DEFAULT '',
                 code text NOT NULL DEFAULT '', snip text NOT NULL DEFAULT '',
                 subj_f text NOT NULL DEFAULT '',
-                fts tsvector NOT NULL, exact tsvector NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS {idx}_fts ON {name} USING gin (fts)",
-            f"CREATE INDEX IF NOT EXISTS {idx}_acl ON {name} USING gin (acl)",
-            f"CREATE INDEX IF NOT EXISTS {idx}_issued ON {name} (issued DESC)",
-            f"CREATE INDEX IF NOT EXISTS {idx}_subj ON {name} "
+                fts tsvector NOT NULL, aux tsvector NOT NULL
+            ) WITH (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.05)""",
+            f"ALTER TABLE {name} ALTER fts SET STORAGE EXTERNAL, "
+            f"ALTER aux SET STORAGE EXTERNAL",
+            f"COMMENT ON TABLE {name} IS '{LAYOUT}'",
+        ]
+
+    @staticmethod
+    def _index_ddl(name: str) -> list[str]:
+        return [
+            # One GIN index over both vectors: a phrase or prefix search is one index scan
+            # on both conditions (with two indexes the planner may check aux row by row).
+            f"CREATE INDEX IF NOT EXISTS {name}_text ON {name} USING gin (fts, aux) "
+            f"WITH (fastupdate = off)",
+            f"CREATE INDEX IF NOT EXISTS {name}_issued ON {name} (issued, id)",
+            f"CREATE INDEX IF NOT EXISTS {name}_subj ON {name} "
             f"USING gin (subj_f public.gin_trgm_ops)",
         ]
 
     def create(self) -> None:
-        """Create the extensions (in ``public``) and tables if they do not exist."""
+        """Create the extensions (in ``public``) and tables if they do not exist.
+
+        A table of an older layout is dropped and recreated empty (its entries cannot be
+        converted): ``eoffice search verify`` then reports it, ``search reindex`` refills it.
+        """
         for ext in EXTENSIONS:
             with self.engine.connect() as conn:
                 have = conn.scalar(sa.text("SELECT 1 FROM pg_extension WHERE extname = :e"),
@@ -110,12 +251,22 @@ class PostgresIndex(GuardedIndex):
                                 f"CREATE EXTENSION IF NOT EXISTS {ext} SCHEMA public"))
                     except sa.exc.IntegrityError:  # created by a concurrent process
                         pass
+        t = self.table
         with self.engine.begin() as conn:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_CLASS})
-            for stmt in self._ddl(self.table, self.table):
-                conn.execute(sa.text(stmt))
+            layout = conn.scalar(sa.text(
+                "SELECT obj_description(to_regclass(:t), 'pg_class')"), {"t": t})
+            exists = conn.scalar(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": t})
+            if exists and layout != LAYOUT:
+                log.warning("search: index table %s has an older layout; recreated empty "
+                            "(run `eoffice search reindex`)", t)
+                conn.execute(sa.text(f"DROP TABLE {t}"))
+                exists = False
+            if not exists:
+                for stmt in self._ddl(t) + self._index_ddl(t):
+                    conn.execute(sa.text(stmt))
             conn.execute(sa.text(
-                f"CREATE TABLE IF NOT EXISTS {self.table}_tomb "
+                f"CREATE TABLE IF NOT EXISTS {t}_tomb "
                 f"(id text PRIMARY KEY, revision bigint NOT NULL)"))
 
     def drop(self) -> None:
@@ -124,42 +275,26 @@ class PostgresIndex(GuardedIndex):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.table}{suffix}"))
 
     # -- writing ---------------------------------------------------------------------------
-    def _insert_sql(self, name: str, upsert: bool) -> str:
-        cols = ("id, revision, version, acl, type_code, year, issued, issuer, register, "
-                "direction, urgency, subject, code, snip, subj_f, fts, exact")
-        vals = (":id, :revision, :version, :acl, :type_code, :year, :issued, :issuer, "
-                ":register, :direction, :urgency, :subject, :code, :snip, "
-                "public.unaccent('public.unaccent', :subj_words), "
-                "setweight(to_tsvector('simple', public.unaccent('public.unaccent', "
-                ":subj_words)), 'A') || to_tsvector('simple', public.unaccent("
-                "'public.unaccent', :body_words)), "
-                "setweight(to_tsvector('simple', :exact_words), 'A')")
-        sql = f"INSERT INTO {name} ({cols}) VALUES ({vals})"
-        if upsert:
-            sets = ", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in cols.split(",")[1:])
-            sql += f" ON CONFLICT (id) DO UPDATE SET {sets}"
-        return sql
-
     @staticmethod
-    def _params(doc: IndexedDocument) -> dict[str, Any]:
+    def _row(doc: IndexedDocument) -> tuple[Any, ...]:
+        """Column values of ``doc`` in :data:`_COLUMNS` order."""
         subject, content = nfc(doc.subject), nfc(doc.content)
-        meta = "\n".join(nfc(x) for x in (doc.code, doc.issuer_name, doc.signer_name) if x)
         year = doc.year or (doc.issued_date.year if doc.issued_date else 0)
-        for key in doc.visibility:
-            if not key or any(c.isspace() for c in key):
-                raise SearchError(f"Khóa quyền truy cập không hợp lệ: {key!r}")
-        return {
-            "id": doc.id, "revision": doc.revision, "version": doc.version,
-            "acl": sorted(doc.visibility), "type_code": nfc(doc.type_code or ""),
-            "year": year, "issued": date_key(doc.issued_date),
-            "issuer": issuer_key(doc.issuer_name or ""), "register": doc.register or "",
-            "direction": doc.direction or "", "urgency": doc.urgency, "subject": subject,
-            "code": nfc(doc.code or ""),
-            "snip": content[:SNIPPET_SOURCE_CHARS],  # TOAST compresses it
-            "subj_words": _words(subject),
-            "body_words": _words(meta + "\n" + content),
-            "exact_words": _words(subject + "\n" + meta + "\n" + content[:EXACT_CONTENT_CHARS]),
-        }
+        fts, aux = vectors(doc, year)
+        return (doc.id, doc.revision, doc.version,
+                sorted(check_access_key(k) for k in doc.visibility),
+                nfc(doc.type_code or ""), year, date_key(doc.issued_date),
+                issuer_key(doc.issuer_name or ""), doc.register or "",
+                doc.direction or "", doc.urgency, subject, nfc(doc.code or ""),
+                content[:SNIPPET_SOURCE_CHARS], " ".join(folded_tokens(subject)), fts, aux)
+
+    def _upsert_sql(self) -> str:
+        cols = ", ".join(_COLUMNS)
+        vals = ", ".join(f"CAST(:{c} AS tsvector)" if c in ("fts", "aux") else f":{c}"
+                         for c in _COLUMNS)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[1:])
+        return (f"INSERT INTO {self.table} ({cols}) VALUES ({vals}) "
+                f"ON CONFLICT (id) DO UPDATE SET {sets}")
 
     def _write(self, batch: list[IndexedDocument | Removal]) -> WriteResult:
         result = WriteResult()
@@ -185,74 +320,60 @@ class PostgresIndex(GuardedIndex):
                             {"id": item.id, "r": item.revision})
                     result.removed.append(item.id)
                     continue
-                conn.execute(sa.text(self._insert_sql(t, upsert=True)), self._params(item))
+                conn.execute(sa.text(self._upsert_sql()),
+                             dict(zip(_COLUMNS, self._row(item), strict=True)))
                 conn.execute(sa.text(f"DELETE FROM {t}_tomb WHERE id = :id"), {"id": item.id})
                 result.written.append(item.id)
         return result
 
     def _load(self, docs: Iterable[IndexedDocument]) -> str:
+        """``COPY`` every entry into ``<table>_new``, index it, swap it in."""
         new, t = f"{self.table}_new", self.table
         with self.engine.begin() as conn:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {new}"))
-            conn.execute(sa.text(self._ddl(new, new)[0]))
-        sql = sa.text(self._insert_sql(new, upsert=True))
-        chunk: list[dict[str, Any]] = []
+            for stmt in self._ddl(new):
+                conn.execute(sa.text(stmt))
         with self.engine.connect() as conn:
-            for doc in docs:
-                chunk.append(self._params(doc))
-                if len(chunk) >= 500:
-                    conn.execute(sql, chunk)
-                    conn.commit()
-                    chunk = []
+            raw: Any = conn.connection.driver_connection
+            seen: set[str] = set()
+            again: dict[str, IndexedDocument] = {}  # an id given twice: the last state wins
+            with raw.cursor() as cur, cur.copy(
+                    f"COPY {new} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                for doc in docs:
+                    if doc.id in seen:
+                        again[doc.id] = doc
+                        continue
+                    seen.add(doc.id)
+                    copy.write_row(self._row(doc))
+            upsert = self._upsert_sql().replace(f"INTO {t} ", f"INTO {new} ", 1)
+            for doc in again.values():
+                conn.execute(sa.text(upsert), dict(zip(_COLUMNS, self._row(doc), strict=True)))
             conn.commit()
-            with conn.begin():
-                if chunk:
-                    conn.execute(sql, chunk)
-                for stmt in self._ddl(new, new)[1:]:
-                    conn.execute(sa.text(stmt))
+            conn.execute(sa.text("SET maintenance_work_mem = '512MB'"))
+            for stmt in self._index_ddl(new):
+                conn.execute(sa.text(stmt))
+            conn.commit()
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f"VACUUM (ANALYZE) {new}"))  # all-visible pages: cheap counts
         with self.engine.begin() as conn:
             # Writers hold per-id locks; readers see the old table or the new one.
             conn.execute(sa.text(f"LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE"))
             conn.execute(sa.text(f"DROP TABLE {t}"))
             conn.execute(sa.text(f"ALTER TABLE {new} RENAME TO {t}"))
-            for suffix in ("fts", "acl", "issued", "subj"):
+            for suffix in ("pkey", "text", "issued", "subj"):
                 conn.execute(sa.text(f"ALTER INDEX {new}_{suffix} RENAME TO {t}_{suffix}"))
         # Tombstones stay: a delayed stale upsert must not resurrect a removed entry.
         return t
 
     # -- reading ---------------------------------------------------------------------------
-    def _where(self, q: SearchQuery, keys: list[str]) -> tuple[list[str], dict[str, Any]]:
-        where = ["acl && CAST(:keys AS text[])"]
-        params: dict[str, Any] = {"keys": keys}
-        pq = parse_query(q.text)
-        parts: list[str] = [_tsquery_word(w) for w in pq.terms]
-        parts += ["(" + " <-> ".join(_tsquery_word(w) for w in ph) + ")" for ph in pq.phrases]
-        parts += [_tsquery_word(p) + ":*" for p in pq.prefixes]
-        if parts:
-            where.append("fts @@ to_tsquery('simple', public.unaccent('public.unaccent', :tsq))")
-            params["tsq"] = " & ".join(parts)
-            exact = [w for w in pq.terms + [w for ph in pq.phrases for w in ph]
-                     if fold(w) != w]
-            params["exq"] = " | ".join(_tsquery_word(w) for w in exact) if exact else ""
-        filters = {"type_code": q.type_code and nfc(q.type_code),
-                   "register": q.register, "direction": q.direction}
-        for name, value in filters.items():
-            if value:
-                where.append(f"{name} = :{name}")
-                params[name] = value
-        if q.year:
-            where.append("year = :year")
-            params["year"] = q.year
-        if q.issuer:
-            where.append("issuer = :issuer")
-            params["issuer"] = issuer_key(q.issuer)
-        if q.date_from:
-            where.append("issued >= :dfrom")
-            params["dfrom"] = date_key(q.date_from)
-        if q.date_to:
-            where.append("issued BETWEEN 1 AND :dto")
-            params["dto"] = date_key(q.date_to)
-        return where, params
+    @staticmethod
+    def _session(conn: sa.Connection) -> None:
+        """Per-transaction settings of a search: no JIT (it costs more than a search), no
+        sequential scan (every search has a GIN condition; the planner does not see that
+        checking a row means reading its out-of-line vector)."""
+        conn.execute(sa.text("SELECT set_config('jit', 'off', true), "
+                             "set_config('enable_seqscan', 'off', true), "
+                             "set_config('work_mem', '32MB', true)"))
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
         """Search what ``access_keys`` may see; totals, facets and snippets count only that."""
@@ -260,23 +381,20 @@ class PostgresIndex(GuardedIndex):
         page, per_page = max(1, query.page), max(1, min(query.per_page, 200))
         if not keys:
             return SearchResults(total=0, hits=[], page=page, per_page=per_page)
-        where, params = self._where(query, keys)
-        cond = " AND ".join(where)
-        if "tsq" in params:
-            fq = "to_tsquery('simple', public.unaccent('public.unaccent', :tsq))"
-            score = f"ts_rank(fts, {fq})"
-            if params["exq"]:
-                score += f" + {EXACT_BOOST} * ts_rank(exact, to_tsquery('simple', :exq))"
-            order = f"{score} DESC, issued DESC, id"
-        else:
-            score, order = "0", "issued DESC, id DESC"
-        t = self.table
+        p = plan(query, keys)
+        t, cond, params = self.table, p.cond, p.params
+        offset = (page - 1) * per_page
         with self.engine.connect() as conn:
-            total = conn.scalar(sa.text(f"SELECT count(*) FROM {t} WHERE {cond}"), params) or 0
-            rows = conn.execute(sa.text(
-                f"SELECT id, subject, code, urgency, type_code, snip, {score} AS score "
-                f"FROM {t} WHERE {cond} ORDER BY {order} LIMIT :lim OFFSET :off"),
-                {**params, "lim": per_page, "off": (page - 1) * per_page}).all()
+            self._session(conn)
+            total = int(conn.scalar(sa.text(f"SELECT count(*) FROM {t} WHERE {cond}"),
+                                    params) or 0)
+            scores: dict[str, float] = {}
+            ids: list[str] = []
+            if total and offset < total:
+                ids, scores = self._page(conn, p, total, offset, per_page)
+            rows = {r.id: r for r in conn.execute(sa.text(
+                f"SELECT id, subject, code, urgency, type_code, snip FROM {t} "
+                f"WHERE id = ANY(:ids)"), {"ids": ids})} if ids else {}
             facets: dict[str, dict[str, int]] = {}
             if query.facets and total:
                 for name in ("type_code", "year"):
@@ -290,10 +408,71 @@ class PostgresIndex(GuardedIndex):
         words, prefixes = pq.folded_words(), pq.folded_prefixes()
         hits = [Hit(id=r.id, subject=r.subject, code=r.code,
                     snippet_html=self._snippet(r.snip, r.subject, words, prefixes),
-                    score=float(r.score), urgency=r.urgency, type_code=r.type_code)
-                for r in rows]
-        return SearchResults(total=int(total), hits=hits, page=page, per_page=per_page,
+                    score=scores.get(r.id, 0.0), urgency=r.urgency, type_code=r.type_code)
+                for r in (rows[i] for i in ids if i in rows)]
+        return SearchResults(total=total, hits=hits, page=page, per_page=per_page,
                              facets=facets)
+
+    def _page(self, conn: sa.Connection, p: _Plan, total: int, offset: int, limit: int
+              ) -> tuple[list[str], dict[str, float]]:
+        """Ids of one page: the ranked window first, then the other matches newest first.
+
+        Up to :data:`RANK_WINDOW` matches, all are ranked. Beyond, the window is the newest
+        :data:`RANK_WINDOW` matches, read in date order (checking each row's vector) when
+        matches are dense, or from the GIN bitmap (every match, no vector read) when they
+        are sparse — the count just taken tells which is cheaper.
+        """
+        t, cond = self.table, p.cond
+        ranked: list[tuple[str, float]] = []
+        if p.rank:
+            params = {**p.params, "win": RANK_WINDOW, "rq": p.rank}
+            score = "ts_rank(fts, CAST(:rq AS tsquery))"
+            if p.exact:
+                params["xq"] = p.exact
+                score += f" + {EXACT_BOOST} * ts_rank(fts, CAST(:xq AS tsquery))"
+            order = "ORDER BY score DESC, issued DESC, id DESC"
+            if total <= RANK_WINDOW:
+                sql = f"SELECT id, {score} AS score FROM {t} WHERE {cond} {order}"
+            else:
+                self._prefer(conn, self._scan(conn, p, total, RANK_WINDOW))
+                sql = (f"SELECT id, {score} AS score FROM {t} WHERE id IN ("
+                       f"SELECT id FROM {t} WHERE {cond} ORDER BY issued DESC, id DESC "
+                       f"LIMIT :win) {order}")
+            ranked = [(r.id, float(r.score)) for r in conn.execute(sa.text(sql), params)]
+            self._prefer(conn, "")
+        ids = [i for i, _ in ranked[offset:offset + limit]]
+        if len(ids) < limit:
+            skip = max(0, offset - len(ranked))
+            self._prefer(conn, self._scan(conn, p, total, skip + limit - len(ids)))
+            ids += conn.scalars(sa.text(
+                f"SELECT id FROM {t} WHERE {cond} AND NOT (id = ANY(:ranked)) "
+                f"ORDER BY issued DESC, id DESC LIMIT :lim OFFSET :off"),
+                {**p.params, "ranked": [i for i, _ in ranked], "lim": limit - len(ids),
+                 "off": skip}).all()
+        self._prefer(conn, "")
+        return ids, dict(ranked)
+
+    def _scan(self, conn: sa.Connection, p: _Plan, total: int, wanted: int) -> str:
+        """The cheaper way to the ``wanted`` newest of ``total`` matches.
+
+        Walking the date index reads the vector of every row passed, about
+        ``rows / total`` rows per match; the bitmap reads no vector but every match.
+        A year or end-date filter puts the matches away from the newest rows: bitmap.
+        """
+        if p.clustered:
+            return "bitmapscan"
+        rows = conn.scalar(sa.text(
+            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": self.table})
+        dense = total * total > _DETOAST_COST * wanted * max(1.0, float(rows or 0))
+        return "indexscan" if dense else "bitmapscan"
+
+    @staticmethod
+    def _prefer(conn: sa.Connection, scan: str) -> None:
+        """Steer the next statement to ``indexscan`` or ``bitmapscan`` ("" = either)."""
+        conn.execute(sa.text("SELECT set_config('enable_indexscan', :i, true), "
+                             "set_config('enable_bitmapscan', :b, true)"),
+                     {"i": "off" if scan == "bitmapscan" else "on",
+                      "b": "off" if scan == "indexscan" else "on"})
 
     @staticmethod
     def _snippet(content: str, subject: str, words: set[str], prefixes: list[str]) -> str:
