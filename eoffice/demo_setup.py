@@ -38,6 +38,7 @@ def prepare_demo(instance: Path) -> Flask:
     from eoffice import hooks
 
     hooks.demo_prepared.send(app)
+    hooks.demo_ready.send(app)
     return app
 
 

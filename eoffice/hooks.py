@@ -3,7 +3,9 @@ blinker signals (the mechanism Flask's own signals use). A feature connects its 
 when it is registered; ``connect`` is idempotent, and module-level receivers stay alive
 (blinker keeps weak references).
 
-Receivers are called as ``receiver(sender, **kwargs)``, in the caller's transaction.
+Receivers are called as ``receiver(sender, **kwargs)``, in the caller's transaction, in no
+particular order (blinker keeps them in a set): a step that needs the others' work waits
+for a later signal (``demo_ready`` after ``demo_prepared``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ signals = Namespace()
 
 demo_prepared = signals.signal("demo-prepared", doc="""Sender: the Flask app, after the demo
 instance is prepared (features add sample documents, the index is filled).""")
+
+demo_ready = signals.signal("demo-ready", doc="""Sender: the Flask app, once every
+:data:`demo_prepared` receiver has run (the search indexes the sample documents).""")
 
 reclassified = signals.signal("reclassified", doc="""Sender: the document whose secrecy
 changed; ``session``: its transaction (meetings withdraw it from their packs, the search

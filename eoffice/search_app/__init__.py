@@ -48,12 +48,12 @@ def build_context(app: Flask) -> SearchContext:
 
 def register(app: Flask) -> None:
     from eoffice.extensions import csrf
-    from eoffice.hooks import demo_prepared, reclassified
+    from eoffice.hooks import demo_ready, reclassified
     from eoffice.search_app import hooks
     from eoffice.search_app.views import api, bp
     from eoffice.web.nav import add_nav
 
-    demo_prepared.connect(_index_demo_documents)
+    demo_ready.connect(_index_demo_documents)
     reclassified.connect(_forget_text)
     ctx = build_context(app)
     mode = app.config.get("SEARCH_WORKER", "thread")

@@ -21,3 +21,8 @@ def test_demo_instance_option_in_both_places(tmp_path, before):
     assert str(instance) in result.stdout
     assert (instance / "eoffice.sqlite3").is_file()
     assert not (tmp_path / "instance").exists()  # not the default folder
+    # every sample document of the demo is indexed (the index waits for all the samples)
+    repair = subprocess.run([sys.executable, "-m", "eoffice.cli", "--instance", str(instance),
+                             "repair"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert repair.returncode == 0, repair.stdout + repair.stderr
