@@ -1,14 +1,20 @@
-"""Vietnamese (and English) names of audit actions, for the audit viewer and its CSV."""
+"""Names of audit actions and of the objects they act on (Vietnamese and English): the one
+table for the audit viewer, its CSV and the ``object_label`` filter."""
 
 from __future__ import annotations
 
+#: The first part of an action code (``outgoing.sign``) and an entry's object type.
 AREAS = {
     "outgoing": ("Văn bản đi", "Outgoing"), "incoming": ("Văn bản đến", "Incoming"),
-    "meeting": ("Cuộc họp", "Meeting"), "exchange": ("Liên thông", "Exchange"),
+    "document": ("Văn bản", "Document"), "register": ("Sổ văn bản", "Register"),
+    "meeting": ("Cuộc họp", "Meeting"), "material": ("Tài liệu họp", "Meeting material"),
+    "minutes": ("Biên bản", "Minutes"), "exchange": ("Liên thông", "Exchange"),
+    "delivery": ("Liên thông", "Exchange"),
     "assignment": ("Xử lý văn bản đến", "Handling"), "user": ("Người dùng", "User"),
     "permission": ("Phân quyền", "Permission"), "department": ("Phòng ban", "Department"),
     "agency": ("Cơ quan", "Agency"), "credential": ("Chứng thư ký số", "Signing credential"),
     "trust": ("Chứng thư gốc tin cậy", "Trust anchor"),
+    "token": ("Mã truy cập API", "API token"),
 }
 VERBS = {
     "login": ("Đăng nhập", "Log in"), "login_failed": ("Đăng nhập sai", "Failed login"),
@@ -63,6 +69,12 @@ def action_label(action: str, language: str = "vi") -> str:
         return f"{head}: {VERBS[verb][index]}"
     base = verb.split("_", 1)[0]
     return f"{head}: {VERBS[base][index]}" if base in VERBS else f"{head}: {verb}"
+
+
+def object_label(object_type: str, language: str = "vi") -> str:
+    """``register`` → ``Sổ văn bản``; unknown types are shown as they are."""
+    names = AREAS.get(object_type)
+    return names[1 if language == "en" else 0] if names else object_type
 
 
 def known_actions() -> list[str]:

@@ -2,8 +2,8 @@
 
 ``vntime`` (``15:42 29/11/2026``, agency time zone), ``vndate`` (``29/11/2026``),
 ``full_name`` (a username as the person's full name), ``coverage_label``,
-``modification_label``, ``secrecy_label``, ``urgency_label`` and ``object_label``
-(audit actions: :func:`eoffice.admin.labels.action_label`).
+``modification_label``, ``secrecy_label``, ``urgency_label`` and ``object_label`` (audit
+object types: one table with the audit actions, :mod:`eoffice.admin.labels`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
+
+from eoffice.admin.labels import object_label
+from eoffice.extensions import current_language
 
 COVERAGE_LABELS = {
     "entire_file": "toàn bộ tệp",
@@ -29,12 +32,6 @@ MODIFICATION_LABELS = {
 SECRECY_LABELS = {"none": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
 URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn",
                   "hoa_toc": "Hỏa tốc"}
-OBJECT_LABELS = {"outgoing": "Văn bản đi", "incoming": "Văn bản đến", "meeting": "Cuộc họp",
-                 "assignment": "Giao việc", "exchange": "Liên thông", "document": "Văn bản",
-                 "user": "Người dùng", "department": "Phòng ban", "agency": "Cơ quan",
-                 "delivery": "Liên thông", "credential": "Khóa ký", "trust": "Chứng thư gốc",
-                 "material": "Tài liệu họp", "minutes": "Biên bản", "token": "Mã truy cập API",
-                 "register": "Sổ văn bản"}
 
 
 def _zone() -> ZoneInfo:
@@ -98,7 +95,7 @@ def _code(value: Any) -> str:
 def init_display(app: Flask) -> None:
     filters: dict[str, Callable[[Any], str]] = {
         "vntime": vntime, "vndate": vndate, "full_name": full_name,
-        "object_label": lambda v: OBJECT_LABELS.get(str(v), str(v)),
+        "object_label": lambda v: object_label(str(v), current_language()),
         "coverage_label": lambda v: COVERAGE_LABELS.get(str(v), str(v)),
         "modification_label": lambda v: MODIFICATION_LABELS.get(str(v), str(v)),
         "secrecy_label": lambda v: SECRECY_LABELS.get(_code(v), str(v)),
