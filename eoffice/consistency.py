@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import workflow
+from eoffice.db import unit_of_work
 from eoffice.documents.models import StoredFile
 from eoffice.storage import FileStore
 from eoffice.workflow_store import EventRow
@@ -172,8 +173,9 @@ def fix_signature_queue(session: Session, report: ConsistencyReport) -> None:
     def ids(items: list[str]) -> list[int]:
         return [int(item.split(":", 1)[1]) for item in items]
 
-    fix_queue(session, ids(report.lost_signature_checks), ids(report.stale_signature_checks))
-    session.commit()
+    with unit_of_work(session):
+        fix_queue(session, ids(report.lost_signature_checks),
+                  ids(report.stale_signature_checks))
     report.lost_signature_checks, report.stale_signature_checks = [], []
 
 

@@ -93,6 +93,26 @@ class ScopedSession(Session):
         raise NotImplementedError  # pragma: no cover - provided by scoped_session
 
 
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """A unit of work outside a request: commit on success, roll back on error.
+
+    With the request boundary (:mod:`eoffice.web.transaction`) this is the only place that
+    commits. Its users: the CLI (``eoffice agency|users …``, ``repair --fix``), demo
+    seeding, and the background loops, each unit of work named where it is used: the
+    exchange worker (three, :mod:`eoffice.exchange.worker`), the deadline reminder sweep
+    (one per reminder, :mod:`eoffice.incoming.deadlines`), the deferred signature checks
+    (one per document, :mod:`eoffice.signature_checks`). The search writer commits its
+    outbox deletes on its own engine (``with session.begin()`` in
+    :mod:`eoffice.search_app.service`)."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 class Database:
     """Engine plus a scoped session, bound to a Flask app by ``init_app`` (or used alone)."""
 
@@ -116,20 +136,9 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work outside a request: commit on success, roll back on error.
-
-        With the request boundary (:mod:`eoffice.web.transaction`) this is the only place
-        that commits. Its users: the CLI (``eoffice agency|users …``), demo seeding, the
-        exchange worker's background loop (three units of work, see
-        :mod:`eoffice.exchange.worker`). The search writer commits its outbox deletes on its
-        own engine (``with session.begin()`` in :mod:`eoffice.search_app.service`)."""
-        session = self.session()
-        try:
+        """A unit of work outside a request on ``db.session`` (see :func:`unit_of_work`)."""
+        with unit_of_work(self.session()) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 db = Database()

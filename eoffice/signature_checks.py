@@ -30,7 +30,7 @@ from flask import Flask
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from eoffice import background
-from eoffice.db import Base, utcnow
+from eoffice.db import Base, unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,8 @@ def check_pending(session: Session, store: Any, *, limit: int = 20) -> int:
             row = session.get(SignatureCheck, row_id)
             if row is None:
                 continue
-        _apply(session, row, validation)
-        session.commit()
+        with unit_of_work(session):  # one document's verdict
+            _apply(session, row, validation)
         done += 1
     return done
 

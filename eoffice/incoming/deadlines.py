@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eoffice import background
+from eoffice.db import unit_of_work
 from eoffice.incoming.models import DUE_SOON, OVERDUE, Assignment, Reminder
 
 log = logging.getLogger(__name__)
@@ -58,18 +59,18 @@ def send_reminders(session: Session, today: date, *, days: int = 1) -> int:
     written = 0
     for assignment_id, document_id, agency_id, deadline, kind, handler in due:
         assert deadline is not None
-        session.add(Reminder(document_id=document_id, assignment_id=assignment_id, kind=kind,
-                             deadline=deadline, sender_id=None,
-                             message=message_for(kind, deadline, handler)))
-        audit.append(session, "incoming.remind", actor="system", object_type="document",
-                     object_id=document_id, agency_id=agency_id,
-                     details={"assignment": assignment_id, "kind": kind,
-                              "deadline": deadline.isoformat()})
         try:
-            session.commit()
+            with unit_of_work(session):  # one reminder, with its audit entry
+                session.add(Reminder(document_id=document_id, assignment_id=assignment_id,
+                                     kind=kind, deadline=deadline, sender_id=None,
+                                     message=message_for(kind, deadline, handler)))
+                audit.append(session, "incoming.remind", actor="system",
+                             object_type="document", object_id=document_id,
+                             agency_id=agency_id,
+                             details={"assignment": assignment_id, "kind": kind,
+                                      "deadline": deadline.isoformat()})
         except IntegrityError:
-            session.rollback()  # another worker's sweep sent it
-            continue
+            continue  # another worker's sweep sent it (rolled back)
         written += 1
     return written
 
