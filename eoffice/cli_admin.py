@@ -158,7 +158,7 @@ def _user(session: Any, username: str) -> Any:
 
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"không có người dùng '{username}'.")
+        raise NotFound("không có người dùng '%(username)s'.", values={"username": username})
     return user
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -9,16 +10,28 @@ if TYPE_CHECKING:
 
 
 class AppError(Exception):
-    """An error the user can act on; ``message`` is Vietnamese and shown as is."""
+    """An error the user can act on. ``template`` is the Vietnamese text, a msgid of the
+    message catalogue (``%(name)s`` placeholders filled from ``values``); ``message`` is it
+    filled in (API answers, logs, the audit), :meth:`translated` is what a web page shows."""
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, code: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:
+        self.template = message
+        self.values = dict(values or {})
+        self.message = message % self.values if self.values else message
+        super().__init__(self.message)
         if code:
             self.code = code
+
+    def translated(self) -> str:
+        """The message in the request's language (values that are labels translated too)."""
+        from eoffice.i18n import gettext
+
+        values = {k: gettext(v) if isinstance(v, str) else v for k, v in self.values.items()}
+        return gettext(self.template, **values)
 
 
 class NotFound(AppError):

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from eoffice.db import db
 from eoffice.errors import Forbidden
-from eoffice.i18n import translate
+from eoffice.i18n import (  # re-exported: callers import them here
+    N_,
+    current_language,
+    gettext,
+    init_i18n,
+)
 from eoffice.permissions import rule_of
 from eoffice.storage import FileStore
 
@@ -25,9 +30,11 @@ FIRST_LOGIN_ENDPOINTS = {"auth.password", "auth.logout"}
 def init_app(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = gettext
     app.extensions["eoffice.files"] = _open_store(app)
     from eoffice import background
 
@@ -48,7 +55,7 @@ def init_app(app: Flask) -> None:
     def _inject() -> dict[str, Any]:
         from eoffice.web.nav import nav_items
 
-        return {"_": gettext, "language": current_language(), "nav_items": nav_items}
+        return {"language": current_language(), "nav_items": nav_items}
 
 
 def _open_store(app: Flask) -> FileStore:
@@ -65,15 +72,6 @@ def _open_store(app: Flask) -> FileStore:
 
 def file_store() -> FileStore:
     return current_app.extensions["eoffice.files"]
-
-
-def current_language() -> str:
-    lang = session.get("lang") or getattr(current_user, "language", None)
-    return lang if lang in {"vi", "en"} else current_app.config["LANGUAGE"]
-
-
-def gettext(message: str, **values: Any) -> str:
-    return translate(message, current_language(), **values)
 
 
 def acting_user() -> Any:

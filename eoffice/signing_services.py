@@ -184,14 +184,15 @@ def load_signer(*, p12: Path | str | None, token_label: str | None, key_label: s
     try:
         if pin:
             if not (settings.pkcs11_module and token_label and key_label):
-                raise Invalid(f"{owner} chưa được cấu hình thiết bị ký số (PKCS#11).",
-                              code="no_token")
+                raise Invalid("%(owner)s chưa được cấu hình thiết bị ký số (PKCS#11).",
+                              code="no_token", values={"owner": owner})
             config = signing.Pkcs11SignerConfig(settings.pkcs11_module, token_label, key_label)
             return signing.open_pkcs11_signer(config, pin)
         if not passphrase:
             raise Invalid("Hãy nhập mật khẩu khóa ký số hoặc mã PIN.", code="missing_secret")
         if not p12:
-            raise Invalid(f"{owner} chưa có khóa ký số (tệp PKCS#12).", code="no_key")
+            raise Invalid("%(owner)s chưa có khóa ký số (tệp PKCS#12).", code="no_key",
+                          values={"owner": owner})
         return signing.load_pkcs12_signer(p12, passphrase)
     except signing.SigningError as exc:
         raise _signing_error(exc) from exc

@@ -30,6 +30,12 @@ from typing import Any
 
 from workflow.machine import Machine, Transition, any_of, guard
 
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a Vietnamese label for the application's message catalogue (translated where
+    the application shows it; this library stays free of any translation machinery)."""
+    return text
+
 # -- actor predicates ---------------------------------------------------------------------
 
 
@@ -85,14 +91,14 @@ is_department_head = is_head_of(
 is_signer = is_user("signer_username", "Chỉ người ký được chỉ định mới được ký văn bản này.")
 
 OUTGOING_STATES = {
-    "draft": "Dự thảo",
-    "content_review": "Chờ duyệt nội dung",
-    "format_review": "Chờ kiểm tra thể thức",
-    "ready_to_sign": "Chờ ký",
-    "signed": "Đã ký",
-    "issued": "Đã ban hành",
-    "dispatched": "Đã phát hành",
-    "recalled": "Đã thu hồi",
+    "draft": N_("Dự thảo"),
+    "content_review": N_("Chờ duyệt nội dung"),
+    "format_review": N_("Chờ kiểm tra thể thức"),
+    "ready_to_sign": N_("Chờ ký"),
+    "signed": N_("Đã ký"),
+    "issued": N_("Đã ban hành"),
+    "dispatched": N_("Đã phát hành"),
+    "recalled": N_("Đã thu hồi"),
 }
 
 OUTGOING = Machine(
@@ -173,11 +179,11 @@ def is_lead_handler(actor: Any, subject: Any) -> bool:
 
 
 INCOMING_STATES = {
-    "registered": "Đã vào sổ",
-    "directed": "Đã có ý kiến chỉ đạo",
-    "in_progress": "Đang xử lý",
-    "completed": "Đã hoàn thành",
-    "returned": "Đã trả lại",
+    "registered": N_("Đã vào sổ"),
+    "directed": N_("Đã có ý kiến chỉ đạo"),
+    "in_progress": N_("Đang xử lý"),
+    "completed": N_("Đã hoàn thành"),
+    "returned": N_("Đã trả lại"),
 }
 
 INCOMING = Machine(
@@ -229,7 +235,8 @@ is_assignment_head = is_head_of(
     "department_code", "Chỉ trưởng phòng của đơn vị được giao mới được giao lại việc."
 )
 
-ASSIGNMENT_STATES = {"assigned": "Đã giao", "in_progress": "Đang xử lý", "done": "Đã xong"}
+ASSIGNMENT_STATES = {"assigned": N_("Đã giao"), "in_progress": N_("Đang xử lý"), "done": N_("Đã "
+    "xong")}
 
 ASSIGNMENT = Machine(
     name="assignment",
@@ -262,12 +269,12 @@ is_meeting_secretary = is_user(
 )
 
 MEETING_STATES = {
-    "draft": "Đang chuẩn bị",
-    "agenda_signed": "Chương trình đã ký",
-    "distributed": "Đã gửi giấy mời",
-    "held": "Đã họp",
-    "minutes_signed": "Biên bản đã ký",
-    "cancelled": "Đã hủy",
+    "draft": N_("Đang chuẩn bị"),
+    "agenda_signed": N_("Chương trình đã ký"),
+    "distributed": N_("Đã gửi giấy mời"),
+    "held": N_("Đã họp"),
+    "minutes_signed": N_("Biên bản đã ký"),
+    "cancelled": N_("Đã hủy"),
 }
 
 MEETING = Machine(
@@ -326,16 +333,16 @@ clerk_or_peer = any_of(is_clerk, is_exchange_peer,
                        message="Chỉ văn thư được thực hiện thao tác này.")
 
 DELIVERY_STATES = {
-    "00": "Chưa gửi",
-    "01": "Đã gửi",
-    "02": "Từ chối tiếp nhận",
-    "03": "Đã tiếp nhận",
-    "04": "Phân công",
-    "05": "Đang xử lý",
-    "06": "Hoàn thành",
-    "13": "Lấy lại",
-    "15": "Đồng ý lấy lại",
-    "16": "Từ chối lấy lại",
+    "00": N_("Chưa gửi"),
+    "01": N_("Đã gửi"),
+    "02": N_("Từ chối tiếp nhận"),
+    "03": N_("Đã tiếp nhận"),
+    "04": N_("Phân công"),
+    "05": N_("Đang xử lý"),
+    "06": N_("Hoàn thành"),
+    "13": N_("Lấy lại"),
+    "15": N_("Đồng ý lấy lại"),
+    "16": N_("Từ chối lấy lại"),
 }
 _WORKING = frozenset({"03", "04", "05", "16"})
 

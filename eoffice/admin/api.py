@@ -188,7 +188,8 @@ def update_user(username: str):
     data = json_body()
     unknown = sorted(set(data) - EDITABLE - {"token_label", "key_label"})
     if unknown:
-        raise Invalid("Không sửa được trường: " + ", ".join(unknown), code="invalid_field")
+        raise Invalid("Không sửa được trường: %(fields)s", code="invalid_field",
+                      values={"fields": ", ".join(unknown)})
     if "active" in data and not isinstance(data["active"], bool):
         raise Invalid("Trường active phải là true hoặc false.", code="invalid_field")
     actor, target = _account(username)

@@ -57,8 +57,8 @@ def check_transparent_png(data: bytes) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width > MAX_IMAGE_SIDE or image.height > MAX_IMAGE_SIDE:
-                raise Invalid(f"Ảnh quá lớn (tối đa {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} điểm).",
-                              code="image_too_large")
+                raise Invalid("Ảnh quá lớn (tối đa %(MAX_IMAGE_SIDE)s×%(MAX_IMAGE_SIDE)s điểm).",
+                              code="image_too_large", values={"MAX_IMAGE_SIDE": MAX_IMAGE_SIDE})
             image.load()
             rgba = image.convert("RGBA")
             low, _high = rgba.getchannel("A").getextrema()
@@ -93,9 +93,9 @@ def set_signature_image(session: Session, instance: str | Path, actor: User, use
 def _label(value: Any, field: str) -> str:
     text = str(value or "").strip()
     if not text:
-        raise Invalid(f"Thiếu {field}.", code="missing_field")
+        raise Invalid("Thiếu %(field)s.", code="missing_field", values={"field": field})
     if len(text) > LABEL_LIMIT or any(ord(c) < 32 for c in text):
-        raise Invalid(f"{field} không hợp lệ.", code="invalid_field")
+        raise Invalid("%(field)s không hợp lệ.", code="invalid_field", values={"field": field})
     return text
 
 

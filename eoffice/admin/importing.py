@@ -63,7 +63,7 @@ def read_rows(data: bytes) -> list[Row]:
     try:
         return _read_rows(_decode(data))
     except csv.Error as exc:
-        raise Invalid(f"Tệp CSV hỏng: {exc}.", code="bad_csv") from None
+        raise Invalid("Tệp CSV hỏng: %(exc)s.", code="bad_csv", values={"exc": exc}) from None
 
 
 def _read_rows(text: str) -> list[Row]:
@@ -73,13 +73,14 @@ def _read_rows(text: str) -> list[Row]:
     headers = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [h for h in REQUIRED if h not in headers]
     if missing:
-        raise Invalid("Tệp CSV thiếu cột: " + ", ".join(missing)
-                      + " (dòng đầu phải là tên cột).", code="missing_column")
+        raise Invalid("Tệp CSV thiếu cột: %(columns)s (dòng đầu phải là tên cột).",
+                      code="missing_column", values={"columns": ", ".join(missing)})
     reader.fieldnames = headers
     rows: list[Row] = []
     for number, record in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            raise Invalid(f"Tệp CSV có quá {MAX_ROWS} dòng; hãy chia nhỏ.", code="too_many_rows")
+            raise Invalid("Tệp CSV có quá %(MAX_ROWS)s dòng; hãy chia nhỏ.", code="too_many_rows",
+                          values={"MAX_ROWS": MAX_ROWS})
         values = {k: (v or "").strip() for k, v in record.items()
                   if k in REQUIRED + OPTIONAL and isinstance(v, str)}
         if not any(values.values()):

@@ -43,11 +43,14 @@ def one_time_password(length: int = 14) -> str:
 def _text(value: Any, field: str, limit: int, *, required: bool = True) -> str:
     text = nfc(str(value or "")).strip()
     if required and not text:
-        raise Invalid(f"Thiếu trường bắt buộc: {field}.", code="missing_field")
+        raise Invalid("Thiếu trường bắt buộc: %(field)s.", code="missing_field",
+                      values={"field": field})
     if len(text) > limit:
-        raise Invalid(f"Trường {field} dài quá {limit} ký tự.", code="invalid_field")
+        raise Invalid("Trường %(field)s dài quá %(limit)s ký tự.", code="invalid_field",
+                      values={"field": field, "limit": limit})
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise Invalid(f"Trường {field} chứa ký tự điều khiển.", code="invalid_field")
+        raise Invalid("Trường %(field)s chứa ký tự điều khiển.", code="invalid_field",
+                      values={"field": field})
     return text
 
 
@@ -137,8 +140,8 @@ def create_agency(session: Session, actor: Actor, data: AgencyInput) -> Agency:
     code, name, abbreviation, address = data.code, data.name, data.abbreviation, data.address
     parent_agency = agency_by_code(session, data.parent) if data.parent else None
     if session.scalar(sa.select(Agency.id).where(Agency.agency_code == code)) is not None:
-        raise Conflict(f"Mã định danh {code} đã được dùng cho một cơ quan khác.",
-                       code="duplicate_code")
+        raise Conflict("Mã định danh %(code)s đã được dùng cho một cơ quan khác.",
+                       code="duplicate_code", values={"code": code})
     agency = Agency(agency_code=code, name=name, abbreviation=abbreviation, address=address,
                     parent_id=parent_agency.id if parent_agency else None,
                     parent_name=parent_agency.name if parent_agency else "", settings={})
@@ -190,7 +193,8 @@ def create_department(session: Session, actor: Actor, *, code: str, name: str) -
     exists = session.scalar(sa.select(Department.id).where(
         Department.agency_id == actor.agency_id, Department.abbreviation == code))
     if exists is not None:
-        raise Conflict(f"Phòng ban {code} đã có.", code="duplicate_department")
+        raise Conflict("Phòng ban %(code)s đã có.", code="duplicate_department",
+                       values={"code": code})
     dept = Department(agency_id=actor.agency_id, abbreviation=code, name=name)
     session.add(dept)
     session.flush()
@@ -256,7 +260,8 @@ def parse_roles(raw: Any) -> frozenset[Role]:
         try:
             role = Role(str(value).strip())
         except ValueError:
-            raise Invalid(f"Vai trò không hợp lệ: «{value}».", code="invalid_role") from None
+            raise Invalid("Vai trò không hợp lệ: «%(value)s».", code="invalid_role",
+                          values={"value": value}) from None
         if role not in GRANTABLE_ROLES:
             raise Invalid("Vai trò quản trị hệ thống không được cấp ở đây.", code="invalid_role")
         roles.add(role)
@@ -267,8 +272,8 @@ def parse_clearance(raw: Any) -> Clearance:
     try:
         return Clearance(str(raw).strip())
     except ValueError:
-        raise Invalid(f"Độ mật được xem không hợp lệ: «{raw}».",
-                      code="invalid_clearance") from None
+        raise Invalid("Độ mật được xem không hợp lệ: «%(raw)s».",
+                      code="invalid_clearance", values={"raw": raw}) from None
 
 
 def users_of(session: Session, agency_id: int) -> list[User]:
@@ -297,8 +302,8 @@ def _create_account(session: Session, actor: Actor, agency_id: int, data: Accoun
     if not dept.active:
         raise Invalid("Phòng ban đã ngừng hoạt động.", code="inactive_department")
     if session.scalar(sa.select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"Tên đăng nhập «{data.username}» đã có người dùng.",
-                       code="duplicate_username")
+        raise Conflict("Tên đăng nhập «%(username)s» đã có người dùng.",
+                       code="duplicate_username", values={"username": data.username})
     password = one_time_password()
     user = create_user(session, username=data.username, full_name=data.full_name,
                        password=password, department=dept, roles=set(data.roles),

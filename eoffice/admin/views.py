@@ -19,7 +19,7 @@ from eoffice.audit.models import AuditEntry
 from eoffice.audit.visibility import visible_entries
 from eoffice.auth.models import Role, User, in_agency
 from eoffice.db import db
-from eoffice.extensions import acting_user, current_language
+from eoffice.extensions import acting_user, gettext
 from eoffice.params import ID_MAX, BadParameter, int_arg
 from eoffice.permissions import roles
 
@@ -88,7 +88,7 @@ def audit_log():
                                 .order_by(User.full_name)).all()  # chosen by name
     return render_template("admin/audit.html", entries=entries[:PER_PAGE], page=page,
                            has_next=len(entries) > PER_PAGE, filters=shown, people=people,
-                           label=lambda a: action_label(a, current_language()),
+                           label=lambda a: action_label(a, gettext),
                            actions=known_actions())
 
 

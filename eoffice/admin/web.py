@@ -30,6 +30,7 @@ from eoffice.db import db
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import acting_user
 from eoffice.extensions import gettext as _
+from eoffice.i18n import N_
 from eoffice.permissions import roles
 from eoffice.web.transaction import flash_error
 
@@ -102,7 +103,7 @@ def agencies():
     if request.method == "POST":
         form = request.form
         made = _act(lambda: ops.create_agency(db.session, acting_user(),
-                                              ops.AgencyInput.parse(form)), "Đã tạo cơ quan.")
+                                              ops.AgencyInput.parse(form)), N_("Đã tạo cơ quan."))
         if made is not None:
             return redirect(url_for("accounts.agencies"))
     return render_template("admin/agencies.html", tree=ops.agency_tree(db.session))
@@ -115,7 +116,7 @@ def name_admin(code: str):
     made = _act(lambda: ops.name_admin(db.session, acting_user(), agency,
                                        username=request.form.get("username", ""),
                                        full_name=request.form.get("full_name", "")),
-                "Đã tạo tài khoản quản trị của cơ quan.")
+                N_("Đã tạo tài khoản quản trị của cơ quan."))
     if made is None:
         return redirect(url_for("accounts.agencies"))
     user, password = made
@@ -134,7 +135,7 @@ def departments():
             _act(lambda: ops.create_department(db.session, user,
                                                code=request.form.get("code", ""),
                                                name=request.form.get("name", "")),
-                 "Đã tạo phòng ban.")
+                 N_("Đã tạo phòng ban."))
         else:
             dept = ops.department_of(db.session, user.agency_id, request.form.get("code", ""))
             choices: dict[str, dict[str, Any]] = {
@@ -144,7 +145,7 @@ def departments():
             if not changes:
                 raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
             _act(lambda: ops.update_department(db.session, user, dept, **changes),
-                 "Đã cập nhật phòng ban.")
+                 N_("Đã cập nhật phòng ban."))
         return redirect(url_for("accounts.departments"))
     return render_template("admin/departments.html",
                            departments=ops.departments_of(db.session, user.agency_id))
@@ -161,7 +162,7 @@ def users():
             "username": form.get("username"), "full_name": form.get("full_name"),
             "position": form.get("position"), "department": form.get("department"),
             "roles": form.getlist("roles"), "clearance": form.get("clearance")})),
-            "Đã tạo người dùng.")
+            N_("Đã tạo người dùng."))
         if made is not None:
             created, password = made
             return render_template("admin/one_time.html", user=created, password=password,
@@ -198,31 +199,31 @@ def _post_user(actor: User, target: User, action: str) -> str | None:
                    "department": form.get("department"), "roles": form.getlist("roles"),
                    "clearance": form.get("clearance")}
         _act(lambda: ops.update_account(db.session, actor, target, changes),
-             "Đã lưu thông tin người dùng.")
+             N_("Đã lưu thông tin người dùng."))
     elif action in {"deactivate", "activate"}:
         _act(lambda: ops.update_account(db.session, actor, target,
                                         {"active": action == "activate"}),
-             "Đã khóa tài khoản; mọi phiên làm việc đã kết thúc." if action == "deactivate"
-             else "Đã mở khóa tài khoản.")
+             N_("Đã khóa tài khoản; mọi phiên làm việc đã kết thúc.") if action == "deactivate"
+             else N_("Đã mở khóa tài khoản."))
     elif action == "reset":
         password: str | None = _act(lambda: ops.reset_password(db.session, actor, target),
-                                    "Đã cấp mật khẩu dùng một lần mới.")
+                                    N_("Đã cấp mật khẩu dùng một lần mới."))
         return password
     elif action == "token":
         _act(lambda: credentials.set_token(db.session, actor, target,
                                            form.get("token_label", ""),
                                            form.get("key_label", "")),
-             "Đã gán thiết bị ký số.")
+             N_("Đã gán thiết bị ký số."))
     elif action == "signature":
         _act(lambda: credentials.set_signature_image(db.session, instance, actor, target,
                                                      _upload("image")),
-             "Đã gán ảnh chữ ký.")
+             N_("Đã gán ảnh chữ ký."))
     elif action == "p12":
         _act(lambda: credentials.set_p12(db.session, instance, actor, target, _upload("p12")),
-             "Đã gán khóa ký số lưu trên máy chủ.")
+             N_("Đã gán khóa ký số lưu trên máy chủ."))
     elif action == "clear":
         _act(lambda: credentials.clear_credentials(db.session, actor, target),
-             "Đã gỡ chứng thư ký số.")
+             N_("Đã gỡ chứng thư ký số."))
     else:
         raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
     return None
@@ -256,7 +257,7 @@ def import_users():
         return render_template("admin/import.html", preview=checked,
                                csv=data.decode("utf-8-sig"))
     created = _act(lambda: importing.apply(db.session, actor, checked),
-                   "Đã nhập người dùng từ tệp CSV.")
+                   N_("Đã nhập người dùng từ tệp CSV."))
     if created is None:
         return render_template("admin/import.html", preview=checked,
                                csv=data.decode("utf-8-sig")), 409
@@ -274,28 +275,28 @@ def agency():
         action = request.form.get("action", "")
         if action == "seal_image":
             _act(lambda: credentials.set_seal_image(db.session, instance, actor,
-                                                    _upload("image")), "Đã gán ảnh con dấu.")
+                                                    _upload("image")), N_("Đã gán ảnh con dấu."))
         elif action == "seal_token":
             _act(lambda: credentials.set_seal_credential(
                 db.session, instance, actor, token_label=request.form.get("token_label"),
-                key_label=request.form.get("key_label")), "Đã gán khóa con dấu.")
+                key_label=request.form.get("key_label")), N_("Đã gán khóa con dấu."))
         elif action == "seal_p12":
             _act(lambda: credentials.set_seal_credential(db.session, instance, actor,
                                                          p12=_upload("p12")),
-                 "Đã gán khóa con dấu.")
+                 N_("Đã gán khóa con dấu."))
         elif action == "anchor_add":
             _act(lambda: credentials.add_trust_anchor(db.session, instance, actor,
                                                       _upload("certificate")),
-                 "Đã cài chứng thư gốc tin cậy.")
+                 N_("Đã cài chứng thư gốc tin cậy."))
         elif action == "anchor_remove":
             _act(lambda: credentials.remove_trust_anchor(
                 db.session, instance, actor, request.form.get("fingerprint", "")),
-                "Đã gỡ chứng thư gốc tin cậy.")
+                N_("Đã gỡ chứng thư gốc tin cậy."))
         elif action == "policy":
             _act(lambda: credentials.update_policy(
                 db.session, actor, allow_server_keys=request.form.get("allow_server_keys")
                 == "1", revocation=request.form.get("revocation", "offline")),
-                "Đã lưu chính sách ký số.")
+                N_("Đã lưu chính sách ký số."))
         else:
             raise Invalid("Thao tác không hợp lệ.", code="invalid_action")
         return redirect(url_for("accounts.agency"))
@@ -332,10 +333,9 @@ def _register_panels() -> None:
         from eoffice.admin.labels import action_label
         from eoffice.admin.views import agency_entries
         from eoffice.audit.visibility import visible_entries
-        from eoffice.extensions import current_language
 
         entries = visible_entries(db.session, user, limit=100, scope=agency_entries(user))
-        return [PanelItem(title=action_label(e.action, current_language()),
+        return [PanelItem(title=action_label(e.action, _),
                           url=url_for("admin.audit_log", actor=e.actor or ""),
                           subtitle=f"{e.actor or '—'} · {e.at:%d/%m/%Y %H:%M}")
                 for e in entries]
@@ -348,13 +348,3 @@ def _register_panels() -> None:
 
 _register_panels()
 
-
-def _register_english() -> None:
-    from eoffice.admin.i18n_en import EN as ADMIN_EN
-    from eoffice.i18n import EN
-
-    for key, value in ADMIN_EN.items():
-        EN.setdefault(key, value)
-
-
-_register_english()

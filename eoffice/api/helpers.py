@@ -26,7 +26,8 @@ def text_field(data: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Invalid(f"Trường {name} phải là chuỗi ký tự.", code="invalid_field")
+        raise Invalid("Trường %(name)s phải là chuỗi ký tự.", code="invalid_field",
+                      values={"name": name})
     return value
 
 
@@ -45,5 +46,6 @@ def secret_of(data: dict[str, Any]) -> Secret:
 def required(data: dict[str, Any], *names: str) -> list[Any]:
     missing = [n for n in names if data.get(n) in (None, "")]
     if missing:
-        raise Invalid("Thiếu trường bắt buộc: " + ", ".join(missing), code="missing_field")
+        raise Invalid("Thiếu trường bắt buộc: %(fields)s", code="missing_field",
+                      values={"fields": ", ".join(missing)})
     return [data[n] for n in names]

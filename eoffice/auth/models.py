@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.db import Base, enum_column, utcnow
+from eoffice.i18n import N_
 
 
 class Role(enum.StrEnum):
@@ -23,13 +24,13 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.CLERK: "Văn thư",
-    Role.LEADER: "Lãnh đạo",
-    Role.HEAD: "Trưởng/phó phòng",
-    Role.SPECIALIST: "Chuyên viên",
-    Role.SECRETARY: "Thư ký cuộc họp",
-    Role.ADMIN: "Quản trị",
-    Role.SYSADMIN: "Quản trị hệ thống",
+    Role.CLERK: N_("Văn thư"),
+    Role.LEADER: N_("Lãnh đạo"),
+    Role.HEAD: N_("Trưởng/phó phòng"),
+    Role.SPECIALIST: N_("Chuyên viên"),
+    Role.SECRETARY: N_("Thư ký cuộc họp"),
+    Role.ADMIN: N_("Quản trị"),
+    Role.SYSADMIN: N_("Quản trị hệ thống"),
 }
 
 
@@ -50,10 +51,10 @@ class Clearance(enum.StrEnum):
 
 
 CLEARANCE_LABELS = {
-    Clearance.NONE: "Thường",
-    Clearance.MAT: "Mật",
-    Clearance.TOI_MAT: "Tối mật",
-    Clearance.TUYET_MAT: "Tuyệt mật",
+    Clearance.NONE: N_("Thường"),
+    Clearance.MAT: N_("Mật"),
+    Clearance.TOI_MAT: N_("Tối mật"),
+    Clearance.TUYET_MAT: N_("Tuyệt mật"),
 }
 
 

@@ -45,14 +45,14 @@ def check_password(user: User | None, password: str) -> bool:
         return False
 
 
-THROTTLE_MESSAGE = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+THROTTLE_MESSAGE = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
 
 
 class TooManyAttempts(AuthError):
     """Login refused for a while; ``minutes`` says how long to wait."""
 
     def __init__(self, minutes: int) -> None:
-        super().__init__(THROTTLE_MESSAGE.format(minutes=minutes))
+        super().__init__(THROTTLE_MESSAGE % {"minutes": minutes})
         self.minutes = minutes
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.auth.models import Clearance, Department, User
 from eoffice.db import Base, enum_column, utcnow
+from eoffice.i18n import N_
 from eoffice.workflow_store import EventRow
 
 
@@ -36,10 +37,10 @@ class Urgency(enum.StrEnum):
 
 
 URGENCY_LABELS = {
-    Urgency.THUONG: "Thường",
-    Urgency.KHAN: "Khẩn",
-    Urgency.THUONG_KHAN: "Thượng khẩn",
-    Urgency.HOA_TOC: "Hỏa tốc",
+    Urgency.THUONG: N_("Thường"),
+    Urgency.KHAN: N_("Khẩn"),
+    Urgency.THUONG_KHAN: N_("Thượng khẩn"),
+    Urgency.HOA_TOC: N_("Hỏa tốc"),
 }
 
 

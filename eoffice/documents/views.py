@@ -67,7 +67,7 @@ def reclassify_page(document_id: int):
         flash(_("Độ mật không hợp lệ hoặc cao hơn độ mật bạn được xem."), "error")
     else:
         if document.is_classified:
-            flash(_("Đã đặt độ mật “{level}”: văn bản không còn trong kết quả tìm kiếm và chỉ "
+            flash(_("Đã đặt độ mật “%(level)s”: văn bản không còn trong kết quả tìm kiếm và chỉ "
                     "người được xem văn bản mật mới mở được.",
                     level=_(SECRECY_LABELS[document.secrecy.value])), "success")
         else:

@@ -33,7 +33,8 @@ def _reason(required: bool) -> str:
         raise Invalid("Trường “reason” phải là chuỗi ký tự.", code="invalid_field")
     value = value.strip()
     if len(value) > MAX_REASON:
-        raise Invalid(f"Lý do dài quá {MAX_REASON} ký tự.", code="too_long")
+        raise Invalid("Lý do dài quá %(MAX_REASON)s ký tự.", code="too_long",
+                      values={"MAX_REASON": MAX_REASON})
     if required and not value:
         raise Invalid("Cần nêu lý do.", code="reason_required")
     return value

@@ -334,8 +334,9 @@ def accept(session: Session, delivery: ExchangeDelivery, actor: User,
            register: Register) -> Document:
     """Tiếp nhận: register the document with the next arrival number, then status 03."""
     if delivery.status != "01":
-        raise Conflict(f"Văn bản đang ở trạng thái «{status_label(delivery.status)}», không "
-                       f"tiếp nhận được nữa.", code="transition_not_allowed")
+        raise Conflict("Văn bản đang ở trạng thái «%(value)s», không tiếp nhận được nữa.",
+                       code="transition_not_allowed",
+                       values={"value": status_label(delivery.status)})
     workflow_store.ensure_allowed(session, DELIVERY, track(delivery), actor, "accept")
     document = register(delivery)
     delivery.document_id = document.id

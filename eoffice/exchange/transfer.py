@@ -48,8 +48,8 @@ def package_for(session: Session, document: Document, actor: User, code: str) ->
 def read_upload(upload: Any) -> bytes:
     data = upload.stream.read(MAX_PACKAGE_BYTES + 1)
     if len(data) > MAX_PACKAGE_BYTES:
-        raise Invalid(f"Tệp quá lớn: giới hạn là {MAX_PACKAGE_BYTES // (1024 * 1024)} MB.",
-                      code="too_large")
+        raise Invalid("Tệp quá lớn: giới hạn là %(value)s MB.",
+                      code="too_large", values={"value": MAX_PACKAGE_BYTES // (1024 * 1024)})
     if not data:
         raise Invalid("Tệp tải lên rỗng.", code="missing_file")
     return data

@@ -12,6 +12,7 @@ from eoffice.documents import reads
 from eoffice.documents.models import URGENCY_LABELS, Urgency
 from eoffice.errors import AppError
 from eoffice.exchange import deliveries, service
+from eoffice.i18n import gettext as _
 from eoffice.permissions import roles
 from eoffice.web.transaction import flash_error, read_only
 
@@ -48,15 +49,16 @@ def act(delivery_id: int, action: str):
         if action == "accept":
             document = deliveries.accept(db.session, delivery, current_user,
                                          service.registrar(db.session, current_user))
-            message = f"Đã tiếp nhận và vào sổ văn bản đến, số đến {document.arrival_number}."
+            message = _("Đã tiếp nhận và vào sổ văn bản đến, số đến %(n)s.",
+                        n=document.arrival_number)
         elif action == "refuse":
             deliveries.refuse(db.session, delivery, current_user, reason)
-            message = "Đã từ chối tiếp nhận; nơi gửi đã được báo lý do."
+            message = _("Đã từ chối tiếp nhận; nơi gửi đã được báo lý do.")
         elif action in ("accept_recall", "refuse_recall"):
             deliveries.answer_recall(db.session, delivery, current_user,
                                      agree=action == "accept_recall", reason=reason)
-            message = ("Đã đồng ý cho nơi gửi lấy lại văn bản." if action == "accept_recall"
-                       else "Đã từ chối lấy lại; nơi gửi đã được báo lý do.")
+            message = (_("Đã đồng ý cho nơi gửi lấy lại văn bản.") if action == "accept_recall"
+                       else _("Đã từ chối lấy lại; nơi gửi đã được báo lý do."))
         else:
             from eoffice.errors import NotFound
 
@@ -87,11 +89,12 @@ def import_package():
         flash_error(exc)
         return redirect(url_for("exchange.inbox"))
     if outcome.outcome == "quarantined":
-        flash(f"Gói tin bị cách ly, không được tiếp nhận: {outcome.reason}", "error")
+        flash(_("Gói tin bị cách ly, không được tiếp nhận: %(reason)s", reason=outcome.reason),
+              "error")
     elif outcome.outcome == "duplicate":
-        flash("Gói tin này đã được nhập trước đó.", "info")
+        flash(_("Gói tin này đã được nhập trước đó."), "info")
     else:
-        flash("Đã nhập gói tin vào danh sách chờ tiếp nhận.", "success")
+        flash(_("Đã nhập gói tin vào danh sách chờ tiếp nhận."), "success")
     return redirect(url_for("exchange.inbox"))
 
 

@@ -13,15 +13,18 @@ from typing import Any
 from eoffice.auth.models import Clearance
 from eoffice.documents.models import Urgency
 from eoffice.errors import Invalid
+from eoffice.i18n import N_
+from eoffice.i18n import gettext as _
 from eoffice.params import INT32_MAX
 from eoffice.rendering.types import DOCUMENT_TYPES
 
 FIELD_LABELS = {
-    "issuer_name": "Cơ quan ban hành", "subject": "Trích yếu", "type_code": "Loại văn bản",
-    "code_number": "Số", "code_notation": "Ký hiệu", "issued_date": "Ngày văn bản",
-    "urgency": "Độ khẩn", "secrecy": "Độ mật", "due_date": "Hạn xử lý",
-    "deadline": "Hạn giải quyết", "page_count": "Số trang", "signer_name": "Người ký",
-    "signer_position": "Chức vụ người ký",
+    "issuer_name": N_("Cơ quan ban hành"), "subject": N_("Trích yếu"), "type_code": N_("Loại văn "
+        "bản"),
+    "code_number": N_("Số"), "code_notation": N_("Ký hiệu"), "issued_date": N_("Ngày văn bản"),
+    "urgency": N_("Độ khẩn"), "secrecy": N_("Độ mật"), "due_date": N_("Hạn xử lý"),
+    "deadline": N_("Hạn giải quyết"), "page_count": N_("Số trang"), "signer_name": N_("Người ký"),
+    "signer_position": N_("Chức vụ người ký"),
 }
 _DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
@@ -39,8 +42,8 @@ def parse_date(value: Any, name: str) -> date | None:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return date.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{FIELD_LABELS.get(name, name)}: ngày không hợp lệ (dạng ngày/tháng/năm, "
-                      "ví dụ 28/03/2022).", code="invalid_date") from None
+        raise Invalid("%(field)s: ngày không hợp lệ (dạng ngày/tháng/năm, ví dụ 28/03/2022).",
+                      code="invalid_date", values={"field": FIELD_LABELS.get(name, name)}) from None
 
 
 MAX_PAGES = 100_000
@@ -53,13 +56,16 @@ def parse_int(value: Any, name: str, high: int = INT32_MAX) -> int | None:
     try:
         number = int(text)
     except ValueError:
-        raise Invalid(f"{FIELD_LABELS.get(name, name)}: phải là số nguyên.",
-                      code="invalid_number") from None
+        raise Invalid("%(field)s: phải là số nguyên.",
+                      code="invalid_number",
+                          values={"field": FIELD_LABELS.get(name, name)}) from None
     if number < 0:
-        raise Invalid(f"{FIELD_LABELS.get(name, name)}: không được âm.", code="invalid_number")
+        raise Invalid("%(field)s: không được âm.", code="invalid_number",
+                      values={"field": FIELD_LABELS.get(name, name)})
     if number > high:
-        raise Invalid(f"{FIELD_LABELS.get(name, name)}: quá lớn (tối đa {high}).",
-                      code="invalid_number")
+        raise Invalid("%(field)s: quá lớn (tối đa %(high)s).",
+                      code="invalid_number",
+                      values={"field": FIELD_LABELS.get(name, name), "high": high})
     return number
 
 
@@ -68,13 +74,14 @@ REQUIRED_FIELDS = ("issuer_name", "subject")
 
 def form_errors(data: Mapping[str, Any]) -> dict[str, str]:
     """Every problem of the registration form at once, by field (the page names them next
-    to the fields and in a summary; the browser's check in incoming-form.js says the same)."""
+    to the fields and in a summary; the browser's check in incoming-form.js says the same),
+    in the request's language."""
     errors: dict[str, str] = {}
     for name in REQUIRED_FIELDS:
         if not nfc(data.get(name)):
-            errors[name] = f"Chưa nhập {FIELD_LABELS[name]}."
+            errors[name] = _("Chưa nhập %(field)s.", field=_(FIELD_LABELS[name]))
     if len(nfc(data.get("subject"))) > 500:
-        errors["subject"] = "Trích yếu dài quá 500 ký tự."
+        errors["subject"] = _("Trích yếu dài quá 500 ký tự.")
     checks: list[tuple[str, Any]] = [
         ("code_number", lambda v: parse_int(v, "code_number")),
         ("issued_date", lambda v: parse_date(v, "issued_date")),
@@ -84,7 +91,7 @@ def form_errors(data: Mapping[str, Any]) -> dict[str, str]:
         try:
             check(data.get(name))
         except Invalid as exc:
-            errors[name] = exc.message
+            errors[name] = exc.translated()
     order = ["issuer_name", "code_number", "issued_date", "subject", "page_count", "due_date"]
     return dict(sorted(errors.items(), key=lambda item: order.index(item[0])))  # form order
 
@@ -112,13 +119,15 @@ class IncomingInput:
     def parse(cls, data: Mapping[str, Any]) -> IncomingInput:
         missing = [FIELD_LABELS[n] for n in ("issuer_name", "subject") if not nfc(data.get(n))]
         if missing:
-            raise Invalid("Thiếu trường bắt buộc: " + ", ".join(missing), code="missing_field")
+            raise Invalid("Thiếu trường bắt buộc: %(fields)s", code="missing_field",
+                          values={"fields": ", ".join(missing)})
         subject = nfc(data.get("subject"))
         if len(subject) > 500:
             raise Invalid("Trích yếu dài quá 500 ký tự.", code="too_long")
         type_code = nfc(data.get("type_code")) or "CV"
         if type_code not in DOCUMENT_TYPES:
-            raise Invalid(f"Loại văn bản không hợp lệ: «{type_code}».", code="invalid_type")
+            raise Invalid("Loại văn bản không hợp lệ: «%(type_code)s».", code="invalid_type",
+                          values={"type_code": type_code})
         try:
             urgency = Urgency(nfc(data.get("urgency")) or "thuong")
             secrecy = Clearance(nfc(data.get("secrecy")) or "none")

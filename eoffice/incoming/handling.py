@@ -87,8 +87,8 @@ def resolve_handler(session: Session, agency_id: int, spec: HandlerSpec
     user = session.scalar(sa.select(User).join(User.department).where(
         User.username == spec.handler, User.active.is_(True), Department.agency_id == agency_id))
     if user is None:
-        raise Invalid(f"Không tìm thấy đơn vị hoặc người xử lý «{spec.handler}».",
-                      code="unknown_handler")
+        raise Invalid("Không tìm thấy đơn vị hoặc người xử lý «%(handler)s».",
+                      code="unknown_handler", values={"handler": spec.handler})
     return user.department, user
 
 

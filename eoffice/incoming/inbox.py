@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from eoffice.auth.models import Role, User
 from eoffice.documents.models import Direction, Document, Urgency
 from eoffice.documents.operations import visible_filter
+from eoffice.i18n import N_
 from eoffice.incoming.models import Assignment
 
-TABS = {"pending": "Chờ xử lý", "in_progress": "Đang xử lý", "done": "Đã xử lý",
-        "overdue": "Quá hạn"}
+TABS = {"pending": N_("Chờ xử lý"), "in_progress": N_("Đang xử lý"), "done": N_("Đã xử lý"),
+        "overdue": N_("Quá hạn")}
 URGENCY_ORDER = sa.case({u.value: u.rank for u in Urgency}, value=Document.urgency, else_=0)
 
 

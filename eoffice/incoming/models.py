@@ -14,10 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.auth.models import Department, User
 from eoffice.db import Base, utcnow
 from eoffice.documents.models import Document
+from eoffice.i18n import N_
 
 LEAD = "lead"
 COORDINATOR = "coordinator"
-ROLE_LABELS = {LEAD: "Chủ trì", COORDINATOR: "Phối hợp"}
+ROLE_LABELS = {LEAD: N_("Chủ trì"), COORDINATOR: N_("Phối hợp")}
 
 
 class Assignment(Base):

@@ -10,6 +10,7 @@ from eoffice import settings
 from eoffice.db import db
 from eoffice.documents.models import URGENCY_LABELS, Document, Urgency
 from eoffice.documents.reads import new_documents
+from eoffice.i18n import gettext as _
 from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
 
@@ -17,7 +18,8 @@ from eoffice.web.dashboard import PanelItem, panel_provider
 def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
     urgency = Urgency(document.urgency)
     return PanelItem(
-        title=f"Số đến {document.arrival_number}: {document.subject}",
+        title=_("Số đến %(n)s: %(subject)s", n=document.arrival_number,
+                subject=document.subject),
         url=url_for("incoming.show", document_id=document.id),
         subtitle=subtitle or document.issuer_name, urgent=urgency.is_urgent,
         badge=URGENCY_LABELS[urgency] if urgency.is_urgent else "", document_id=document.id)
@@ -27,7 +29,8 @@ def _work_items(items: list[inbox.WorkItem]) -> list[PanelItem]:
     out = []
     for item in items:
         a = item.assignment
-        deadline = f"hạn {a.deadline.strftime('%d/%m/%Y')}" if a and a.deadline else ""
+        deadline = (_("hạn %(date)s", date=a.deadline.strftime("%d/%m/%Y"))
+                    if a and a.deadline else "")
         out.append(_doc_item(item.document, " · ".join(
             p for p in (a.handler_label if a else "", deadline) if p)))
     return out
@@ -67,7 +70,8 @@ def recent_incoming(user: Any) -> list[PanelItem]:
         sa.select(Document).where(Document.direction == Direction.INCOMING,
                                   Document.created_by_id == user.id, visible_filter(user))
         .order_by(Document.id.desc()).limit(10)).all()
-    return [_doc_item(d, f"{d.issuer_name} · vào sổ {d.arrival_date:%d/%m/%Y}")
+    return [_doc_item(d, _("%(issuer)s · vào sổ %(date)s", issuer=d.issuer_name,
+                           date=d.arrival_date.strftime("%d/%m/%Y")))
             for d in documents]
 
 

@@ -14,13 +14,14 @@ from eoffice.auth.models import Agency, Clearance, User
 from eoffice.documents.classified import masked_subject
 from eoffice.documents.models import URGENCY_LABELS, Direction, Document, Urgency
 from eoffice.documents.operations import visible_filter
+from eoffice.i18n import N_
 from eoffice.incoming.models import COORDINATOR, LEAD, LEADER_REMINDER, Assignment, Reminder
 from eoffice.incoming.registration import GENERAL_REGISTER, REGISTER_LABELS
 from eoffice.rendering.register_rows import IncomingRegisterRow, TrackingRegisterRow
 
 RECLASSIFIED_NOTE = "Vào sổ chung, sau đó được xác định là văn bản mật"
-KINDS = {"incoming": "Sổ đăng ký văn bản đến",
-         "tracking": "Sổ theo dõi giải quyết văn bản đến"}
+KINDS = {"incoming": N_("Sổ đăng ký văn bản đến"),
+         "tracking": N_("Sổ theo dõi giải quyết văn bản đến")}
 
 
 def register_documents(session: Session, user: User, year: int,

@@ -23,6 +23,7 @@ from eoffice.documents.operations import (
     visible_filter,
 )
 from eoffice.errors import Invalid
+from eoffice.i18n import N_
 from eoffice.incoming.forms import IncomingInput
 from eoffice.incoming.header_guess import guess_fields
 from eoffice.rendering.types import DOCUMENT_TYPES
@@ -32,7 +33,8 @@ from eoffice.untrusted import AcceptedFile, check_bytes, ensure_checked
 
 GENERAL_REGISTER = "chung"
 CLASSIFIED_REGISTER = "mat"
-REGISTER_LABELS = {GENERAL_REGISTER: "Sổ văn bản đến", CLASSIFIED_REGISTER: "Sổ văn bản đến mật"}
+REGISTER_LABELS = {GENERAL_REGISTER: N_("Sổ văn bản đến"), CLASSIFIED_REGISTER: N_("Sổ văn bản "
+    "đến mật")}
 CLASSIFIED_FILE_REFUSED = ("Hệ thống không được phép lưu tệp của văn bản mật: hãy vào sổ văn bản "
                            "mật chỉ với thông tin (không kèm tệp) và lưu bản giấy theo quy định.")
 

@@ -27,6 +27,8 @@ from eoffice.documents import reads, serving
 from eoffice.documents.models import URGENCY_LABELS, DocumentEvent, Urgency
 from eoffice.errors import AppError, Invalid
 from eoffice.extensions import file_store
+from eoffice.i18n import N_
+from eoffice.i18n import gettext as _
 from eoffice.incoming import handling, inbox, registers, statistics
 from eoffice.incoming.forms import (
     FIELD_LABELS,
@@ -53,9 +55,10 @@ from eoffice.rendering.types import DOCUMENT_TYPES
 from eoffice.web.transaction import read_only, undo
 
 bp = Blueprint("incoming", __name__)
-EVENT_LABELS = {("registration", "register"): "Vào sổ văn bản đến",
-                ("direction", "assign"): "Giao xử lý", ("progress", "note"): "Báo cáo tiến độ",
-                ("reminder", "remind"): "Đôn đốc"}
+EVENT_LABELS = {("registration", "register"): N_("Vào sổ văn bản đến"),
+                ("direction", "assign"): N_("Giao xử lý"), ("progress", "note"): N_("Báo cáo tiến "
+                    "độ"),
+                ("reminder", "remind"): N_("Đôn đốc")}
 FORM_FIELDS = ["issuer_name", "issuer_id", "subject", "type_code", "code_number",
                "code_notation", "issued_date", "urgency", "secrecy", "due_date", "signer_name",
                "signer_position", "page_count", "description"]
@@ -181,11 +184,12 @@ def new():
     except AppError as exc:
         undo(exc)
         untrusted.forget_pending(pending)  # the form forgets the file: choose it again
-        message = exc.message if file is None or isinstance(exc, untrusted.FileRefused) \
-            else f"{exc.message} (Hãy chọn lại tệp.)"
+        message = exc.translated() if file is None or isinstance(exc, untrusted.FileRefused) \
+            else exc.translated() + " " + _("(Hãy chọn lại tệp.)")
         return _render_form(values, error=message, status=exc.status)
     # the pending copy stays for a repeat (purged after a day)
-    flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.", "success")
+    flash(_("Đã vào sổ văn bản đến, số đến %(n)s.", n=result.document.arrival_number),
+          "success")
     return redirect(url_for("incoming.show", document_id=result.document.id))
 
 
@@ -247,7 +251,7 @@ def direct(document_id: int):
     data = DirectionInput.parse({"instruction": form.get("instruction"), "lead": form.get("lead"),
                                  "deadline": form.get("deadline")}, coordinators)
     handling.direct(db.session, document, current_user, data, today=settings.today())
-    flash("Đã ghi ý kiến chỉ đạo và giao xử lý.", "success")
+    flash(_("Đã ghi ý kiến chỉ đạo và giao xử lý."), "success")
     return _back(document_id)
 
 
@@ -256,7 +260,7 @@ def direct(document_id: int):
 def return_document(document_id: int):
     document = handling.get_incoming(db.session, current_user, document_id)
     return_to_sender(db.session, document, current_user, request.form.get("reason", ""))
-    flash("Đã trả lại văn bản cho nơi gửi.", "success")
+    flash(_("Đã trả lại văn bản cho nơi gửi."), "success")
     return _back(document_id)
 
 
@@ -265,7 +269,7 @@ def return_document(document_id: int):
 def remind(document_id: int):
     document = handling.get_incoming(db.session, current_user, document_id)
     count = handling.remind(db.session, document, current_user, request.form.get("message", ""))
-    flash(f"Đã đôn đốc (lần thứ {count}).", "success")
+    flash(_("Đã đôn đốc (lần thứ %(n)s).", n=count), "success")
     return _back(document_id)
 
 
@@ -275,8 +279,8 @@ def assignment_action(assignment_id: int, action: str):
     user = current_user
     assignment = handling.get_assignment(db.session, user, assignment_id)
     form = request.form
-    messages = {"reassign": "Đã giao việc.", "start": "Đã bắt đầu xử lý.",
-                "note": "Đã ghi tiến độ.", "complete": "Đã hoàn thành."}
+    messages = {"reassign": N_("Đã giao việc."), "start": N_("Đã bắt đầu xử lý."),
+                "note": N_("Đã ghi tiến độ."), "complete": N_("Đã hoàn thành.")}
     if action == "reassign":
         handling.reassign(db.session, assignment, user, form.get("assignee", ""),
                           deadline=parse_date(form.get("deadline"), "deadline"))
@@ -292,7 +296,7 @@ def assignment_action(assignment_id: int, action: str):
     else:
         raise Invalid("Thao tác không hợp lệ.")
     document_id = assignment.document_id
-    flash(messages[action], "success")
+    flash(_(messages[action]), "success")
     return _back(document_id)
 
 

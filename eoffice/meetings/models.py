@@ -16,14 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.auth.models import Department, User
 from eoffice.db import Base, utcnow
 from eoffice.documents.models import Document
+from eoffice.i18n import N_
 from eoffice.workflow_store import EventRow
 
 MEETING_KINDS = {
-    "giao_ban": "Họp giao ban",
-    "chuyen_de": "Họp chuyên đề",
-    "hoi_nghi": "Hội nghị",
-    "hoi_thao": "Hội thảo",
-    "khac": "Cuộc họp khác",
+    "giao_ban": N_("Họp giao ban"),
+    "chuyen_de": N_("Họp chuyên đề"),
+    "hoi_nghi": N_("Hội nghị"),
+    "hoi_thao": N_("Hội thảo"),
+    "khac": N_("Cuộc họp khác"),
 }
 
 
@@ -144,7 +145,7 @@ class MeetingMaterial(Base):
 
     @property
     def kind_label(self) -> str:
-        return "Tài liệu tham khảo" if self.is_working_paper else "Văn bản"
+        return N_("Tài liệu tham khảo") if self.is_working_paper else N_("Văn bản")
 
     @property
     def title(self) -> str:
@@ -205,10 +206,10 @@ class MeetingMinutes(Base):
 
 
 MINUTES_STATES = {
-    "draft": "Dự thảo biên bản",
-    "secretary_signed": "Thư ký đã ký, chờ chủ trì ký",
-    "signed": "Đã ký đủ",
-    "distributed": "Đã gửi người dự họp",
+    "draft": N_("Dự thảo biên bản"),
+    "secretary_signed": N_("Thư ký đã ký, chờ chủ trì ký"),
+    "signed": N_("Đã ký đủ"),
+    "distributed": N_("Đã gửi người dự họp"),
 }
 
 

@@ -17,6 +17,7 @@ from eoffice.auth.models import Department, Role, User, in_agency
 from eoffice.clock import VN_TZ, agency_today
 from eoffice.documents.operations import store_bytes
 from eoffice.errors import Conflict, Invalid
+from eoffice.i18n import N_
 from eoffice.meetings.access import MACHINE, require_secretary
 from eoffice.meetings.models import MEETING_KINDS, AgendaItem, Meeting, MeetingParticipant
 from eoffice.meetings.notify import notify_participants
@@ -30,7 +31,7 @@ def nfc(value: Any) -> str:
 
 _VN_TIME = re.compile(r"^(?:(\d{1,2}):(\d{2})\s+)?(\d{1,2})/(\d{1,2})/(\d{4})"
                       r"(?:\s+(\d{1,2}):(\d{2}))?$")
-TIME_LABELS = {"starts_at": "Bắt đầu", "ends_at": "Kết thúc"}
+TIME_LABELS = {"starts_at": N_("Bắt đầu"), "ends_at": N_("Kết thúc")}
 
 
 def parse_time(value: Any, name: str) -> datetime:
@@ -49,8 +50,8 @@ def parse_time(value: Any, name: str) -> datetime:
             parsed = datetime.fromisoformat(text)
     except ValueError:
         label = TIME_LABELS.get(name, name)
-        raise Invalid(f"{label}: thời gian không hợp lệ (dạng ngày/tháng/năm giờ:phút, "
-                      "ví dụ 01/06/2026 08:00).", code="invalid_field") from None
+        raise Invalid("%(label)s: thời gian không hợp lệ (dạng ngày/tháng/năm giờ:phút, ví dụ "
+                      "01/06/2026 08:00).", code="invalid_field", values={"label": label}) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(VN_TZ).replace(tzinfo=None)
     return parsed.replace(second=0, microsecond=0)
@@ -125,9 +126,9 @@ def resolve_participants(session: Session, actor: User,
             rows.append(MeetingParticipant(department_id=dept.id, department=dept))
             seen.add(("d", dept.id))
     if unknown:
-        raise Invalid("Không rõ thành phần tham dự: " + ", ".join(unknown)
-                      + " (dùng tên đăng nhập hoặc mã phòng ban, ví dụ VHTT).",
-                      code="unknown_participant")
+        raise Invalid("Không rõ thành phần tham dự: %(names)s (dùng tên đăng nhập hoặc mã phòng "
+                      "ban, ví dụ VHTT).", code="unknown_participant",
+                      values={"names": ", ".join(unknown)})
     return rows
 
 
@@ -209,8 +210,8 @@ def set_agenda(session: Session, store: FileStore, meeting: Meeting, actor: User
     rows: list[AgendaItem] = []
     for n, item in enumerate(items):
         if not isinstance(item, Mapping) or not nfc(item.get("title")):
-            raise Invalid(f"Nội dung thứ {n + 1} của chương trình chưa có tiêu đề.",
-                          code="invalid_field")
+            raise Invalid("Nội dung thứ %(value)s của chương trình chưa có tiêu đề.",
+                          code="invalid_field", values={"value": n + 1})
         rows.append(AgendaItem(position=n, time=nfc(item.get("time"))[:64],
                                title=nfc(item.get("title"))[:1000],
                                presenter=nfc(item.get("presenter"))[:255]))

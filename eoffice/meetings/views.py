@@ -18,6 +18,8 @@ from eoffice.documents.models import Direction, Document
 from eoffice.documents.operations import visible_documents
 from eoffice.errors import AppError
 from eoffice.extensions import file_store
+from eoffice.i18n import N_
+from eoffice.i18n import gettext as _
 from eoffice.meetings import access, distribution, forms, materials, notify, planning, serving
 from eoffice.meetings import minutes as minutes_ops
 from eoffice.meetings.access import MACHINE
@@ -62,7 +64,7 @@ def new():
             meeting = planning.create_meeting(db.session, current_user,
                                          planning.MeetingInput.from_mapping(forms.meeting_form(
                                              request.form)))
-            flash("Đã tạo cuộc họp. Hãy lập chương trình và thêm tài liệu.", "success")
+            flash(_("Đã tạo cuộc họp. Hãy lập chương trình và thêm tài liệu."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         except AppError as exc:
             flash_error(exc)
@@ -113,7 +115,7 @@ def _act(meeting_id: int, action: Callable[[Meeting], Any], success: str) -> Any
     meeting = access.get_meeting(db.session, current_user, meeting_id)
     try:
         action(meeting)
-        flash(success, "success")
+        flash(_(success), "success")
     except AppError as exc:
         flash_error(exc)
     return redirect(url_for("meetings.show", meeting_id=meeting_id))
@@ -130,7 +132,7 @@ def set_agenda(meeting_id: int):
     items = forms.agenda_items(request.form.get("agenda", ""))
     return _act(meeting_id, lambda m: planning.set_agenda(db.session, file_store(), m, current_user,
                                                           items, today=today()),
-                "Đã lập chương trình và tạo giấy mời (PDF); chờ người chủ trì ký.")
+                N_("Đã lập chương trình và tạo giấy mời (PDF); chờ người chủ trì ký."))
 
 
 @bp.route("/<int:meeting_id>/materials", methods=["POST"])
@@ -143,18 +145,18 @@ def add_material(meeting_id: int):
         file = untrusted.check_upload(upload, accepted={PDF, DOCX})
         return _act(meeting_id, lambda m: materials.add_working_paper(
             db.session, file_store(), m, current_user, file, upload.filename or ""),
-            "Đã thêm tài liệu tham khảo.")
+            N_("Đã thêm tài liệu tham khảo."))
     document_id = request.form.get("document_id", "")
     return _act(meeting_id, lambda m: materials.add_document(db.session, m, current_user,
                                                        document_id),
-                "Đã thêm văn bản vào tài liệu cuộc họp.")
+                N_("Đã thêm văn bản vào tài liệu cuộc họp."))
 
 
 @bp.route("/<int:meeting_id>/materials/<int:material_id>/withdraw", methods=["POST"])
 @roles(Role.SECRETARY)
 def withdraw_material(meeting_id: int, material_id: int):
     return _act(meeting_id, lambda m: materials.remove(db.session, m, current_user, material_id),
-                "Đã rút tài liệu khỏi cuộc họp.")
+                N_("Đã rút tài liệu khỏi cuộc họp."))
 
 
 @bp.route("/<int:meeting_id>/sign", methods=["POST"])
@@ -163,14 +165,14 @@ def sign_agenda(meeting_id: int):
     secret = _secret()
     return _act(meeting_id, lambda m: distribution.sign_agenda(
         db.session, file_store(), m, current_user, settings=signing_settings(), **secret),
-        "Đã ký số chương trình cuộc họp.")
+        N_("Đã ký số chương trình cuộc họp."))
 
 
 @bp.route("/<int:meeting_id>/distribute", methods=["POST"])
 @roles(Role.SECRETARY)
 def distribute(meeting_id: int):
     return _act(meeting_id, lambda m: distribution.distribute(db.session, m, current_user),
-                "Đã gửi giấy mời và tài liệu đến các thành phần tham dự.")
+                N_("Đã gửi giấy mời và tài liệu đến các thành phần tham dự."))
 
 
 @bp.route("/<int:meeting_id>/update", methods=["POST"])
@@ -180,14 +182,14 @@ def update(meeting_id: int):
     return _act(meeting_id, lambda m: planning.update_details(
         db.session, m, current_user, starts_at=form.get("starts_at"),
         ends_at=form.get("ends_at"), location=form.get("location")),
-        "Đã cập nhật cuộc họp; người dự họp được thông báo.")
+        N_("Đã cập nhật cuộc họp; người dự họp được thông báo."))
 
 
 @bp.route("/<int:meeting_id>/hold", methods=["POST"])
 @authenticated
 def hold(meeting_id: int):
     return _act(meeting_id, lambda m: distribution.hold(db.session, m, current_user),
-                "Đã ghi nhận cuộc họp đã diễn ra.")
+                N_("Đã ghi nhận cuộc họp đã diễn ra."))
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
@@ -195,7 +197,7 @@ def hold(meeting_id: int):
 def cancel(meeting_id: int):
     reason = request.form.get("reason", "")
     return _act(meeting_id, lambda m: distribution.cancel(db.session, m, current_user, reason),
-                "Đã hủy cuộc họp.")
+                N_("Đã hủy cuộc họp."))
 
 
 @bp.route("/<int:meeting_id>/minutes", methods=["POST"])
@@ -204,7 +206,7 @@ def record_minutes(meeting_id: int):
     data = forms.minutes_form(request.form)
     return _act(meeting_id, lambda m: minutes_ops.record_minutes(db.session, file_store(), m,
                                                          current_user, data),
-                "Đã lập biên bản (PDF); thư ký ký trước, sau đó người chủ trì ký.")
+                N_("Đã lập biên bản (PDF); thư ký ký trước, sau đó người chủ trì ký."))
 
 
 @bp.route("/<int:meeting_id>/minutes/sign", methods=["POST"])
@@ -213,14 +215,14 @@ def sign_minutes(meeting_id: int):
     secret = _secret()
     return _act(meeting_id, lambda m: minutes_ops.sign_minutes(
         db.session, file_store(), m, current_user, settings=signing_settings(), **secret),
-        "Đã ký số biên bản.")
+        N_("Đã ký số biên bản."))
 
 
 @bp.route("/<int:meeting_id>/minutes/distribute", methods=["POST"])
 @roles(Role.SECRETARY)
 def distribute_minutes(meeting_id: int):
     return _act(meeting_id, lambda m: minutes_ops.distribute_minutes(db.session, m, current_user),
-                "Đã gửi biên bản đến người dự họp.")
+                N_("Đã gửi biên bản đến người dự họp."))
 
 
 @bp.route("/<int:meeting_id>/agenda.pdf")

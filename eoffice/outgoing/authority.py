@@ -12,13 +12,15 @@ from collections.abc import Iterable
 
 from eoffice.auth.models import Agency, Role, User
 from eoffice.errors import Invalid
+from eoffice.i18n import N_
+from eoffice.i18n import gettext as _
 
 PREFIXES: dict[str, str] = {
-    "TM.": "Thay mặt tập thể",
-    "KT.": "Ký thay người đứng đầu",
-    "Q.": "Quyền người đứng đầu",
-    "TL.": "Thừa lệnh người đứng đầu",
-    "TUQ.": "Thừa ủy quyền người đứng đầu",
+    "TM.": N_("Thay mặt tập thể"),
+    "KT.": N_("Ký thay người đứng đầu"),
+    "Q.": N_("Quyền người đứng đầu"),
+    "TL.": N_("Thừa lệnh người đứng đầu"),
+    "TUQ.": N_("Thừa ủy quyền người đứng đầu"),
 }
 COLLECTIVE_NAMES = {"UBND": "ỦY BAN NHÂN DÂN", "HĐND": "HỘI ĐỒNG NHÂN DÂN"}
 DEPUTY = "phó "
@@ -46,12 +48,13 @@ def head_title(signers: Iterable[User]) -> str:
 
 
 def choices(agency: Agency, signers: Iterable[User]) -> list[tuple[str, str]]:
-    """``(value, label)`` pairs for the form: no authority line, then one per prefix."""
+    """``(value, label)`` pairs for the form: no authority line, then one per prefix (the
+    value is what the document says, in Vietnamese; its meaning in the user's language)."""
     head, collective = head_title(signers), collective_name(agency)
-    out = [("", f"Không ghi (người đứng đầu ký trực tiếp với chức danh {head})")]
+    out = [("", _("Không ghi (người đứng đầu ký trực tiếp với chức danh %(head)s)", head=head))]
     for prefix, meaning in PREFIXES.items():
         value = f"{prefix} {collective if prefix == 'TM.' else head}"
-        out.append((value, f"{value} — {meaning}"))
+        out.append((value, f"{value} — {_(meaning)}"))
     return out
 
 
@@ -78,7 +81,7 @@ def check(authority: str) -> str:
     for line in text.splitlines():
         if line.split(" ", 1)[0] not in PREFIXES or " " not in line:
             raise Invalid(
-                f"Thẩm quyền ký “{line}” không hợp lệ: phải là TM., KT., Q., TL. hoặc TUQ. "
+                "Thẩm quyền ký “%(line)s” không hợp lệ: phải là TM., KT., Q., TL. hoặc TUQ. "
                 "kèm tên tập thể hoặc chức danh người đứng đầu (ví dụ “KT. CHỦ TỊCH”).",
-                code="invalid_field")
+                code="invalid_field", values={"line": line})
     return text

@@ -38,9 +38,9 @@ def _classify(session: Session, document: Document, recipients: Sequence[str]
         else:
             unknown.append(value)
     if unknown:
-        raise Invalid("Không rõ nơi nhận: " + ", ".join(unknown)
-                      + " (dùng mã phòng ban hoặc mã định danh cơ quan, ví dụ 000.00.00.H12).",
-                      code="unknown_recipient")
+        raise Invalid("Không rõ nơi nhận: %(names)s (dùng mã phòng ban hoặc mã định danh cơ "
+                      "quan, ví dụ 000.00.00.H12).", code="unknown_recipient",
+                      values={"names": ", ".join(unknown)})
     if not pairs:
         raise Invalid("Hãy chọn ít nhất một nơi nhận.", code="missing_field")
     return list(dict.fromkeys(pairs))

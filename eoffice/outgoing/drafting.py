@@ -16,6 +16,7 @@ from eoffice.auth.models import Clearance, Role, User
 from eoffice.documents.models import Direction, Document, Urgency
 from eoffice.documents.operations import attach_file, mark_changed
 from eoffice.errors import Forbidden, Invalid
+from eoffice.i18n import N_
 from eoffice.outgoing import authority as authority_rules
 from eoffice.rendering import DOCUMENT_TYPES, DraftDocument, render_docx, render_pdf
 from eoffice.rendering.types import clean_list_item, clean_subject
@@ -24,7 +25,7 @@ from eoffice.untrusted import AcceptedFile
 
 REGISTER = "di"
 CLASSIFIED_REGISTER = "di-mat"
-REGISTERS = {REGISTER: "Sổ văn bản đi", CLASSIFIED_REGISTER: "Sổ văn bản đi (mật)"}
+REGISTERS = {REGISTER: N_("Sổ văn bản đi"), CLASSIFIED_REGISTER: N_("Sổ văn bản đi (mật)")}
 DRAFTER_ROLES = (Role.SPECIALIST, Role.HEAD, Role.LEADER)
 SIGNER_ROLES = (Role.LEADER, Role.HEAD)
 
@@ -56,7 +57,8 @@ class DraftInput:
             if isinstance(value, str):
                 value = value.splitlines()
             if not isinstance(value, list):
-                raise Invalid(f"Trường “{name}” phải là danh sách.", code="invalid_field")
+                raise Invalid("Trường “%(name)s” phải là danh sách.", code="invalid_field",
+                              values={"name": name})
             return [nfc(v) for v in value if nfc(v)]
 
         type_code = nfc(data.get("type_code") or "CV")
@@ -74,7 +76,8 @@ def _check(session: Session, actor: User, data: DraftInput) -> User:
     if not actor.has_role(*DRAFTER_ROLES):
         raise Forbidden("Chỉ chuyên viên, trưởng phòng hoặc lãnh đạo được soạn văn bản đi.")
     if data.type_code not in DOCUMENT_TYPES:
-        raise Invalid(f"Loại văn bản không hợp lệ: «{data.type_code}».", code="invalid_type")
+        raise Invalid("Loại văn bản không hợp lệ: «%(type_code)s».", code="invalid_type",
+                      values={"type_code": data.type_code})
     if not data.subject:
         raise Invalid("Hãy nhập trích yếu của văn bản.", code="missing_field")
     if len(data.subject) > 500:
@@ -91,8 +94,8 @@ def _check(session: Session, actor: User, data: DraftInput) -> User:
     data.authority = authority_rules.check(data.authority)
     signer = session.scalar(sa.select(User).where(User.username == data.signer))
     if signer is None or not signer.active or not signer.has_role(*SIGNER_ROLES):
-        raise Invalid(f"Không có người ký “{data.signer}” (phải là lãnh đạo hoặc trưởng phòng).",
-                      code="invalid_signer")
+        raise Invalid("Không có người ký “%(signer)s” (phải là lãnh đạo hoặc trưởng phòng).",
+                      code="invalid_signer", values={"signer": data.signer})
     if signer.department.agency_id != actor.department.agency_id:
         raise Invalid("Người ký phải thuộc cùng cơ quan.", code="invalid_signer")
     if not signer.may_see_secrecy(data.secrecy):
@@ -141,7 +144,8 @@ def prepare_upload(upload: bytes | AcceptedFile | PreparedUpload,
     try:
         pdf = signing.add_reserved_fields(data)
     except signing.SigningError as exc:
-        raise Invalid(f"Không chuẩn bị được tệp PDF để ký: {exc}", code="invalid_pdf") from exc
+        raise Invalid("Không chuẩn bị được tệp PDF để ký: %(exc)s", code="invalid_pdf",
+                      values={"exc": exc}) from exc
     return PreparedUpload(pdf, docx, filename or file.filename)
 
 

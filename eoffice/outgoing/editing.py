@@ -42,8 +42,9 @@ def ensure_editable(document: Document, actor: User) -> None:
     if document.created_by_id != actor.id:
         raise Forbidden("Chỉ người soạn thảo được sửa dự thảo này.", code="not_allowed")
     if document.state != EDITABLE_STATE:
-        raise Conflict(f"Chỉ sửa được văn bản khi còn là dự thảo; văn bản đang ở trạng thái "
-                       f"“{MACHINE.label(document.state)}”.", code="not_draft")
+        raise Conflict("Chỉ sửa được văn bản khi còn là dự thảo; văn bản đang ở trạng thái "
+                       "“%(value)s”.", code="not_draft",
+                       values={"value": MACHINE.label(document.state)})
 
 
 def last_rejection(session: Session, document: Document) -> workflow.Event | None:

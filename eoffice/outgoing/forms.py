@@ -6,16 +6,17 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from eoffice.i18n import N_
 from eoffice.outgoing.drafting import DraftInput
 
 ACTIONS = ("submit", "approve", "reject", "sign", "issue", "dispatch", "recall")
 VIEWS = {
-    "mine": "Dự thảo của tôi",
-    "content_review": "Chờ duyệt nội dung",
-    "format_review": "Chờ kiểm tra thể thức",
-    "to_sign": "Chờ ký",
-    "to_issue": "Chờ phát hành",
-    "issued": "Đã ban hành",
+    "mine": N_("Dự thảo của tôi"),
+    "content_review": N_("Chờ duyệt nội dung"),
+    "format_review": N_("Chờ kiểm tra thể thức"),
+    "to_sign": N_("Chờ ký"),
+    "to_issue": N_("Chờ phát hành"),
+    "issued": N_("Đã ban hành"),
 }
 
 

@@ -9,6 +9,7 @@ from flask import url_for
 from eoffice.db import db
 from eoffice.documents.models import Document
 from eoffice.documents.reads import new_documents
+from eoffice.i18n import gettext as _
 from eoffice.outgoing.common import MACHINE, outgoing_query, to_sign_query
 from eoffice.outgoing.editing import last_rejection
 from eoffice.web.dashboard import PanelItem, panel_provider
@@ -35,7 +36,7 @@ def my_drafts(user: Any) -> list[PanelItem]:
         returned.append(PanelItem(
             title=d.subject, url=url_for("outgoing.edit", document_id=d.id),
             subtitle=f"{d.type_name} · {full_name(rejection.actor)}: “{rejection.comment}”",
-            urgent=True, badge="Bị trả lại", document_id=d.id))
+            urgent=True, badge=_("Bị trả lại"), document_id=d.id))
     return returned + _items_of(fresh)
 
 

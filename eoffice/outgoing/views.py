@@ -18,6 +18,8 @@ from eoffice.documents.models import Document, Urgency
 from eoffice.documents.operations import history_of
 from eoffice.errors import AppError, Invalid, NotFound
 from eoffice.extensions import file_store
+from eoffice.i18n import N_
+from eoffice.i18n import gettext as _
 from eoffice.outgoing import authority as authority_rules
 from eoffice.outgoing import (
     common,
@@ -139,7 +141,7 @@ def new():
             flash_error(exc)
             status = exc.status
         else:
-            flash("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt.", "success")
+            flash(_("Đã tạo dự thảo. Hãy xem bản PDF rồi trình duyệt."), "success")
             return redirect(url_for("outgoing.show", document_id=document.id))
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
                            urgencies=[u.value for u in Urgency], form=form,
@@ -165,7 +167,7 @@ def edit(document_id: int):
             flash_error(exc)
             status = exc.status
         else:
-            flash("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt.", "success")
+            flash(_("Đã lưu dự thảo. Hãy xem lại bản PDF rồi trình duyệt."), "success")
             return redirect(url_for("outgoing.show", document_id=document_id))
     return render_template("outgoing/new.html", types=DOCUMENT_TYPES,
                            urgencies=[u.value for u in Urgency], form=form, doc=document,
@@ -234,16 +236,18 @@ def act(document_id: int, action: str):
 
 def _done_message(action: str, document: Document) -> str:
     """What just happened, in the words of the one who did it."""
-    state = MACHINE.label(document.state)
-    return {
-        "submit": "Đã trình duyệt. Dự thảo chờ trưởng phòng duyệt nội dung.",
-        "approve": f"Đã duyệt. Văn bản chuyển sang bước: {state}.",
-        "reject": "Đã trả lại dự thảo cho người soạn kèm ý kiến của bạn.",
-        "sign": "Đã ký số. Văn thư sẽ cho số, đóng dấu và ban hành.",
-        "issue": f"Đã ban hành văn bản số {document.code}.",
-        "dispatch": "Đã phát hành văn bản đến các nơi nhận.",
-        "recall": "Đã thu hồi văn bản; các nơi đã nhận được thông báo.",
-    }.get(action, f"Đã thực hiện. Trạng thái: {state}.")
+    state = _(MACHINE.label(document.state))
+    messages = {
+        "submit": N_("Đã trình duyệt. Dự thảo chờ trưởng phòng duyệt nội dung."),
+        "approve": N_("Đã duyệt. Văn bản chuyển sang bước: %(state)s."),
+        "reject": N_("Đã trả lại dự thảo cho người soạn kèm ý kiến của bạn."),
+        "sign": N_("Đã ký số. Văn thư sẽ cho số, đóng dấu và ban hành."),
+        "issue": N_("Đã ban hành văn bản số %(code)s."),
+        "dispatch": N_("Đã phát hành văn bản đến các nơi nhận."),
+        "recall": N_("Đã thu hồi văn bản; các nơi đã nhận được thông báo."),
+    }
+    message = messages.get(action, N_("Đã thực hiện. Trạng thái: %(state)s."))
+    return _(message, state=state, code=document.code)  # each message uses what it needs
 
 
 @bp.route("/<int:document_id>/docx")
@@ -265,7 +269,7 @@ def sign_batch():
         except AppError as exc:
             flash_error(exc)
         else:
-            flash(f"Đã ký {len(done)} văn bản.", "success")
+            flash(_("Đã ký %(n)s văn bản.", n=len(done)), "success")
             return redirect(url_for("outgoing.sign_batch"))
     documents = db.session.scalars(common.to_sign_query(current_user)).all()
     return render_template("outgoing/sign_batch.html", documents=documents)

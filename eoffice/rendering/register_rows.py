@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from datetime import date
 
+from eoffice.i18n import N_
 from eoffice.rendering.dates import vn_short_date
 from eoffice.rendering.types import nfc, subject_without_type
 
@@ -23,28 +24,28 @@ OUTGOING_COLUMNS: list[tuple[str, float]] = [
     ("Ghi chú", 20),
 ]
 INCOMING_COLUMNS: list[tuple[str, float]] = [
-    ("Ngày đến", 20),
-    ("Số đến", 14),
-    ("Tác giả", 35),
-    ("Số ký hiệu", 30),
-    ("Ngày văn bản", 20),
-    ("Tên loại và trích yếu", 61),
-    ("Đơn vị hoặc người nhận", 32),
-    ("Ngày chuyển", 20),
-    ("Ký nhận", 17),
-    ("Ghi chú", 18),
+    (N_("Ngày đến"), 20),
+    (N_("Số đến"), 14),
+    (N_("Tác giả"), 35),
+    (N_("Số ký hiệu"), 30),
+    (N_("Ngày văn bản"), 20),
+    (N_("Tên loại và trích yếu"), 61),
+    (N_("Đơn vị hoặc người nhận"), 32),
+    (N_("Ngày chuyển"), 20),
+    (N_("Ký nhận"), 17),
+    (N_("Ghi chú"), 18),
 ]
 TRACKING_COLUMNS: list[tuple[str, float]] = [
-    ("Số đến", 14),
-    ("Ngày đến", 20),
-    ("Tác giả", 32),
-    ("Số ký hiệu", 28),
-    ("Tên loại và trích yếu", 51),
-    ("Đơn vị chủ trì", 28),
-    ("Đơn vị phối hợp", 28),
-    ("Thời hạn giải quyết", 20),
-    ("Tiến độ giải quyết", 26),
-    ("Ghi chú", 20),
+    (N_("Số đến"), 14),
+    (N_("Ngày đến"), 20),
+    (N_("Tác giả"), 32),
+    (N_("Số ký hiệu"), 28),
+    (N_("Tên loại và trích yếu"), 51),
+    (N_("Đơn vị chủ trì"), 28),
+    (N_("Đơn vị phối hợp"), 28),
+    (N_("Thời hạn giải quyết"), 20),
+    (N_("Tiến độ giải quyết"), 26),
+    (N_("Ghi chú"), 20),
 ]
 """Sổ theo dõi giải quyết văn bản đến (column widths in mm, landscape A4)."""
 

@@ -83,9 +83,9 @@ def _check_owner(user: User, cert: Any) -> None:
     if user.has_role(Role.CLERK):
         allowed.append(user.agency.name)
     if not any(_same_name(name, who) for who in allowed):
-        raise Invalid(f"Chứng thư số trên thiết bị (“{name}”) không phải của "
-                      f"{user.full_name}. / The token's certificate does not belong to "
-                      f"{user.full_name}.", code="wrong_certificate")
+        raise Invalid("Chứng thư số trên thiết bị (“%(name)s”) không phải của %(full_name)s. / "
+                      "The token's certificate does not belong to %(full_name)s.",
+                      code="wrong_certificate", values={"name": name, "full_name": user.full_name})
 
 
 def _trusted(cert_der: bytes, chain: Sequence[bytes], settings: SigningSettings) -> Any:
@@ -150,9 +150,9 @@ def _paired_certificate(session: Session, actor: User, certificate: bytes) -> Ag
         raise Invalid("Phần mềm ký số chưa được ghép nối với tài khoản này: vào “Tài khoản "
                       "→ USB token” để lấy mã ghép nối.", code="not_paired")
     if hashlib.sha256(certificate).hexdigest() != pairing.cert_sha256:
-        raise Invalid("Chứng thư số trên thiết bị đang cắm không phải chứng thư đã ghép nối "
-                      f"của {actor.full_name} (người ký được chỉ định). Hãy cắm đúng thiết bị "
-                      "hoặc ghép nối lại.", code="wrong_certificate")
+        raise Invalid("Chứng thư số trên thiết bị đang cắm không phải chứng thư đã ghép nối của "
+                      "%(full_name)s (người ký được chỉ định). Hãy cắm đúng thiết bị hoặc ghép "
+                      "nối lại.", code="wrong_certificate", values={"full_name": actor.full_name})
     return pairing
 
 
@@ -202,7 +202,8 @@ def prepare_sign(session: Session, store: FileStore, actor: User, ids: Sequence[
     if not ids:
         raise Invalid("Hãy chọn ít nhất một văn bản để ký.", code="missing_field")
     if len(ids) > MAX_BATCH:
-        raise Invalid(f"Mỗi lần ký tối đa {MAX_BATCH} văn bản.", code="too_many")
+        raise Invalid("Mỗi lần ký tối đa %(MAX_BATCH)s văn bản.", code="too_many",
+                      values={"MAX_BATCH": MAX_BATCH})
     pairing = _paired_certificate(session, actor, certificate)
     _trusted(certificate, chain, settings)
     documents = [get_outgoing(session, actor, i) for i in dict.fromkeys(ids)]

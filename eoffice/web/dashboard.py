@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eoffice.auth.models import Role
+from eoffice.i18n import N_
 
 
 @dataclass
@@ -35,19 +36,21 @@ Provider = Callable[[Any], list[PanelItem]]
 
 # (role, key, title, more-link endpoint): the panels each role sees, in order.
 ROLE_PANELS: dict[Role, list[tuple[str, str]]] = {
-    Role.CLERK: [("recent_incoming", "Văn bản đến vừa vào sổ"),
-                 ("format_review", "Dự thảo chờ kiểm tra thể thức"),
-                 ("to_issue", "Văn bản chờ phát hành")],
-    Role.LEADER: [("to_direct", "Văn bản đến chờ bút phê"), ("to_sign", "Văn bản chờ ký"),
-                  ("overdue", "Việc quá hạn"), ("meetings", "Cuộc họp sắp tới")],
-    Role.HEAD: [("content_review", "Dự thảo chờ duyệt"), ("to_assign", "Việc chờ phân công"),
-                ("received", "Văn bản nội bộ gửi đến đơn vị"), ("meetings", "Cuộc họp sắp tới")],
-    Role.SPECIALIST: [("my_drafts", "Dự thảo của tôi"), ("my_work", "Văn bản chờ xử lý"),
-                      ("received", "Văn bản nội bộ gửi đến đơn vị"),
-                      ("meetings", "Cuộc họp sắp tới")],
-    Role.SECRETARY: [("meetings", "Cuộc họp sắp tới")],
-    Role.ADMIN: [("users", "Người dùng"), ("audit", "Nhật ký gần đây")],
-    Role.SYSADMIN: [("agencies", "Cơ quan")],
+    Role.CLERK: [("recent_incoming", N_("Văn bản đến vừa vào sổ")),
+                 ("format_review", N_("Dự thảo chờ kiểm tra thể thức")),
+                 ("to_issue", N_("Văn bản chờ phát hành"))],
+    Role.LEADER: [("to_direct", N_("Văn bản đến chờ bút phê")), ("to_sign", N_("Văn bản chờ ký")),
+                  ("overdue", N_("Việc quá hạn")), ("meetings", N_("Cuộc họp sắp tới"))],
+    Role.HEAD: [("content_review", N_("Dự thảo chờ duyệt")),
+                ("to_assign", N_("Việc chờ phân công")),
+                ("received", N_("Văn bản nội bộ gửi đến đơn vị")),
+                ("meetings", N_("Cuộc họp sắp tới"))],
+    Role.SPECIALIST: [("my_drafts", N_("Dự thảo của tôi")), ("my_work", N_("Văn bản chờ xử lý")),
+                      ("received", N_("Văn bản nội bộ gửi đến đơn vị")),
+                      ("meetings", N_("Cuộc họp sắp tới"))],
+    Role.SECRETARY: [("meetings", N_("Cuộc họp sắp tới"))],
+    Role.ADMIN: [("users", N_("Người dùng")), ("audit", N_("Nhật ký gần đây"))],
+    Role.SYSADMIN: [("agencies", N_("Cơ quan"))],
 }
 
 _providers: dict[str, Provider] = {}

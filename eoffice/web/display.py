@@ -16,22 +16,23 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g
 
 from eoffice.admin.labels import object_label
-from eoffice.extensions import current_language
+from eoffice.i18n import N_, gettext
 
 COVERAGE_LABELS = {
-    "entire_file": "toàn bộ tệp",
-    "entire_revision": "toàn bộ phiên bản đã ký (có phần bổ sung sau)",
-    "partial": "một phần tệp",
+    "entire_file": N_("toàn bộ tệp"),
+    "entire_revision": N_("toàn bộ phiên bản đã ký (có phần bổ sung sau)"),
+    "partial": N_("một phần tệp"),
 }
 MODIFICATION_LABELS = {
-    "none": "không có",
-    "form_filling": "chỉ điền ô biểu mẫu (số, ngày) và ký tiếp",
-    "annotations": "thêm ghi chú",
-    "other": "có thay đổi nội dung",
+    "none": N_("không có"),
+    "form_filling": N_("chỉ điền ô biểu mẫu (số, ngày) và ký tiếp"),
+    "annotations": N_("thêm ghi chú"),
+    "other": N_("có thay đổi nội dung"),
 }
-SECRECY_LABELS = {"none": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
-URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn",
-                  "hoa_toc": "Hỏa tốc"}
+SECRECY_LABELS = {"none": N_("Thường"), "mat": N_("Mật"), "toi_mat": N_("Tối mật"),
+                  "tuyet_mat": N_("Tuyệt mật")}
+URGENCY_LABELS = {"thuong": N_("Thường"), "khan": N_("Khẩn"), "thuong_khan": N_("Thượng khẩn"),
+                  "hoa_toc": N_("Hỏa tốc")}
 
 
 def _zone() -> ZoneInfo:
@@ -95,7 +96,7 @@ def _code(value: Any) -> str:
 def init_display(app: Flask) -> None:
     filters: dict[str, Callable[[Any], str]] = {
         "vntime": vntime, "vndate": vndate, "full_name": full_name,
-        "object_label": lambda v: object_label(str(v), current_language()),
+        "object_label": lambda v: object_label(str(v), gettext),
         "coverage_label": lambda v: COVERAGE_LABELS.get(str(v), str(v)),
         "modification_label": lambda v: MODIFICATION_LABELS.get(str(v), str(v)),
         "secrecy_label": lambda v: SECRECY_LABELS.get(_code(v), str(v)),

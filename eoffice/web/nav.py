@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 
 from eoffice.auth.models import Role
+from eoffice.i18n import N_
 
 NewCount = Callable[[Any], int]
 """How many of the user's items behind a menu entry are new to them (the badge)."""
@@ -37,12 +38,13 @@ def add_nav(app: Flask, label: str, endpoint: str, roles: set[Role] | None = Non
 
 
 GROUPS: dict[str, str] = {
-    "incoming.index": "Văn bản đến", "incoming.new": "Văn bản đến",
-    "incoming.registers": "Văn bản đến",
-    "incoming.statistics": "Thống kê", "exchange.statistics": "Thống kê",
-    "outgoing.received": "Văn bản đến", "exchange.inbox": "Văn bản đến",
-    "accounts.home": "Quản trị", "accounts.agencies": "Quản trị", "accounts.users": "Quản trị",
-    "admin.audit_log": "Quản trị",
+    "incoming.index": N_("Văn bản đến"), "incoming.new": N_("Văn bản đến"),
+    "incoming.registers": N_("Văn bản đến"),
+    "incoming.statistics": N_("Thống kê"), "exchange.statistics": N_("Thống kê"),
+    "outgoing.received": N_("Văn bản đến"), "exchange.inbox": N_("Văn bản đến"),
+    "accounts.home": N_("Quản trị"), "accounts.agencies": N_("Quản trị"),
+    "accounts.users": N_("Quản trị"),
+    "admin.audit_log": N_("Quản trị"),
 }
 """Entries shown together in one drop-down list (so the menu fits one line at 1280 px)."""
 

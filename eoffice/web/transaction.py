@@ -44,10 +44,8 @@ def undo(exc: BaseException) -> None:
 
 def flash_error(exc: AppError) -> None:
     """Web forms: undo the work and show the domain error's message on the next page."""
-    from eoffice.extensions import gettext
-
     undo(exc)
-    flash(gettext(exc.message), "error")
+    flash(exc.translated(), "error")
 
 
 def _is_read_only() -> bool:

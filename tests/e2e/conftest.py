@@ -32,9 +32,10 @@ class LiveServer:
 
     def __init__(self, instance: Path, env: dict[str, str] | None = None) -> None:
         self.instance = instance
+        self.env = dict(env or {})  # what differs from this process's environment
         self.port = _free_port()
         self.output: list[str] = []
-        full_env = {**os.environ, **(env or {})}
+        full_env = {**os.environ, **self.env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "eoffice.cli", "--instance", str(instance), "demo",
              "--host", "127.0.0.1", "--port", str(self.port)],
