@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Actor, Agency, User
 from eoffice.errors import Invalid, NotFound
+from eoffice.i18n import N_
 from eoffice.signing_services import SigningSettings
 
 MAX_IMAGE_BYTES = 1_000_000
@@ -27,8 +28,8 @@ MAX_IMAGE_SIDE = 2000
 MAX_KEY_BYTES = 64_000
 MAX_CERT_BYTES = 64_000
 LABEL_LIMIT = 128
-REVOCATION_MODES = {"offline": "Chỉ dùng danh sách thu hồi (CRL) đã cài",
-                    "online": "Kiểm tra trực tuyến (OCSP/CRL) khi có mạng"}
+REVOCATION_MODES = {"offline": N_("Chỉ dùng danh sách thu hồi (CRL) đã cài"),
+                    "online": N_("Kiểm tra trực tuyến (OCSP/CRL) khi có mạng")}
 DEFAULT_SEAL_AGENCY = "000.00.10.H62"  # the demo agency owns <instance>/pki/seal.*
 
 

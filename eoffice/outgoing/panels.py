@@ -42,7 +42,7 @@ def my_drafts(user: Any) -> list[PanelItem]:
 
 def _items_of(docs: list[Document]) -> list[PanelItem]:
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
-                      subtitle=f"{d.type_name} · {MACHINE.label(d.state)}",
+                      subtitle=f"{d.type_name} · {_(MACHINE.label(d.state))}",
                       urgent=d.urgency.is_urgent,
                       badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "",
                       document_id=d.id)

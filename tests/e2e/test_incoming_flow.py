@@ -98,8 +98,9 @@ def test_incoming_flow_from_registration_to_completion(login_as, live_server, tm
 
     page = login_as("admin")
     page.goto(f"{live_server.url}/admin/audit?document_id={doc_id}")
-    # each step is in the log, shown in words (the code stays in the cell's title)
-    codes = page.eval_on_selector_all("#audit td[title]", "tds => tds.map(t => t.title)")
+    # each step is in the log, shown in words (the code stays in the cell's data-action)
+    codes = page.eval_on_selector_all("#audit td[data-action]",
+                                      "tds => tds.map(t => t.dataset.action)")
     for action in ("incoming.register", "incoming.direct", "assignment.reassign",
                    "assignment.note", "assignment.complete", "incoming.complete"):
         assert action in codes, action
