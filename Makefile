@@ -86,7 +86,7 @@ i18n: venv       ## extract, update and compile the message catalogues
 	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
 	  --project eoffice -o $(I18N_POT) .
-	$(BIN)/pybabel update -i $(I18N_POT) -d eoffice/translations \
+	$(BIN)/pybabel update -i $(I18N_POT) -d eoffice/translations --omit-header \
 	  --ignore-obsolete --init-missing -l en
 	$(BIN)/pybabel compile -d eoffice/translations --statistics
 
