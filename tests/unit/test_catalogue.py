@@ -75,3 +75,27 @@ def test_translations_keep_the_placeholders(catalogue):
         if m.id and m.string:
             assert (set(re.findall(r"%\(\w+\)s", str(m.id)))
                     == set(re.findall(r"%\(\w+\)s", str(m.string)))), (m.id, m.string)
+
+
+def test_a_fresh_clone_compiles_the_catalogue_at_start(tmp_path, monkeypatch):
+    """No .mo is committed: the app compiles a missing one, and a stale one again."""
+    import os
+    import shutil
+
+    from babel.support import Translations
+
+    from eoffice import i18n
+
+    source = tmp_path / "translations"
+    shutil.copytree(PO.parents[2], source, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(i18n, "TRANSLATIONS", source)
+    mo = source / "en/LC_MESSAGES/messages.mo"
+    assert not mo.exists()
+    assert i18n.compiled_translations(tmp_path / "instance") == source
+    assert Translations.load(str(source), ["en"]).gettext("Đăng xuất") == "Log out"
+    po = source / "en/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('"Log out"', '"Sign out"'),
+                  encoding="utf-8")
+    os.utime(mo, (1, 1))  # older than the edited .po
+    i18n.compiled_translations(tmp_path / "instance")
+    assert Translations.load(str(source), ["en"]).gettext("Đăng xuất") == "Sign out"
