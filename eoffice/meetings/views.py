@@ -33,7 +33,8 @@ from eoffice.web.files import send
 from eoffice.web.transaction import flash_error, read_only
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+WEEKDAYS = [N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"),
+            N_("Thứ Bảy"), N_("Chủ nhật")]
 
 
 @bp.route("/")
