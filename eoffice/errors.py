@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+from eoffice.i18n import N_
+
 
 class AppError(Exception):
     """An error the user can act on. ``template`` is the Vietnamese text, a msgid of the
@@ -40,8 +42,9 @@ class NotFound(AppError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Không tìm thấy văn bản.", **kwargs: str) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(self, message: str = N_("Không tìm thấy văn bản."), *, code: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, code=code, values=values)
 
 
 class Forbidden(AppError):

@@ -13,6 +13,11 @@ from eoffice.documents.reads import new_documents
 from eoffice.i18n import gettext as _
 from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
+<<<<<<< HEAD
+=======
+from eoffice.web.display import vndate
+from eoffice.web.nav import add_nav_new
+>>>>>>> 5ce1792 (mypy clean: NotFound takes code/values like AppError (its default message marked), arrival date through vndate)
 
 
 def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
@@ -71,7 +76,7 @@ def recent_incoming(user: Any) -> list[PanelItem]:
                                   Document.created_by_id == user.id, visible_filter(user))
         .order_by(Document.id.desc()).limit(10)).all()
     return [_doc_item(d, _("%(issuer)s · vào sổ %(date)s", issuer=d.issuer_name,
-                           date=d.arrival_date.strftime("%d/%m/%Y")))
+                           date=vndate(d.arrival_date)))
             for d in documents]
 
 
