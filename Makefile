@@ -79,7 +79,7 @@ test-distributed: venv   ## PostgreSQL search + S3 storage + Celery workers on R
 # until translated) and compiled. The app also compiles a missing or stale .mo at start.
 I18N_KEYWORDS := -k N_ -k AppError -k NotFound -k Forbidden -k Invalid -k Conflict \
 	-k AuditedRefusal -k guard -k has_role:2 -k is_user:2 -k is_head_of:2 \
-	-k Transition:5 -k add_nav
+	-k Transition:5 -k add_nav:2
 I18N_POT := build/messages.pot
 
 i18n: venv       ## extract, update and compile the message catalogues

@@ -13,11 +13,7 @@ from eoffice.documents.reads import new_documents
 from eoffice.i18n import gettext as _
 from eoffice.incoming import inbox
 from eoffice.web.dashboard import PanelItem, panel_provider
-<<<<<<< HEAD
-=======
 from eoffice.web.display import vndate
-from eoffice.web.nav import add_nav_new
->>>>>>> 5ce1792 (mypy clean: NotFound takes code/values like AppError (its default message marked), arrival date through vndate)
 
 
 def _doc_item(document: Document, subtitle: str = "") -> PanelItem:
