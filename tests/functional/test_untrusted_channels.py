@@ -153,8 +153,15 @@ def test_web_incoming_missing_subject_or_classified_file_stores_nothing(app, aut
     classified = register(secrecy="mat")
     assert classified.status_code == 422
     assert "không được phép lưu tệp của văn bản mật" in classified.get_data(as_text=True)
-    for resp in (missing, classified):
-        assert 'name="file_sha" value=""' in resp.get_data(as_text=True)
-    assert _snapshot(app) == before
+    # A missing field keeps the chosen file for the next try, outside the store; a classified
+    # file the agency may not store is not kept at all.
+    assert re.search(r'name="file_sha" value="[0-9a-f]{64}"', missing.get_data(as_text=True))
+    assert 'name="file_sha" value=""' in classified.get_data(as_text=True)
+    after = _snapshot(app)
+    assert after["rows"] == before["rows"]
+    files = after["files"]
+    assert isinstance(files, dict) and isinstance(before["files"], dict)
+    new_files = set(files) - set(before["files"])
+    assert new_files and all(f.startswith("pending-uploads/") for f in new_files), new_files
     assert register().status_code == 302  # the control: a complete form registers
-    assert _snapshot(app) != before
+    assert _snapshot(app)["rows"] != before["rows"]

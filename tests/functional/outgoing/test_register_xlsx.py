@@ -23,7 +23,7 @@ def _sheet_rows(data: bytes) -> list[list[str]]:
 def _screen_rows(html: str) -> list[list[str]]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         rows.append([" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in cells])
     return rows
