@@ -29,6 +29,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (all held open while choosing)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+class PortTaken(RuntimeError):
+    """``weed`` could not bind one of its ports."""
+
+
 def weed_binary() -> str:
     """``weed`` next to this Python (the venv's bin), else on PATH."""
     here = Path(sys.executable).parent / "weed"
@@ -58,7 +74,18 @@ class SeaweedS3:
         return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
                 "AWS_DEFAULT_REGION": "us-east-1"}
 
-    def start(self, timeout: float = 60.0) -> SeaweedS3:
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> SeaweedS3:
+        """Start on fresh free ports; a port taken between choosing and binding it (another
+        test process, an outgoing connection) makes ``weed`` exit: try again with new ones."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once(timeout)
+            except PortTaken:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> SeaweedS3:
         data = self.root / "data"
         data.mkdir(parents=True, exist_ok=True)
         config = self.root / "s3.json"
@@ -66,9 +93,9 @@ class SeaweedS3:
             "name": "eoffice",
             "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-        ports = {name: free_port() for name in (
-            "master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
-            "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc", "debug.port")}
+        names = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
+                 "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc", "debug.port")
+        ports = dict(zip(names, free_ports(len(names)), strict=True))
         self.port = ports["s3.port"]
         args = [weed_binary(), "server", f"-dir={data}", "-ip=127.0.0.1",
                 "-ip.bind=127.0.0.1", "-filer", "-s3", f"-s3.config={config}",
@@ -76,13 +103,18 @@ class SeaweedS3:
                 # Each bucket is a collection with volumes of its own: leave room for many.
                 "-volume.max=200", "-master.volumeSizeLimitMB=64", "-master.telemetry=false",
                 *(f"-{k}={v}" for k, v in ports.items())]
-        log = (self.root / "weed.log").open("wb")
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        log_path = self.root / "weed.log"
+        with log_path.open("wb") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"weed exited: {(self.root / 'weed.log').read_text()[-2000:]}")
+                tail = log_path.read_text(errors="replace")[-2000:]
+                self.proc = None
+                if "address already in use" in tail:
+                    raise PortTaken(tail)
+                raise RuntimeError(f"weed exited: {tail}")
             if self._ready():
                 return self
             time.sleep(0.2)
