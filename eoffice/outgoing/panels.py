@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import url_for
@@ -40,9 +41,15 @@ def my_drafts(user: Any) -> list[PanelItem]:
     return returned + _items_of(fresh)
 
 
-def _items_of(docs: list[Document]) -> list[PanelItem]:
+def _items_of(docs: Sequence[Document],
+              subtitle: Callable[[Document], str] | None = None) -> list[PanelItem]:
+    """Panel rows of outgoing documents; ``subtitle`` defaults to type name · state."""
+    def state_line(d: Document) -> str:
+        return f"{d.type_name} · {_(MACHINE.label(d.state))}"
+
+    line = subtitle or state_line
     return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
-                      subtitle=f"{d.type_name} · {_(MACHINE.label(d.state))}",
+                      subtitle=line(d),
                       urgent=d.urgency.is_urgent,
                       badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "",
                       document_id=d.id)
@@ -79,12 +86,7 @@ def received(user: Any) -> list[PanelItem]:
     from eoffice.outgoing.dispatch import received_query
 
     docs = db.session.scalars(received_query(user).limit(50)).all()
-    return [PanelItem(title=d.subject, url=url_for("outgoing.show", document_id=d.id),
-                      subtitle=f"{d.code or d.type_name} · {d.department.name}",
-                      urgent=d.urgency.is_urgent,
-                      badge=URGENCY_LABELS[d.urgency.value] if d.urgency.is_urgent else "",
-                      document_id=d.id)
-            for d in docs]
+    return _items_of(docs, lambda d: f"{d.code or d.type_name} · {d.department.name}")
 
 
 def waiting_ids(user: Any) -> set[int]:
