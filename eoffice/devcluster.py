@@ -11,6 +11,7 @@ processes and M `eoffice worker` processes sharing one instance folder (config, 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,19 +59,30 @@ class Cluster:
         subprocess.run([EOFFICE, "demo", "--no-serve"], env=self.env, check=True,
                        stdout=subprocess.DEVNULL, timeout=600)
 
-    def _start(self, args: list[str], name: str, nice: int = 0) -> subprocess.Popen[bytes]:
+    def _start(self, args: list[str], name: str, nice: int = 0,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.root / f"{name}.log").open("ab")
         prefix = ["nice", "-n", str(nice)] if nice else []
-        proc = subprocess.Popen([*prefix, EOFFICE, *args], env=self.env, stdout=log,
+        proc = subprocess.Popen([*prefix, EOFFICE, *args], env=env or self.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
 
-    def serve(self, workers: int = 1, threads: int = 4) -> str:
-        """Start `eoffice serve`; return its base URL once it answers."""
+    def machine(self, name: str) -> Path:
+        """An instance folder of another machine: a copy of the shared one's configuration
+        and PKI (what an administrator installs), nothing it wrote while running."""
+        folder = self.root / f"instance-{name}"
+        shutil.copytree(self.instance, folder, ignore=shutil.ignore_patterns(
+            "pending-uploads", "files", "text-cache", "*.log"))
+        return folder
+
+    def serve(self, workers: int = 1, threads: int = 4, instance: Path | None = None) -> str:
+        """Start `eoffice serve` (on the shared instance folder, or on ``instance``: another
+        machine, see :meth:`machine`); return its base URL once it answers."""
         port = free_port()
+        env = {**self.env, "EOFFICE_INSTANCE": str(instance)} if instance else None
         proc = self._start(["serve", "--workers", str(workers), "--threads", str(threads),
-                            "--bind", f"127.0.0.1:{port}"], f"serve-{port}")
+                            "--bind", f"127.0.0.1:{port}"], f"serve-{port}", env=env)
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/login", proc, self.root / f"serve-{port}.log")
         return url

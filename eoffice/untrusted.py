@@ -181,79 +181,82 @@ def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: boo
 PENDING_HOURS = 24
 
 
-def _pending_dir() -> Any:
+def _pending_place() -> Any:
+    """Where this deployment keeps them: seen by every app server (beside the document
+    store; :mod:`eoffice.pending_uploads`)."""
     from pathlib import Path
 
     from flask import current_app
 
-    return Path(current_app.instance_path) / "pending-uploads"
+    from eoffice.pending_uploads import place_for
+
+    place = current_app.extensions.get("eoffice.pending")
+    if place is None:
+        place = place_for(current_app.extensions["eoffice.files"],
+                          Path(current_app.instance_path))
+        current_app.extensions["eoffice.pending"] = place
+    return place
 
 
 VERDICT_REUSE_SECONDS = 3600
 """How long the verdict of a form's check step is reused by its register step."""
 
 
+def _is_digest(sha: str) -> bool:
+    return len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
+
+
 def keep_pending(file: AcceptedFile, *, owner: int | None = None) -> str:
     """Keep an accepted file for the next step of a form (e.g. check, then register);
-    returns its sha256. Pending files older than a day are removed.
+    returns its sha256. Kept files older than :data:`PENDING_HOURS` are never read again
+    and removed now and then.
 
     With ``owner`` (a user id) the signature verdict of a validated file is kept beside it,
     for that user only (:func:`pending_verdict`): the register step does not validate the
     same bytes a second time. The verdict never comes from the client."""
     import hashlib
     import json
-    import os
-    import tempfile
-    import time
 
-    folder = _pending_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - PENDING_HOURS * 3600
-    for old in folder.glob("*"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    place = _pending_place()
+    place.sweep_now_and_then(PENDING_HOURS * 3600)
     sha = hashlib.sha256(file.data).hexdigest()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(file.data)
-    os.replace(tmp, folder / sha)
+    place.write(sha, file.data)
     if owner is not None and file.report is not None:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(file.report.to_dict(), handle, ensure_ascii=False, default=str)
-        os.replace(tmp, folder / f"{sha}.verdict-{int(owner)}.json")
+        verdict = json.dumps(file.report.to_dict(), ensure_ascii=False, default=str)
+        place.write(f"{sha}.verdict-{int(owner)}.json", verdict.encode("utf-8"))
     return sha
 
 
-def pending_verdict(sha: str, owner: int) -> dict[str, Any] | None:
-    """The verdict this server computed for the kept file ``sha`` when ``owner`` checked it
-    (within :data:`VERDICT_REUSE_SECONDS`), if the kept bytes still hash to ``sha``."""
+def pending_verdict(sha: str, owner: int, data: bytes | None = None) -> dict[str, Any] | None:
+    """The verdict computed for the kept file ``sha`` when ``owner`` checked it (within
+    :data:`VERDICT_REUSE_SECONDS`, on any app server), if the kept bytes (``data``, else
+    read again) still hash to ``sha``."""
     import hashlib
     import json
-    import time
 
-    data = load_pending(sha)
+    data = load_pending(sha) if data is None else data
     if data is None or hashlib.sha256(data).hexdigest() != sha:
         return None
-    path = _pending_dir() / f"{sha}.verdict-{int(owner)}.json"
+    found = _pending_place().read(f"{sha}.verdict-{int(owner)}.json", max_upload_bytes())
+    if found is None or found[1] > VERDICT_REUSE_SECONDS:
+        return None
     try:
-        if time.time() - path.stat().st_mtime > VERDICT_REUSE_SECONDS:
-            return None
-        verdict = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        verdict = json.loads(found[0].decode("utf-8"))
+    except ValueError:
         return None
     return verdict if isinstance(verdict, dict) and "verdict" in verdict else None
 
 
 def load_pending(sha: str) -> bytes | None:
-    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+    """The kept file ``sha`` (None when unknown, expired or above the upload limit)."""
+    if not _is_digest(sha):
         return None
-    path = _pending_dir() / sha
-    return path.read_bytes() if path.is_file() else None
+    found = _pending_place().read(sha, max_upload_bytes())
+    if found is None or found[1] > PENDING_HOURS * 3600:
+        return None
+    return found[0]
 
 
 def forget_pending(sha: str) -> None:
-    if load_pending(sha) is not None:
-        (_pending_dir() / sha).unlink(missing_ok=True)
-        for verdict in _pending_dir().glob(f"{sha}.verdict-*.json"):
-            verdict.unlink(missing_ok=True)
+    if _is_digest(sha):
+        _pending_place().forget(sha)

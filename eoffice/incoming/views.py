@@ -147,7 +147,8 @@ def new():
                                       validate=analysing or not deferred)
         kept = untrusted.load_pending(pending) if file is None else None
         if kept is not None:
-            known = None if analysing else untrusted.pending_verdict(pending, current_user.id)
+            known = None if analysing else untrusted.pending_verdict(
+                pending, current_user.id, kept)
             file = untrusted.check_upload(None, data=kept,
                                           filename=request.form.get("filename", ""),
                                           validate=analysing or (known is None and not deferred),

@@ -1,12 +1,15 @@
-"""Two `eoffice serve` processes and two `eoffice worker` processes on one PostgreSQL, one
-S3 store (SeaweedFS) and one Redis (issue 13, acceptance 2): documents registered through
-one server are found and downloaded through the other, and a reclassified document is gone
-from both before the reclassify request returns."""
+"""Two `eoffice serve` processes (two machines: each its own instance folder) and two
+`eoffice worker` processes on one PostgreSQL, one S3 store (SeaweedFS) and one Redis (issue
+13, acceptance 2): documents registered through one server are found and downloaded through
+the other, a reclassified document is gone from both before the reclassify request returns,
+and the registration form's check step on one server is registered by the other with the
+file it kept and the verdict it computed."""
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,7 +29,8 @@ PASSWORD = "eoffice-demo"
 def cluster(tmp_path, s3_server) -> Iterator[tuple[list[str], Cluster]]:
     with Cluster(tmp_path, pg_url=PG_URL, redis_url=REDIS_URL, s3=s3_server) as c:
         c.prepare()
-        servers = [c.serve(workers=1, threads=4), c.serve(workers=1, threads=4)]
+        servers = [c.serve(workers=1, threads=4),
+                   c.serve(workers=1, threads=4, instance=c.machine("b"))]
         c.worker(concurrency=2)
         c.worker(concurrency=2)
         yield servers, c
@@ -59,10 +63,50 @@ def _wait_found(api: Api, word: str) -> None:
         time.sleep(0.1)
 
 
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def _csrf(web: requests.Session, url: str) -> str:
+    match = CSRF_RE.search(web.get(url, timeout=60).text)
+    assert match, url
+    return match.group(1)
+
+
+def _form_check_on_a_register_on_b(a_url: str, b_url: str, pdf: bytes) -> None:
+    """Behind a load balancer "Kiểm tra chữ ký" may reach one server and "Vào sổ" the
+    other: the file kept by the first step and its verdict are found by the second."""
+    web = requests.Session()  # one browser: its session cookie goes to both servers
+    resp = web.post(f"{a_url}/login", timeout=60, data={
+        "username": "vanthu", "password": PASSWORD, "csrf_token": _csrf(web, f"{a_url}/login")})
+    assert resp.status_code == 200 and "/login" not in resp.url, resp.text
+    page = web.post(f"{a_url}/incoming/new", timeout=120,
+                    data={"action": "analyse", "csrf_token": _csrf(web, f"{a_url}/dashboard")},
+                    files={"file": ("vb.pdf", io.BytesIO(pdf))}).text
+    checked = re.search(r'data-verdict="([a-z_]+)"', page)
+    sha = re.search(r'name="file_sha" value="([0-9a-f]{64})"', page)
+    assert checked and sha, page
+    subject = f"Giữ tệp giữa hai máy {uuid.uuid4().hex[:8]}"
+    resp = web.post(f"{b_url}/incoming/new", timeout=120, allow_redirects=False, data={
+        "file_sha": sha.group(1), "issuer_name": "Sở Nội vụ", "subject": subject,
+        "type_code": "CV", "urgency": "thuong", "secrecy": "none",
+        "csrf_token": _csrf(web, f"{b_url}/dashboard")})
+    assert resp.status_code == 302, resp.text  # registered (not "choose the file again")
+    doc_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    leader = Api(a_url, "chutich")
+    assert leader.get(f"/api/v1/documents/{doc_id}/file").content == pdf  # the kept file
+    # B registered the verdict A computed (a new validation would have registered "pending"
+    # for the workers: signature checks run in the background on this deployment).
+    entries = Api(b_url, "admin").get("/api/v1/audit", params={"document_id": doc_id})
+    registered = [e for e in entries.json()["entries"]
+                  if "arrival_number" in (e["details"] or {})]
+    assert [e["details"]["verdict"] for e in registered] == [checked.group(1)], registered
+
+
 @pytest.mark.slow
 @pytest.mark.distributed
 def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text):
     (a_url, b_url), _ = cluster
+    _form_check_on_a_register_on_b(a_url, b_url, pdf_with_text("Công văn kiểm tra trên máy A"))
     clerk_a, clerk_b = Api(a_url, "vanthu"), Api(b_url, "vanthu")
     leader_a, leader_b = Api(a_url, "chutich"), Api(b_url, "chutich")
     registered: dict[str, tuple[int, bytes]] = {}

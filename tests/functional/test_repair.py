@@ -66,3 +66,39 @@ def test_a_lost_file_is_reported_and_not_hidden(app, repair, docs):
     result = repair("--fix")
     assert result.exit_code == 1
     assert "Tệp mất" in result.output and sha in result.output
+
+
+def test_a_forms_kept_upload_is_no_leftover_and_expires(app, auth, repair, monkeypatch,
+                                                        pdf_with_text):
+    """The registration form's check step keeps the file beside the store (S3: the same
+    bucket, a prefix of its own), not in it: `eoffice repair` finds nothing to report.
+    Past PENDING_HOURS the form no longer finds it, and the next kept file removes it."""
+    import io
+    import re
+
+    from eoffice import untrusted
+
+    auth.login("vanthu")
+
+    def check(pdf: bytes) -> str:
+        page = auth.post("/incoming/new", data={
+            "action": "analyse", "file": (io.BytesIO(pdf), "vb.pdf")},
+            content_type="multipart/form-data").get_data(as_text=True)
+        found = re.search(r'name="file_sha" value="([0-9a-f]{64})"', page)
+        assert found, page
+        return found.group(1)
+
+    sha = check(pdf_with_text("Công văn giữ lại giữa hai bước"))
+    assert sha not in _store(app).all_digests()
+    result = repair()
+    assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        assert untrusted.load_pending(sha) is not None
+    monkeypatch.setattr(untrusted, "PENDING_HOURS", 0)
+    monkeypatch.setattr("eoffice.pending_uploads.SWEEP_SECONDS", 0)
+    with app.test_request_context():
+        assert untrusted.load_pending(sha) is None  # expired: choose the file again
+    check(pdf_with_text("Một công văn khác"))  # sweeps what expired
+    monkeypatch.setattr(untrusted, "PENDING_HOURS", 24)
+    with app.test_request_context():
+        assert untrusted.load_pending(sha) is None  # gone, not only hidden
