@@ -42,9 +42,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from search import pg_bitmaps
 from search.analysis import fold, folded_tokens, nfc, parse_query, tokens
 from search.guard import GuardedIndex, Removal, WriteResult
 from search.model import Hit, IndexedDocument, SearchError, SearchQuery, SearchResults
+from search.pg_bitmaps import Cond
 from search.schema import (
     EXACT_CONTENT_CHARS,
     SNIPPET_SOURCE_CHARS,
@@ -70,13 +72,13 @@ PREFIX_CHARS = 4
 #: Extensions installed into ``public`` (a shared schema every search_path can reach).
 EXTENSIONS = ("pg_trgm",)
 #: Version of the table layout, kept as the table comment; another layout is rebuilt.
-LAYOUT = "eoffice-search-2"
+LAYOUT = "eoffice-search-3"
 #: Reading one row's vector (out of line) costs about this many bitmap rows.
 _DETOAST_COST = 50
 _MAX_WORD = 200  # longer "words" (hashes, garbage) are not indexed
 _MAX_POS = 16383  # PostgreSQL's largest tsvector position
 _MAX_VECTOR_CHARS = 600_000  # stay well below the 1 MB tsvector limit
-_COLUMNS = ("id", "revision", "version", "acl", "type_code", "year", "issued", "issuer",
+_COLUMNS = ("ord", "id", "revision", "version", "acl", "type_code", "year", "issued", "issuer",
             "register", "direction", "urgency", "subject", "code", "snip", "subj_f", "fts",
             "aux")
 
@@ -96,6 +98,13 @@ def _key_lexemes(doc: IndexedDocument, year: int) -> list[str]:
 
 def vectors(doc: IndexedDocument, year: int) -> tuple[str, str]:
     """The ``fts`` and ``aux`` tsvector literals of ``doc`` (the Whoosh fields' text)."""
+    fts, aux, _ = vectors_and_lexemes(doc, year)
+    return fts, aux
+
+
+def vectors_and_lexemes(doc: IndexedDocument, year: int) -> tuple[str, str, list[str]]:
+    """:func:`vectors` and the lexemes a query can require (words, keys, pairs, prefixes:
+    not the exact spellings, which only rank)."""
     subject, content = nfc(doc.subject), nfc(doc.content)
     head = "\n".join(x for x in (subject, *(nfc(y) for y in (
         doc.code, doc.issuer_name, doc.signer_name) if y)) if x)
@@ -118,7 +127,8 @@ def vectors(doc: IndexedDocument, year: int) -> tuple[str, str]:
     exact = {t for t in tokens(head + "\n" + content[:EXACT_CONTENT_CHARS])
              if len(t) <= _MAX_WORD and fold(t) != t}
     parts += [_lit("=" + t) for t in exact]
-    parts += [_lit(k) for k in _key_lexemes(doc, year)]
+    keys = _key_lexemes(doc, year)
+    parts += [_lit(k) for k in keys]
     aux: set[str] = set()
     for w in positions:
         aux.update(">" + w[:k] for k in range(1, min(PREFIX_CHARS, len(w)) + 1))
@@ -127,7 +137,7 @@ def vectors(doc: IndexedDocument, year: int) -> tuple[str, str]:
         if a in positions and b in positions and pairs < _MAX_VECTOR_CHARS // 16:
             aux.add(f"{a} {b}")
             pairs += 1
-    return " ".join(parts), " ".join(_lit(x) for x in aux)
+    return " ".join(parts), " ".join(_lit(x) for x in aux), [*positions, *keys, *aux]
 
 
 @dataclass
@@ -139,6 +149,8 @@ class _Plan:
     rank: str = ""  # folded words, OR-ed ("" when nothing to rank: newest first)
     exact: str = ""  # words typed with diacritics, as "=word", OR-ed
     clustered: bool = False  # a filter gathers the matches in a date range
+    #: The same condition as lexemes for the bitmaps (None: a condition they cannot answer)
+    conds: list[Cond] | None = field(default_factory=list)
 
     @property
     def cond(self) -> str:
@@ -148,26 +160,38 @@ class _Plan:
 def plan(q: SearchQuery, keys: list[str]) -> _Plan:
     """Turn ``q`` into one GIN condition on ``fts`` (+ ``aux`` for phrases/short prefixes)."""
     pq = parse_query(q.text)
-    main: list[str] = [_lit(fold(t)) for t in pq.terms]
-    aux: list[str] = []
-    for words in pq.phrases:
-        folded = [fold(w) for w in words]
-        main += [_lit(f) for f in folded]
-        aux += [_lit(f"{a} {b}") for a, b in zip(folded, folded[1:], strict=False)]
+    words = [fold(t) for t in pq.terms]
+    pairs: list[str] = []
+    main: list[str] = []
+    conds: list[Cond] | None = []
+    for phrase in pq.phrases:
+        folded = [fold(w) for w in phrase]
+        words += folded
+        pairs += [f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False)]
     for prefix in pq.prefixes:
         f = fold(prefix)
         if len(f) <= PREFIX_CHARS:
-            aux.append(_lit(">" + f))
+            pairs.append(">" + f)
         else:
             main.append(_lit(f) + ":*")
-    main.append("(" + " | ".join(_lit(f"~a:{k}") for k in keys) + ")")
+            conds = None  # a long prefix expands in the GIN index only
     filters = {"t": q.type_code and nfc(q.type_code), "y": q.year and str(int(q.year)),
                "i": q.issuer and issuer_key(q.issuer), "r": q.register, "d": q.direction}
-    main += [_lit(f"~{k}:{v}") for k, v in filters.items() if v]
-    p = _Plan(where=["fts @@ CAST(:q AS tsquery)"], params={"q": " & ".join(main)})
+    required = [*dict.fromkeys(words), *(f"~{k}:{v}" for k, v in filters.items() if v)]
+    main += [_lit(w) for w in required]
+    main.append("(" + " | ".join(_lit(f"~a:{k}") for k in keys) + ")")
+    aux = [_lit(x) for x in dict.fromkeys(pairs)]
+    if conds is not None:
+        conds += [Cond("fts", (w,)) for w in required]
+        conds += [Cond("aux", (x,)) for x in dict.fromkeys(pairs)]
+        conds.append(Cond("fts", tuple(f"~a:{k}" for k in keys)))
+    p = _Plan(where=["fts @@ CAST(:q AS tsquery)"], params={"q": " & ".join(main)},
+              conds=conds)
     if aux:
         p.where.append("aux @@ CAST(:aq AS tsquery)")
         p.params["aq"] = " & ".join(aux)
+    if q.date_from or q.date_to:
+        p.conds = None
     if q.date_from:
         p.where.append("issued >= :dfrom")
         p.params["dfrom"] = date_key(q.date_from)
@@ -175,7 +199,7 @@ def plan(q: SearchQuery, keys: list[str]) -> _Plan:
         p.where.append("issued BETWEEN 1 AND :dto")
         p.params["dto"] = date_key(q.date_to)
     p.clustered = bool(q.year or q.date_to)
-    words = pq.terms + [w for ph in pq.phrases for w in ph]
+    words = pq.terms + [w for ph in pq.phrases for w in ph]  # as typed (exact boost)
     p.rank = " | ".join(dict.fromkeys(_lit(fold(w)) for w in words))
     p.exact = " | ".join(dict.fromkeys(_lit("=" + w) for w in words if fold(w) != w))
     return p
@@ -190,22 +214,30 @@ class PostgresIndex(GuardedIndex):
     """
 
     def __init__(self, engine: sa.Engine, table: str = "search_entries", *,
-                 create: bool = True) -> None:
+                 create: bool = True, frequent: int | None = None,
+                 seal_rows: int = pg_bitmaps.SEAL_ROWS,
+                 promote: int = pg_bitmaps.PROMOTE_PER_SEAL) -> None:
         if engine.dialect.name != "postgresql":
             raise SearchError("Chỉ mục PostgreSQL cần cơ sở dữ liệu PostgreSQL.")
         if not _NAME_RE.match(table):
             raise SearchError(f"Tên bảng chỉ mục không hợp lệ: {table!r}")
         self.engine = engine
         self.table = table
+        #: Bitmap threshold (documents per lexeme); None: by the size at each rebuild.
+        self.frequent_override = frequent
+        self.frequent = frequent or pg_bitmaps.FREQUENT_MIN
+        self.seal_rows = max(1, seal_rows)
+        self.promote = promote
         if create:
             self.create()
 
     # -- schema ----------------------------------------------------------------------------
-    @staticmethod
-    def _ddl(name: str) -> list[str]:
-        """The entry table ``name`` (rows kept small: long values stored out of line)."""
+    def _ddl(self, name: str) -> list[str]:
+        """The entry table ``name`` (rows kept small: long values stored out of line) and
+        the tables of its bitmaps (:mod:`search.pg_bitmaps`)."""
         return [
             f"""CREATE TABLE IF NOT EXISTS {name} (
+                ord bigint NOT NULL DEFAULT nextval('{self.table}_ordseq'),
                 id text PRIMARY KEY, revision bigint NOT NULL DEFAULT 0,
                 version text NOT NULL DEFAULT '', acl text[] NOT NULL,
                 type_code text NOT NULL DEFAULT '', year int NOT NULL DEFAULT 0,
@@ -219,6 +251,7 @@ class PostgresIndex(GuardedIndex):
             f"ALTER TABLE {name} ALTER fts SET STORAGE EXTERNAL, "
             f"ALTER aux SET STORAGE EXTERNAL",
             f"COMMENT ON TABLE {name} IS '{LAYOUT}'",
+            *pg_bitmaps.ddl(name),
         ]
 
     @staticmethod
@@ -229,6 +262,7 @@ class PostgresIndex(GuardedIndex):
             f"CREATE INDEX IF NOT EXISTS {name}_text ON {name} USING gin (fts, aux) "
             f"WITH (fastupdate = off)",
             f"CREATE INDEX IF NOT EXISTS {name}_issued ON {name} (issued, id)",
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_ord ON {name} (ord)",
             f"CREATE INDEX IF NOT EXISTS {name}_subj ON {name} "
             f"USING gin (subj_f public.gin_trgm_ops)",
         ]
@@ -260,46 +294,60 @@ class PostgresIndex(GuardedIndex):
             if exists and layout != LAYOUT:
                 log.warning("search: index table %s has an older layout; recreated empty "
                             "(run `eoffice search reindex`)", t)
-                conn.execute(sa.text(f"DROP TABLE {t}"))
+                for suffix in ("", *pg_bitmaps.SUFFIXES):
+                    conn.execute(sa.text(f"DROP TABLE IF EXISTS {t}{suffix}"))
                 exists = False
             if not exists:
+                conn.execute(sa.text(f"CREATE SEQUENCE IF NOT EXISTS {t}_ordseq"))
                 for stmt in self._ddl(t) + self._index_ddl(t):
                     conn.execute(sa.text(stmt))
+                conn.execute(sa.text(f"INSERT INTO {t}_state SELECT 0, :f WHERE NOT EXISTS "
+                                     f"(SELECT 1 FROM {t}_state)"), {"f": self.frequent})
             conn.execute(sa.text(
                 f"CREATE TABLE IF NOT EXISTS {t}_tomb "
                 f"(id text PRIMARY KEY, revision bigint NOT NULL)"))
 
     def drop(self) -> None:
         with self.engine.begin() as conn:
-            for suffix in ("", "_tomb", "_new"):
-                conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.table}{suffix}"))
+            for base in ("", "_new"):
+                for suffix in ("", *pg_bitmaps.SUFFIXES):
+                    conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.table}{base}{suffix}"))
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.table}_tomb"))
+            conn.execute(sa.text(f"DROP SEQUENCE IF EXISTS {self.table}_ordseq"))
 
     # -- writing ---------------------------------------------------------------------------
     @staticmethod
-    def _row(doc: IndexedDocument) -> tuple[Any, ...]:
-        """Column values of ``doc`` in :data:`_COLUMNS` order."""
+    def _row(doc: IndexedDocument, ord_: int | None = None) -> tuple[tuple[Any, ...], list[str]]:
+        """Column values of ``doc`` in :data:`_COLUMNS` order, and its lexemes."""
         subject, content = nfc(doc.subject), nfc(doc.content)
         year = doc.year or (doc.issued_date.year if doc.issued_date else 0)
-        fts, aux = vectors(doc, year)
-        return (doc.id, doc.revision, doc.version,
+        fts, aux, lexemes = vectors_and_lexemes(doc, year)
+        return (ord_, doc.id, doc.revision, doc.version,
                 sorted(check_access_key(k) for k in doc.visibility),
                 nfc(doc.type_code or ""), year, date_key(doc.issued_date),
                 issuer_key(doc.issuer_name or ""), doc.register or "",
                 doc.direction or "", doc.urgency, subject, nfc(doc.code or ""),
-                content[:SNIPPET_SOURCE_CHARS], " ".join(folded_tokens(subject)), fts, aux)
+                content[:SNIPPET_SOURCE_CHARS], " ".join(folded_tokens(subject)), fts,
+                aux), lexemes
 
-    def _upsert_sql(self) -> str:
-        cols = ", ".join(_COLUMNS)
+    @staticmethod
+    def _insert_sql(table: str, *, with_ord: bool = False) -> str:
+        """One entry, with a new ord unless given (the bitmaps are append-only)."""
+        columns = _COLUMNS if with_ord else _COLUMNS[1:]
+        cols = ", ".join(columns)
         vals = ", ".join(f"CAST(:{c} AS tsvector)" if c in ("fts", "aux") else f":{c}"
-                         for c in _COLUMNS)
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[1:])
-        return (f"INSERT INTO {self.table} ({cols}) VALUES ({vals}) "
-                f"ON CONFLICT (id) DO UPDATE SET {sets}")
+                         for c in columns)
+        return f"INSERT INTO {table} ({cols}) VALUES ({vals})"
+
+    def _values(self, doc: IndexedDocument) -> dict[str, Any]:
+        return dict(zip(_COLUMNS[1:], self._row(doc)[0][1:], strict=True))
 
     def _write(self, batch: list[IndexedDocument | Removal]) -> WriteResult:
         result = WriteResult()
         t = self.table
+        dead: list[int] = []
         with self.engine.begin() as conn:
+            sealed = pg_bitmaps.writer_lock(conn, t, LOCK_CLASS)
             for doc_id in sorted({item.id for item in batch}):
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, hashtext(:id))"),
                              {"c": LOCK_CLASS, "id": doc_id})
@@ -311,8 +359,9 @@ class PostgresIndex(GuardedIndex):
                     if held is not None and item.revision < held:
                         result.stale.append(item.id)
                         continue
+                dead += conn.scalars(sa.text(f"DELETE FROM {t} WHERE id = :id RETURNING ord"),
+                                     {"id": item.id}).all()
                 if isinstance(item, Removal):
-                    conn.execute(sa.text(f"DELETE FROM {t} WHERE id = :id"), {"id": item.id})
                     if item.revision:
                         conn.execute(sa.text(
                             f"INSERT INTO {t}_tomb VALUES (:id, :r) ON CONFLICT (id) "
@@ -320,48 +369,89 @@ class PostgresIndex(GuardedIndex):
                             {"id": item.id, "r": item.revision})
                     result.removed.append(item.id)
                     continue
-                conn.execute(sa.text(self._upsert_sql()),
-                             dict(zip(_COLUMNS, self._row(item), strict=True)))
+                conn.execute(sa.text(self._insert_sql(t)), self._values(item))
                 conn.execute(sa.text(f"DELETE FROM {t}_tomb WHERE id = :id"), {"id": item.id})
                 result.written.append(item.id)
+            pg_bitmaps.record_dead(conn, t, dead, sealed)
+        self._maybe_seal()
         return result
 
+    def _maybe_seal(self) -> None:
+        """Seal the entries written since the last seal once there are enough of them (one
+        writer at a time; the others go on)."""
+        with self.engine.begin() as conn:
+            if pg_bitmaps.unsealed(conn, self.table) < self.seal_rows:
+                return
+            if conn.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:c, :k)"),
+                           {"c": LOCK_CLASS, "k": pg_bitmaps.SEALER_LOCK}):
+                pg_bitmaps.seal(conn, self.table, LOCK_CLASS, self.promote)
+
+    def seal(self) -> int:
+        """Move every entry written since the last seal into the bitmaps (also done by
+        writers every :data:`~search.pg_bitmaps.SEAL_ROWS` entries); returns how many."""
+        with self.engine.begin() as conn:
+            return pg_bitmaps.seal(conn, self.table, LOCK_CLASS, self.promote)
+
     def _load(self, docs: Iterable[IndexedDocument]) -> str:
-        """``COPY`` every entry into ``<table>_new``, index it, swap it in."""
+        """``COPY`` every entry into ``<table>_new`` (ords in input order) with the bitmaps
+        of its frequent lexemes, index it, swap it in."""
         new, t = f"{self.table}_new", self.table
         with self.engine.begin() as conn:
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {new}"))
+            for suffix in ("", *pg_bitmaps.SUFFIXES):
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {new}{suffix}"))
             for stmt in self._ddl(new):
                 conn.execute(sa.text(stmt))
+        collector = pg_bitmaps.Collector()
         with self.engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
-            seen: set[str] = set()
+            ords: dict[str, int] = {}
             again: dict[str, IndexedDocument] = {}  # an id given twice: the last state wins
             with raw.cursor() as cur, cur.copy(
                     f"COPY {new} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
                 for doc in docs:
-                    if doc.id in seen:
+                    if doc.id in ords:
                         again[doc.id] = doc
                         continue
-                    seen.add(doc.id)
-                    copy.write_row(self._row(doc))
-            upsert = self._upsert_sql().replace(f"INTO {t} ", f"INTO {new} ", 1)
+                    ords[doc.id] = len(ords) + 1
+                    row, lexemes = self._row(doc, len(ords))
+                    copy.write_row(row)
+                    collector.add(len(ords), lexemes)
+            last = len(ords)
+            dead = pg_bitmaps.BitMap()
             for doc in again.values():
-                conn.execute(sa.text(upsert), dict(zip(_COLUMNS, self._row(doc), strict=True)))
+                dead.add(ords[doc.id])
+                last += 1
+                conn.execute(sa.text(f"DELETE FROM {new} WHERE id = :id"), {"id": doc.id})
+                row, lexemes = self._row(doc, last)
+                conn.execute(sa.text(self._insert_sql(new, with_ord=True)),
+                             dict(zip(_COLUMNS, row, strict=True)))
+                collector.add(last, lexemes)
+            collector.write(conn, new, len(ords), last, dead,
+                            frequent=self.frequent_override)
             conn.commit()
             conn.execute(sa.text("SET maintenance_work_mem = '512MB'"))
             for stmt in self._index_ddl(new):
                 conn.execute(sa.text(stmt))
             conn.commit()
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f"VACUUM (ANALYZE) {new}"))  # all-visible pages: cheap counts
+            for suffix in ("", "_bits", "_terms"):
+                conn.execute(sa.text(f"VACUUM (ANALYZE) {new}{suffix}"))  # all-visible pages
         with self.engine.begin() as conn:
-            # Writers hold per-id locks; readers see the old table or the new one.
-            conn.execute(sa.text(f"LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE"))
-            conn.execute(sa.text(f"DROP TABLE {t}"))
-            conn.execute(sa.text(f"ALTER TABLE {new} RENAME TO {t}"))
-            for suffix in ("pkey", "text", "issued", "subj"):
-                conn.execute(sa.text(f"ALTER INDEX {new}_{suffix} RENAME TO {t}_{suffix}"))
+            # No writer in flight (they share the seal lock); readers see the old tables or
+            # the new ones; new entries get ords above every loaded one.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"),
+                         {"c": LOCK_CLASS, "k": pg_bitmaps.SEAL_LOCK})
+            # In the order searches take them (the state first), or a search deadlocks.
+            conn.execute(sa.text(f"LOCK TABLE {t}_state, {t}_bits, {t}_terms, {t}_dead, {t} "
+                                 f"IN ACCESS EXCLUSIVE MODE"))
+            conn.execute(sa.text(f"SELECT setval('{t}_ordseq', greatest(:n, "
+                                 f"(SELECT last_value FROM {t}_ordseq)))"), {"n": last})
+            for suffix in ("", *pg_bitmaps.SUFFIXES):
+                conn.execute(sa.text(f"DROP TABLE {t}{suffix}"))
+                conn.execute(sa.text(f"ALTER TABLE {new}{suffix} RENAME TO {t}{suffix}"))
+            for index in ("pkey", "text", "issued", "subj", "ord", "bits_pkey",
+                          "terms_pkey", "dead_pkey"):
+                conn.execute(sa.text(f"ALTER INDEX {new}_{index} RENAME TO {t}_{index}"))
         # Tombstones stay: a delayed stale upsert must not resurrect a removed entry.
         return t
 
@@ -385,13 +475,17 @@ class PostgresIndex(GuardedIndex):
         t, cond, params = self.table, p.cond, p.params
         offset = (page - 1) * per_page
         with self.engine.connect() as conn:
+            # One snapshot: the bitmaps and the entries written since they were sealed.
+            conn.execution_options(isolation_level="REPEATABLE READ")
             self._session(conn)
-            total = int(conn.scalar(sa.text(f"SELECT count(*) FROM {t} WHERE {cond}"),
-                                    params) or 0)
+            found = (pg_bitmaps.match(conn, t, p.conds, cond, params)
+                     if p.conds is not None else None)
+            total = found.total if found is not None else int(conn.scalar(sa.text(
+                f"SELECT count(*) FROM {t} WHERE {cond}"), params) or 0)
             scores: dict[str, float] = {}
             ids: list[str] = []
             if total and offset < total:
-                ids, scores = self._page(conn, p, total, offset, per_page)
+                ids, scores = self._page(conn, p, total, offset, per_page, found)
             rows = {r.id: r for r in conn.execute(sa.text(
                 f"SELECT id, subject, code, urgency, type_code, snip FROM {t} "
                 f"WHERE id = ANY(:ids)"), {"ids": ids})} if ids else {}
@@ -413,14 +507,15 @@ class PostgresIndex(GuardedIndex):
         return SearchResults(total=total, hits=hits, page=page, per_page=per_page,
                              facets=facets)
 
-    def _page(self, conn: sa.Connection, p: _Plan, total: int, offset: int, limit: int
-              ) -> tuple[list[str], dict[str, float]]:
+    def _page(self, conn: sa.Connection, p: _Plan, total: int, offset: int, limit: int,
+              found: pg_bitmaps.Matches | None = None) -> tuple[list[str], dict[str, float]]:
         """Ids of one page: the ranked window first, then the other matches newest first.
 
-        Up to :data:`RANK_WINDOW` matches, all are ranked. Beyond, the window is the newest
-        :data:`RANK_WINDOW` matches, read in date order (checking each row's vector) when
-        matches are dense, or from the GIN bitmap (every match, no vector read) when they
-        are sparse — the count just taken tells which is cheaper.
+        Up to :data:`RANK_WINDOW` matches, all are ranked. Beyond, the window is the
+        :data:`RANK_WINDOW` most recently written matches when the bitmaps answered
+        (``found``), else the newest by date, read in date order (checking each row's
+        vector) when matches are dense, or from the GIN bitmap (every match, no vector
+        read) when they are sparse — the count just taken tells which is cheaper.
         """
         t, cond = self.table, p.cond
         ranked: list[tuple[str, float]] = []
@@ -431,7 +526,10 @@ class PostgresIndex(GuardedIndex):
                 params["xq"] = p.exact
                 score += f" + {EXACT_BOOST} * ts_rank(fts, CAST(:xq AS tsquery))"
             order = "ORDER BY score DESC, issued DESC, id DESC"
-            if total <= RANK_WINDOW:
+            if found is not None:
+                params["ords"] = found.newest(RANK_WINDOW)
+                sql = f"SELECT id, {score} AS score FROM {t} WHERE ord = ANY(:ords) {order}"
+            elif total <= RANK_WINDOW:
                 sql = f"SELECT id, {score} AS score FROM {t} WHERE {cond} {order}"
             else:
                 self._prefer(conn, self._scan(conn, p, total, RANK_WINDOW))

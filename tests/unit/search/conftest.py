@@ -94,12 +94,16 @@ def pg_engine() -> Iterator[sa.Engine]:
     admin.dispose()
 
 
-@pytest.fixture(params=["whoosh", "postgres"])
+@pytest.fixture(params=["whoosh", "postgres", "postgres-bitmaps"])
 def any_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GuardedIndex]:
-    """The same contract, once per backend."""
+    """The same contract, once per backend. "postgres-bitmaps": every lexeme counts as
+    frequent and every write is sealed at once, so searches go through the bitmaps."""
     if request.param == "whoosh":
         ix: GuardedIndex = WhooshIndex(tmp_path / "ix")
-    else:
+    elif request.param == "postgres":
         ix = PostgresIndex(request.getfixturevalue("pg_engine"))
+    else:
+        ix = PostgresIndex(request.getfixturevalue("pg_engine"), frequent=1, seal_rows=1,
+                           promote=10_000)
     yield ix
     ix.close()
