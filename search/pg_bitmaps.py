@@ -195,7 +195,7 @@ def match(conn: sa.Connection, t: str, conds: Sequence[Cond], gin_cond: str,
             part |= BitMap(conn.scalars(sa.text(
                 f"SELECT ord FROM {t} WHERE ord <= :sealed AND {cond.column} @@ "
                 f"CAST(:q AS tsquery)"),
-                {"sealed": sealed, "q": " | ".join(_lit(a) for a in rare)}).all())
+                {"sealed": sealed, "q": " | ".join(lit(a) for a in rare)}).all())
         result = part if result is None else result & part
     assert result is not None
     dead = bitmaps.get(DEAD, BitMap()) | BitMap(
@@ -209,8 +209,11 @@ def match(conn: sa.Connection, t: str, conds: Sequence[Cond], gin_cond: str,
     return Matches(base=result, delta=delta)
 
 
-def _lit(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+def lit(word: str) -> str:
+    """``word`` quoted as a tsvector/tsquery lexeme (taken verbatim, no dictionary)."""
+    if "'" in word or "\\" in word:
+        word = word.replace("\\", "\\\\").replace("'", "''")
+    return "'" + word + "'"
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -274,7 +277,7 @@ def seal(conn: sa.Connection, t: str, lock_class: int,
                         key=lambda lx: -len(new[lx]))[:promote]
     promoted = []
     for lexeme in candidates:
-        q = {"q": _lit(lexeme), "f": frequent, "u": upto}
+        q = {"q": lit(lexeme), "f": frequent, "u": upto}
         col = column_of(lexeme)
         have = conn.scalar(sa.text(
             f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {col} @@ CAST(:q AS tsquery) "

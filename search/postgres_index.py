@@ -47,6 +47,7 @@ from search.analysis import fold, folded_tokens, nfc, parse_query, tokens
 from search.guard import GuardedIndex, Removal, WriteResult
 from search.model import Hit, IndexedDocument, SearchError, SearchQuery, SearchResults
 from search.pg_bitmaps import Cond
+from search.pg_bitmaps import lit as _lit
 from search.schema import (
     EXACT_CONTENT_CHARS,
     SNIPPET_SOURCE_CHARS,
@@ -81,11 +82,6 @@ _MAX_VECTOR_CHARS = 600_000  # stay well below the 1 MB tsvector limit
 _COLUMNS = ("ord", "id", "revision", "version", "acl", "type_code", "year", "issued", "issuer",
             "register", "direction", "urgency", "subject", "code", "snip", "subj_f", "fts",
             "aux")
-
-
-def _lit(word: str) -> str:
-    """``word`` quoted as a tsvector/tsquery lexeme (taken verbatim, no dictionary)."""
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _key_lexemes(doc: IndexedDocument, year: int) -> list[str]:
