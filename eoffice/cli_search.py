@@ -54,9 +54,10 @@ def verify(ctx: Context) -> None:
     report = verify_index(search_ctx)
     for label, ids in (("Thiếu trong chỉ mục", report.missing), ("Thừa", report.extra),
                        ("Lỗi thời", report.stale), ("Văn bản mật trong chỉ mục",
-                                                     report.classified)):
+                                                     report.classified),
+                       ("Cấu trúc chỉ mục sai lệch", report.damaged)):
         if ids:
-            ordered = sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)
+            ordered = sorted(ids, key=lambda i: (0, int(i), "") if i.isdigit() else (1, 0, i))
             click.echo(f"{label}: {', '.join(ordered)}")
     if not report.ok:
         fail("chỉ mục không khớp với cơ sở dữ liệu; chạy `eoffice search reindex`.")

@@ -124,10 +124,13 @@ class VerifyReport:
     extra: list[str]
     stale: list[str]
     classified: list[str]
+    #: Internal structures of the index that disagree with its entries (rebuild it).
+    damaged: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.classified)
+        return not (self.missing or self.extra or self.stale or self.classified
+                    or self.damaged)
 
 
 ProgressCallback = Callable[[int], None]
@@ -175,4 +178,5 @@ def verify(
         extra=sorted(set(stamps) - set(expected) - classified),
         stale=sorted(i for i, v in stamps.items() if i in expected and expected[i] != v),
         classified=sorted(classified & set(stamps)),
+        damaged=list(getattr(index, "self_check", list)()),
     )

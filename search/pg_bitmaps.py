@@ -311,3 +311,29 @@ def record_dead(conn: sa.Connection, t: str, ords: Iterable[int], sealed: int) -
     if old:
         conn.execute(sa.text(f"INSERT INTO {t}_dead VALUES (:o) ON CONFLICT DO NOTHING"),
                      [{"o": o} for o in old])
+
+
+def check(conn: sa.Connection, t: str, sample: int = 12) -> list[str]:
+    """Frequent lexemes whose bitmap disagrees with the GIN index: the ``sample`` largest,
+    as many chosen at random, and any whose bitmap is gone; each check visits the
+    lexeme's rows."""
+    sealed, _ = state(conn, t)
+    terms = conn.scalars(sa.text(
+        f"(SELECT term FROM {t}_bits GROUP BY term ORDER BY sum(length(bits)) DESC "
+        f"LIMIT :n) UNION (SELECT term FROM {t}_terms ORDER BY random() LIMIT :n) "
+        f"UNION (SELECT term FROM {t}_terms x WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {t}_bits b WHERE b.term = x.term))"),
+        {"n": sample}).all()
+    bitmaps = load(conn, t, terms)
+    dead = bitmaps.pop(DEAD, BitMap()) | BitMap(
+        conn.scalars(sa.text(f"SELECT ord FROM {t}_dead")).all())
+    wrong = []
+    for term in sorted(t_ for t_ in terms if t_ != DEAD):
+        held = bitmaps.get(term, BitMap()) - dead
+        actual = BitMap(conn.scalars(sa.text(
+            f"SELECT ord FROM {t} WHERE ord <= :s AND {column_of(term)} @@ "
+            f"CAST(:q AS tsquery)"), {"s": sealed, "q": lit(term)}).all())
+        if held != actual:
+            wrong.append(term)
+    return wrong
+

@@ -3,7 +3,8 @@
 Takes a SQLAlchemy engine (no Flask, no application models). Tables, in the engine's
 schema (``table`` is the prefix)::
 
-    <table>          one row per visible document: metadata, access keys, the snippet
+    <table>          one row per visible document: ``ord`` (a new number at every write),
+                     metadata, access keys, the snippet
                      source, ``subj_f`` (folded subject, pg_trgm index for suggestions) and
                      two stored tsvectors, each with a GIN index:
                      ``fts``  folded words with positions (subject words weighted A), the
@@ -12,6 +13,7 @@ schema (``table`` is the prefix)::
                      ``aux``  folded word pairs (phrases) and word prefixes up to
                               :data:`PREFIX_CHARS` letters, without positions
     <table>_tomb     revisions of removed entries (a stale upsert cannot resurrect one)
+    <table>_bits …   posting bitmaps of the frequent lexemes (:mod:`search.pg_bitmaps`)
 
 Text is normalised to NFC, split into syllables and folded in Python by
 :mod:`search.analysis` — the very analysis of the Whoosh backend, so both backends match
@@ -19,12 +21,18 @@ the same documents — and the vectors are stored as built: no ``unaccent()`` or
 query time. A search is then one GIN condition: words AND access keys AND filters, so the
 permission filter is inside the query and totals, facets, snippets and suggestions count
 only what the caller may see; a phrase adds its word pairs, a short prefix one lexeme.
+When every condition has a frequent lexeme (a common word, the public access key), the
+matches and their exact total come from the posting bitmaps instead of from visiting
+every matching row; the GIN condition then only checks the few entries written since the
+bitmaps were last sealed.
 Ranking (``ts_rank`` of the folded words, plus :data:`EXACT_BOOST` × that of the words
 typed with diacritics) runs on a bounded window: every match of a small result, else the
-:data:`RANK_WINDOW` newest matches; further results follow newest first.
+:data:`RANK_WINDOW` newest matches (most recently written, when the bitmaps answered);
+further results follow newest first.
 Large columns are stored out of line (``toast_tuple_target``), so the rows a count visits
-stay small. Rebuild loads ``<table>_new`` with ``COPY``, builds its indexes, and swaps it
-in with two renames in one transaction: readers see the old or the new table.
+stay small. Rebuild loads ``<table>_new`` with ``COPY`` (and its bitmaps), builds its
+indexes, and swaps the tables in with renames in one transaction: readers see the old or
+the new ones. The application rebuilds oldest document first, so ords follow time.
 
 Writers serialise per document with ``pg_advisory_xact_lock`` (ids locked in sorted order),
 so concurrent workers on several machines apply each document's newest revision.
@@ -594,6 +602,15 @@ class PostgresIndex(GuardedIndex):
                 f"AND subj_f ILIKE :pat LIMIT 200"), {"keys": keys, "pat": pattern}).all()
             conn.rollback()
         return _completions(subjects, words, limit)
+
+    def self_check(self) -> list[str]:
+        """Posting bitmaps that disagree with the entries (a sample; see
+        :func:`search.pg_bitmaps.check`), as ``bitmap:<lexeme>``."""
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+            wrong = pg_bitmaps.check(conn, self.table)
+            conn.rollback()
+        return [f"bitmap:{term}" for term in wrong]
 
     def stamps(self) -> dict[str, str]:
         with self.engine.connect() as conn:

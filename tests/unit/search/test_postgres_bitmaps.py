@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import search
 from search import SearchQuery, pg_bitmaps
 from search.postgres_index import PostgresIndex
 
@@ -141,3 +142,19 @@ def test_concurrent_writers_and_seals_lose_no_entry(pair, make_doc, seed_texts):
     assert not errors
     plain.apply(docs[30:])
     _same(plain, bits, used)
+
+
+def test_verify_reports_a_bitmap_that_disagrees_with_the_entries(pair, make_doc, seed_texts):
+    _, bits, _ = pair
+    docs = _docs(make_doc, seed_texts, 60, random.Random(5))
+    bits.rebuild(docs[:50])
+    bits.apply(docs[50:], deletes=["d1", "d2"])
+    expected = {d.id: d.version for d in docs if d.id not in ("d1", "d2")}
+    assert search.verify(bits, expected, []).ok
+    with bits.engine.begin() as conn:  # lose the largest bitmap (a damaged table)
+        term = conn.scalar(sa.text(
+            "SELECT term FROM bits_bits WHERE term <> '~dead' ORDER BY length(bits) DESC "
+            "LIMIT 1"))
+        conn.execute(sa.text("DELETE FROM bits_bits WHERE term = :t"), {"t": term})
+    report = search.verify(bits, expected, [])
+    assert not report.ok and report.damaged == [f"bitmap:{term}"]
