@@ -148,7 +148,8 @@ def measure_postgres(args, docs, queries, totals_w, whoosh_t) -> bool:  # type: 
         rate = len(docs) / (time.perf_counter() - t)
         print(f"postgres indexing: {time.perf_counter() - t:.1f} s = {rate:,.0f} docs/s "
               f"(1 connection, COPY, GIN indexes built after the load); load {load()}")
-        print(f"postgres size: {pg_size(ix) / 2**20:,.0f} MiB (table, TOAST and indexes)")
+        print(f"postgres size: {pg_size(ix) / 2**20:,.0f} MiB (table, TOAST, indexes and "
+              f"posting bitmaps)")
         cold, totals_p = timed(lambda q: whoosh_search(ix, q), queries)
         warm, _ = timed(lambda q: whoosh_search(ix, q), queries)
         print(f"queries run; load {load()}")
@@ -192,8 +193,9 @@ def pg_size(ix) -> int:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
     with ix.engine.connect() as conn:
-        return int(conn.scalar(sa.text("SELECT pg_total_relation_size(:t)"),
-                               {"t": ix.table}) or 0)
+        return sum(int(conn.scalar(sa.text("SELECT pg_total_relation_size(:t)"),
+                                   {"t": ix.table + suffix}) or 0)
+                   for suffix in ("", "_bits", "_terms"))
 
 
 def timed(fn, items) -> tuple[list[float], list[int]]:  # type: ignore[no-untyped-def]
