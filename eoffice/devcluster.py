@@ -48,6 +48,7 @@ class Cluster:
             self.env.update(s3.env())
             self.env["EOFFICE_STORAGE_URL"] = s3.url("eoffice-cluster", prefix=self.schema)
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.servers: dict[str, subprocess.Popen[bytes]] = {}
 
     def prepare(self) -> None:
         """Schema, demo agency, users, PKI and sample documents (`eoffice demo --no-serve`)."""
@@ -85,7 +86,13 @@ class Cluster:
                             "--bind", f"127.0.0.1:{port}"], f"serve-{port}", env=env)
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/login", proc, self.root / f"serve-{port}.log")
+        self.servers[url] = proc
         return url
+
+    def stop(self, url: str) -> None:
+        """Stop the server at ``url`` (its machine leaves the deployment)."""
+        proc = self.servers.pop(url)
+        _end(proc)
 
     def worker(self, concurrency: int = 2, nice: int = 0) -> subprocess.Popen[bytes]:
         """Start `eoffice worker` (``nice``: at a lower CPU priority than the web servers,
@@ -112,12 +119,8 @@ class Cluster:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        self.procs = []
+            _end(proc)
+        self.procs, self.servers = [], {}
         admin = sa.create_engine(self.pg_url)
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
@@ -129,6 +132,17 @@ class Cluster:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate ``proc`` and its process group (SIGKILL after 30 s)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, limit: float = 300) -> None:

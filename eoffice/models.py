@@ -1,5 +1,6 @@
 """Import every model module so that ``Base.metadata`` is complete (migrations, tests)."""
 
+from eoffice.admin.stored import AgencyFile
 from eoffice.audit.models import AuditEntry, AuditHead
 from eoffice.auth.models import Agency, ApiToken, Department, LoginAttempt, User, UserRole
 from eoffice.db import Base
@@ -15,9 +16,10 @@ from eoffice.documents.models import (
 )
 from eoffice.signature_checks import SignatureCheck
 
-__all__ = ["Agency", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter", "Department",
-           "Document", "DocumentAccess", "DocumentEvent", "DocumentFile", "LoginAttempt",
-           "ReadMark", "SearchOutbox", "SignatureCheck", "StoredFile", "User", "UserRole"]
+__all__ = ["Agency", "AgencyFile", "ApiToken", "AuditEntry", "AuditHead", "Base", "Counter",
+           "Department", "Document", "DocumentAccess", "DocumentEvent", "DocumentFile",
+           "LoginAttempt", "ReadMark", "SearchOutbox", "SignatureCheck", "StoredFile", "User",
+           "UserRole"]
 
 from eoffice.features import import_models  # noqa: E402  (feature models join the metadata)
 

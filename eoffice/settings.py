@@ -22,7 +22,8 @@ _TRUST_KEY = "eoffice.trust"
 
 def signing_settings() -> SigningSettings:
     """Keys, seal, TSA, trust anchors and CRLs as the acting user's agency uses them (its
-    seal, its trust anchors); read afresh, files may appear."""
+    seal, its trust anchors, read from the database on every call: a change an admin made
+    through any app server applies at once)."""
     from eoffice.admin.credentials import DEFAULT_SEAL_AGENCY, for_agency
     from eoffice.extensions import acting_user
 
@@ -30,7 +31,7 @@ def signing_settings() -> SigningSettings:
     user = acting_user() if has_request_context() else None
     if user is None:
         return settings
-    return for_agency(settings, user.agency, current_app.instance_path,
+    return for_agency(settings, user.agency,
                       current_app.config.get("SEAL_AGENCY") or DEFAULT_SEAL_AGENCY)
 
 
@@ -49,10 +50,11 @@ def _with_agency_anchors(base: TrustMaterial) -> TrustMaterial:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from eoffice.admin.credentials import anchor_pems
+    from eoffice.db import db
     from eoffice.extensions import acting_user
 
     user = acting_user() if has_request_context() else None
-    pems = anchor_pems(current_app.instance_path, user.agency_id) if user is not None else []
+    pems = anchor_pems(db.session, user.agency_id) if user is not None else []
     if not pems:
         return base
     extra = [x509.load_pem_x509_certificate(p).public_bytes(Encoding.DER) for p in pems]

@@ -46,11 +46,14 @@ class TrustMaterial:
 
 @dataclass(frozen=True)
 class SigningSettings:
-    """Where keys, images, trust anchors and the timestamp authority are."""
+    """Where keys, images, trust anchors and the timestamp authority are. The seal's key and
+    image are a path (installed on every machine) or the bytes an agency admin uploaded."""
 
-    seal_p12: Path
-    seal_png: Path | None
+    seal_p12: Path | bytes
+    seal_png: Path | bytes | None
     trust_roots: list[Path] = field(default_factory=list)
+    trust_pems: tuple[bytes, ...] = ()
+    """PEM anchors an agency admin installed (beside ``trust_roots``)."""
     pkcs11_module: str | None = None
     seal_token_label: str | None = None
     seal_key_label: str | None = None
@@ -106,9 +109,11 @@ def load_trust(settings: SigningSettings) -> TrustMaterial:
     """The anchors (PEM files, or folders of ``.pem``/``.crt``/``.cer``; missing paths are
     skipped) and CRLs of ``settings``, as DER bytes."""
     from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509 import load_pem_x509_certificate
 
     existing = [p for p in settings.trust_roots if p.exists()]
     roots = signing.load_trust_roots(existing) if existing else []
+    roots += [load_pem_x509_certificate(pem) for pem in settings.trust_pems]
     return TrustMaterial([c.public_bytes(Encoding.DER) for c in roots],
                          [p.read_bytes() for p in settings.crls if p.is_file()],
                          online=settings.revocation_online,
@@ -176,10 +181,10 @@ def signing_failed(exc: Exception) -> Invalid:
     return _signing_error(exc)
 
 
-def load_signer(*, p12: Path | str | None, token_label: str | None, key_label: str | None,
+def load_signer(*, p12: Path | str | bytes | None, token_label: str | None, key_label: str | None,
                 settings: SigningSettings, passphrase: str | None, pin: str | None,
                 owner: str) -> Any:
-    """A signer from a PKCS#12 file (passphrase) or a PKCS#11 token (PIN); Invalid (422)
+    """A signer from a PKCS#12 (file or bytes; passphrase) or a PKCS#11 token (PIN); Invalid (422)
     with a Vietnamese message on a wrong secret or a missing key."""
     try:
         if pin:
@@ -200,13 +205,16 @@ def load_signer(*, p12: Path | str | None, token_label: str | None, key_label: s
 
 def user_signer(user: User, settings: SigningSettings, *, passphrase: str | None,
                 pin: str | None) -> Any:
-    return load_signer(p12=user.p12_path, token_label=user.pkcs11_token_label,
+    from eoffice.admin import stored
+
+    return load_signer(p12=stored.of(user, user.p12_path), token_label=user.pkcs11_token_label,
                        key_label=user.pkcs11_key_label, settings=settings,
                        passphrase=passphrase, pin=pin, owner="Người ký")
 
 
 def seal_signer(settings: SigningSettings, *, passphrase: str | None, pin: str | None) -> Any:
-    p12 = settings.seal_p12 if settings.seal_p12.is_file() else None
+    p12 = settings.seal_p12 if isinstance(settings.seal_p12, bytes) \
+        or settings.seal_p12.is_file() else None
     return load_signer(p12=p12, token_label=settings.seal_token_label,
                        key_label=settings.seal_key_label, settings=settings,
                        passphrase=passphrase, pin=pin, owner="Con dấu của cơ quan")

@@ -49,12 +49,16 @@ class Pkcs12Signer(SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
-def load_pkcs12_signer(path: Path | str, passphrase: str) -> Pkcs12Signer:
-    """Load a PKCS#12 file once; raise :class:`WrongPassphrase` on a bad passphrase."""
-    path = Path(path)
-    if not path.is_file():
-        raise SigningError(f"Không tìm thấy tệp khóa: {path}")
-    data = path.read_bytes()
+def load_pkcs12_signer(path: Path | str | bytes, passphrase: str) -> Pkcs12Signer:
+    """Load a PKCS#12 (a file, or its bytes) once; raise :class:`WrongPassphrase` on a bad
+    passphrase."""
+    if isinstance(path, bytes):
+        data = path
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise SigningError(f"Không tìm thấy tệp khóa: {path}")
+        data = path.read_bytes()
     try:
         loaded = SimpleSigner.load_pkcs12_data(data, other_certs=(),
                                                passphrase=passphrase.encode())

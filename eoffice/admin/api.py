@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from eoffice.admin import credentials, importing
 from eoffice.admin import operations as ops
@@ -213,7 +213,7 @@ def reset_password(username: str):
 @roles(Role.ADMIN)
 def signature_image(username: str):
     actor, target = _account(username)
-    credentials.set_signature_image(db.session, current_app.instance_path, actor, target,
+    credentials.set_signature_image(db.session, actor, target,
                                     request.get_data()[:credentials.MAX_IMAGE_BYTES + 1])
     return jsonify(user_json(target))
 

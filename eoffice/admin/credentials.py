@@ -2,23 +2,27 @@
 server-held PKCS#12 (when the agency allows it), the user's signature image, the agency seal
 (image + credential), trust anchors and revocation settings.
 
-Files live under ``<instance>/agencies/<agency id>/`` (written atomically); the database
-holds their paths. Every change is audited.
+The uploaded files are kept in the database (:mod:`eoffice.admin.stored`), written in the
+admin action's transaction beside its audit entry, so that every app server of the
+deployment signs with the same seal and trusts the same anchors at once. Every change is
+audited; no route ever answers a key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session
 
+from eoffice.admin import stored
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Actor, Agency, User
+from eoffice.db import rows_changed
 from eoffice.errors import Invalid, NotFound
 from eoffice.i18n import N_
 from eoffice.signing_services import SigningSettings
@@ -31,19 +35,7 @@ LABEL_LIMIT = 128
 REVOCATION_MODES = {"offline": N_("Chỉ dùng danh sách thu hồi (CRL) đã cài"),
                     "online": N_("Kiểm tra trực tuyến (OCSP/CRL) khi có mạng")}
 DEFAULT_SEAL_AGENCY = "000.00.10.H62"  # the demo agency owns <instance>/pki/seal.*
-
-
-def agency_dir(instance: str | Path, agency_id: int) -> Path:
-    return Path(instance) / "agencies" / str(agency_id)
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-    return path
+NO_SEAL = Path("/nonexistent/seal.p12")
 
 
 def check_transparent_png(data: bytes) -> tuple[int, int]:
@@ -78,17 +70,15 @@ def _user_in(actor: Actor, user: User) -> None:
         raise NotFound("Không tìm thấy người dùng.")
 
 
-def set_signature_image(session: Session, instance: str | Path, actor: User, user: User,
-                        data: bytes) -> Path:
+def set_signature_image(session: Session, actor: User, user: User, data: bytes) -> None:
     _user_in(actor, user)
     width, height = check_transparent_png(data)
     digest = hashlib.sha256(data).hexdigest()
-    path = _write(agency_dir(instance, user.agency_id) / "signatures"
-                  / f"{user.username}-{digest[:12]}.png", data)
-    user.signature_image_path = str(path)
+    user.signature_image_path = stored.keep(session, user.agency_id, "signature_png", data,
+                                            name=user.username,
+                                            replaces=user.signature_image_path)
     audit.append(session, "credential.signature_image", actor=actor, object_type="user",
                  object_id=user.username, details={"sha256": digest, "size": [width, height]})
-    return path
 
 
 def _label(value: Any, field: str) -> str:
@@ -113,6 +103,7 @@ def set_token(session: Session, actor: Actor, user: User, token_label: str,
 
 def clear_credentials(session: Session, actor: User, user: User) -> None:
     _user_in(actor, user)
+    stored.forget(session, user.agency_id, user.p12_path)
     user.pkcs11_token_label = user.pkcs11_key_label = user.p12_path = None
     audit.append(session, "credential.clear", actor=actor, object_type="user",
                  object_id=user.username)
@@ -123,16 +114,15 @@ def _check_p12(data: bytes) -> None:
         raise Invalid("Tệp khóa phải là PKCS#12 (.p12/.pfx), tối đa 64 KB.", code="bad_p12")
 
 
-def set_p12(session: Session, instance: str | Path, actor: User, user: User,
-            data: bytes) -> None:
+def set_p12(session: Session, actor: User, user: User, data: bytes) -> None:
     """A server-held PKCS#12 for the user, only where the agency allows server-held keys."""
     _user_in(actor, user)
     if not user.agency.settings.get("allow_server_keys"):
         raise Invalid("Cơ quan không cho phép lưu khóa ký số trên máy chủ; hãy dùng thiết bị "
                       "ký số (token).", code="server_keys_not_allowed")
     _check_p12(data)
-    path = _write(agency_dir(instance, user.agency_id) / "keys" / f"{user.username}.p12", data)
-    user.p12_path = str(path)
+    user.p12_path = stored.keep(session, user.agency_id, "user_p12", data, name=user.username,
+                                replaces=user.p12_path)
     audit.append(session, "credential.p12", actor=actor, object_type="user",
                  object_id=user.username, details={"sha256": hashlib.sha256(data).hexdigest()})
 
@@ -162,25 +152,26 @@ def update_policy(session: Session, actor: User, *, allow_server_keys: bool | No
                  object_id=agency.agency_code, details={"from": before, "to": changes})
 
 
-def set_seal_image(session: Session, instance: str | Path, actor: User, data: bytes) -> None:
+def set_seal_image(session: Session, actor: User, data: bytes) -> None:
     check_transparent_png(data)
     agency = actor.agency
-    path = _write(agency_dir(instance, agency.id) / "seal.png", data)
-    _save(agency, {"seal_png": str(path)})
+    _save(agency, {"seal_png": stored.keep(session, agency.id, "seal_png", data,
+                                           replaces=_settings(agency).get("seal_png"))})
     audit.append(session, "credential.seal_image", actor=actor, object_type="agency",
                  object_id=agency.agency_code,
                  details={"sha256": hashlib.sha256(data).hexdigest()})
 
 
-def set_seal_credential(session: Session, instance: str | Path, actor: User, *,
+def set_seal_credential(session: Session, actor: User, *,
                         p12: bytes | None = None, token_label: str | None = None,
                         key_label: str | None = None) -> None:
     """The seal's key: a PKCS#12 kept on the server or a PKCS#11 token (HSM) label."""
     agency = actor.agency
     if p12:
         _check_p12(p12)
-        path = _write(agency_dir(instance, agency.id) / "seal.p12", p12)
-        _save(agency, {"seal_p12": str(path), "seal_token": None, "seal_key": None})
+        ref = stored.keep(session, agency.id, "seal_p12", p12,
+                          replaces=_settings(agency).get("seal_p12"))
+        _save(agency, {"seal_p12": ref, "seal_token": None, "seal_key": None})
         details: dict[str, Any] = {"p12_sha256": hashlib.sha256(p12).hexdigest()}
     else:
         token = _label(token_label, "nhãn thiết bị (token label)")
@@ -189,10 +180,6 @@ def set_seal_credential(session: Session, instance: str | Path, actor: User, *,
         details = {"token_label": token, "key_label": key}
     audit.append(session, "credential.seal", actor=actor, object_type="agency",
                  object_id=agency.agency_code, details=details)
-
-
-def anchors_dir(instance: str | Path, agency_id: int) -> Path:
-    return agency_dir(instance, agency_id) / "trust"
 
 
 def _certificate(data: bytes) -> Any:
@@ -209,8 +196,7 @@ def _certificate(data: bytes) -> Any:
                       code="bad_certificate") from None
 
 
-def add_trust_anchor(session: Session, instance: str | Path, actor: User, data: bytes
-                     ) -> dict[str, str]:
+def add_trust_anchor(session: Session, actor: User, data: bytes) -> dict[str, str]:
     """Install a CA certificate (PEM or DER) as a trust anchor of the agency."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
@@ -225,7 +211,8 @@ def add_trust_anchor(session: Session, instance: str | Path, actor: User, data: 
                       "chỉ cài chứng thư gốc hoặc trung gian.", code="not_a_ca")
     pem = cert.public_bytes(Encoding.PEM)
     fingerprint = hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
-    _write(anchors_dir(instance, actor.agency_id) / f"{fingerprint}.pem", pem)
+    if fingerprint not in dict(stored.anchors(session, actor.agency_id)):
+        stored.keep(session, actor.agency_id, stored.TRUST_ANCHOR, pem, name=fingerprint)
     info = anchor_info(cert, fingerprint)
     audit.append(session, "trust.add", actor=actor, object_type="agency",
                  object_id=actor.agency.agency_code, details=info)
@@ -237,52 +224,48 @@ def anchor_info(cert: Any, fingerprint: str) -> dict[str, str]:
             "not_after": cert.not_valid_after_utc.date().isoformat()}
 
 
-def trust_anchors(instance: str | Path, agency_id: int) -> list[dict[str, str]]:
+def trust_anchors(session: Session, agency_id: int) -> list[dict[str, str]]:
     from cryptography import x509
 
-    out = []
-    for path in sorted(anchors_dir(instance, agency_id).glob("*.pem")):
-        cert = x509.load_pem_x509_certificate(path.read_bytes())
-        out.append(anchor_info(cert, path.stem))
+    out = [anchor_info(x509.load_pem_x509_certificate(pem), fingerprint)
+           for fingerprint, pem in stored.anchors(session, agency_id)]
     return sorted(out, key=lambda a: a["subject"])
 
 
-def remove_trust_anchor(session: Session, instance: str | Path, actor: User,
-                        fingerprint: str) -> None:
-    if not fingerprint.isalnum() or len(fingerprint) != 64:
+def remove_trust_anchor(session: Session, actor: User, fingerprint: str) -> None:
+    removed = rows_changed(session, sa.delete(stored.AgencyFile).where(
+        stored.AgencyFile.agency_id == actor.agency_id,
+        stored.AgencyFile.kind == stored.TRUST_ANCHOR, stored.AgencyFile.name == fingerprint))
+    if not removed:
         raise NotFound("Không tìm thấy chứng thư.")
-    path = anchors_dir(instance, actor.agency_id) / f"{fingerprint}.pem"
-    if not path.is_file():
-        raise NotFound("Không tìm thấy chứng thư.")
-    path.unlink()
     audit.append(session, "trust.remove", actor=actor, object_type="agency",
                  object_id=actor.agency.agency_code, details={"fingerprint": fingerprint})
 
 
-def anchor_pems(instance: str | Path, agency_id: int) -> list[bytes]:
-    return [p.read_bytes() for p in sorted(anchors_dir(instance, agency_id).glob("*.pem"))]
+def anchor_pems(session: Session, agency_id: int) -> list[bytes]:
+    return [pem for _fingerprint, pem in stored.anchors(session, agency_id)]
 
 
-def for_agency(settings: SigningSettings, agency: Agency, instance: str | Path,
+def for_agency(settings: SigningSettings, agency: Agency,
                default_seal_agency: str = DEFAULT_SEAL_AGENCY) -> SigningSettings:
     """The deployment's signing settings as one agency uses them: its own seal (image and
     key) and its trust anchors on top of the deployment's. The deployment's default seal
     (``<instance>/pki/seal.*``) belongs to one agency only; another agency without its own
     seal cannot issue (a clear error) instead of sealing with someone else's."""
     own = _settings(agency)
-    anchors = anchors_dir(instance, agency.id)
-    common: dict[str, Any] = {
-        "trust_roots": settings.trust_roots + ([anchors] if anchors.is_dir() else [])}
+    session = object_session(agency)
+    pems = anchor_pems(session, agency.id) if session is not None else []
+    common: dict[str, Any] = {"trust_pems": settings.trust_pems + tuple(pems)}
+    image = stored.of(agency, own.get("seal_png"))
     if own.get("revocation") in REVOCATION_MODES:  # the agency's choice wins when made
         common["revocation_online"] = own["revocation"] == "online"
     if own.get("seal_p12") or own.get("seal_token"):
         return replace(settings, **common,
-                       seal_p12=Path(own.get("seal_p12") or "/nonexistent/seal.p12"),
-                       seal_png=Path(own["seal_png"]) if own.get("seal_png") else None,
+                       seal_p12=stored.of(agency, own.get("seal_p12")) or NO_SEAL,
+                       seal_png=image,
                        seal_token_label=own.get("seal_token"),
                        seal_key_label=own.get("seal_key"))
     if agency.agency_code != default_seal_agency:
-        return replace(settings, **common, seal_p12=Path("/nonexistent/seal.p12"),
-                       seal_png=Path(own["seal_png"]) if own.get("seal_png") else None,
+        return replace(settings, **common, seal_p12=NO_SEAL, seal_png=image,
                        seal_token_label=None, seal_key_label=None)
     return replace(settings, **common)

@@ -8,13 +8,14 @@ Domain errors come back as a flash message on the same page.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,7 +24,7 @@ from flask import (
     url_for,
 )
 
-from eoffice.admin import credentials, importing
+from eoffice.admin import credentials, importing, stored
 from eoffice.admin import operations as ops
 from eoffice.auth.models import CLEARANCE_LABELS, ROLE_LABELS, Agency, Role, User
 from eoffice.db import db
@@ -92,8 +93,7 @@ def home():
         "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))) or 0,
     }
     return render_template("admin/home.html", counts=counts, agency=user.agency,
-                           anchors=len(credentials.trust_anchors(current_app.instance_path,
-                                                                 user.agency_id)))
+                           anchors=len(credentials.trust_anchors(db.session, user.agency_id)))
 
 
 # --- agencies (sysadmin) --------------------------------------------------------------------
@@ -193,7 +193,6 @@ def _post_user(actor: User, target: User, action: str) -> str | None:
     """Apply one action of the user page; a password reset returns the one-time password
     (shown once on the next page)."""
     form = request.form
-    instance = current_app.instance_path
     if action == "edit":
         changes = {"full_name": form.get("full_name"), "position": form.get("position", ""),
                    "department": form.get("department"), "roles": form.getlist("roles"),
@@ -215,11 +214,11 @@ def _post_user(actor: User, target: User, action: str) -> str | None:
                                            form.get("key_label", "")),
              N_("Đã gán thiết bị ký số."))
     elif action == "signature":
-        _act(lambda: credentials.set_signature_image(db.session, instance, actor, target,
+        _act(lambda: credentials.set_signature_image(db.session, actor, target,
                                                      _upload("image")),
              N_("Đã gán ảnh chữ ký."))
     elif action == "p12":
-        _act(lambda: credentials.set_p12(db.session, instance, actor, target, _upload("p12")),
+        _act(lambda: credentials.set_p12(db.session, actor, target, _upload("p12")),
              N_("Đã gán khóa ký số lưu trên máy chủ."))
     elif action == "clear":
         _act(lambda: credentials.clear_credentials(db.session, actor, target),
@@ -233,9 +232,15 @@ def _post_user(actor: User, target: User, action: str) -> str | None:
 @roles(Role.ADMIN)
 def signature_preview(username: str):
     target = ops.get_account(db.session, acting_user(), username)
-    if not target.signature_image_path:
-        raise ops.NotFound("Chưa có ảnh chữ ký.")
-    return send_file(target.signature_image_path, mimetype="image/png", max_age=0)
+    return _png(target.signature_image, N_("Chưa có ảnh chữ ký."))
+
+
+def _png(image: bytes | Path | None, missing: str) -> Any:
+    """A stored PNG (an uploaded image or an installed file), never cached by the browser."""
+    data = stored.read(image)
+    if data is None:
+        raise ops.NotFound(missing)
+    return send_file(io.BytesIO(data), mimetype="image/png", max_age=0)
 
 
 @bp.route("/users/import", methods=["GET", "POST"])
@@ -270,27 +275,25 @@ def import_users():
 @roles(Role.ADMIN)
 def agency():
     actor = acting_user()
-    instance = current_app.instance_path
     if request.method == "POST":
         action = request.form.get("action", "")
         if action == "seal_image":
-            _act(lambda: credentials.set_seal_image(db.session, instance, actor,
+            _act(lambda: credentials.set_seal_image(db.session, actor,
                                                     _upload("image")), N_("Đã gán ảnh con dấu."))
         elif action == "seal_token":
             _act(lambda: credentials.set_seal_credential(
-                db.session, instance, actor, token_label=request.form.get("token_label"),
+                db.session, actor, token_label=request.form.get("token_label"),
                 key_label=request.form.get("key_label")), N_("Đã gán khóa con dấu."))
         elif action == "seal_p12":
-            _act(lambda: credentials.set_seal_credential(db.session, instance, actor,
-                                                         p12=_upload("p12")),
+            _act(lambda: credentials.set_seal_credential(db.session, actor, p12=_upload("p12")),
                  N_("Đã gán khóa con dấu."))
         elif action == "anchor_add":
-            _act(lambda: credentials.add_trust_anchor(db.session, instance, actor,
+            _act(lambda: credentials.add_trust_anchor(db.session, actor,
                                                       _upload("certificate")),
                  N_("Đã cài chứng thư gốc tin cậy."))
         elif action == "anchor_remove":
             _act(lambda: credentials.remove_trust_anchor(
-                db.session, instance, actor, request.form.get("fingerprint", "")),
+                db.session, actor, request.form.get("fingerprint", "")),
                 N_("Đã gỡ chứng thư gốc tin cậy."))
         elif action == "policy":
             _act(lambda: credentials.update_policy(
@@ -302,17 +305,16 @@ def agency():
         return redirect(url_for("accounts.agency"))
     settings = actor.agency.settings or {}
     return render_template("admin/agency.html", agency=actor.agency, settings=settings,
-                           anchors=credentials.trust_anchors(instance, actor.agency_id),
+                           anchors=credentials.trust_anchors(db.session, actor.agency_id),
                            modes=credentials.REVOCATION_MODES)
 
 
 @bp.route("/agency/seal.png")
 @roles(Role.ADMIN)
 def seal_preview():
-    path = (acting_user().agency.settings or {}).get("seal_png")
-    if not path:
-        raise ops.NotFound("Chưa có ảnh con dấu.")
-    return send_file(path, mimetype="image/png", max_age=0)
+    agency = acting_user().agency
+    return _png(stored.of(agency, (agency.settings or {}).get("seal_png")),
+                N_("Chưa có ảnh con dấu."))
 
 
 

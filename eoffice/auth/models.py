@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -130,7 +131,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="vi")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Signing credential: a PKCS#12 file in the instance's PKI, or a PKCS#11 token/key label.
+    # Signing credential: a PKCS#12 (uploaded: ``agency-file:<id>``, see eoffice.admin.stored;
+    # or a file installed on every machine), or a PKCS#11 token/key label.
     p12_path: Mapped[str | None] = mapped_column(sa.String(512), default=None)
     pkcs11_token_label: Mapped[str | None] = mapped_column(sa.String(128), default=None)
     pkcs11_key_label: Mapped[str | None] = mapped_column(sa.String(128), default=None)
@@ -142,6 +144,13 @@ class User(Base):
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def signature_image(self) -> bytes | Path | None:
+        """The signature image (uploaded, or a file installed on every machine)."""
+        from eoffice.admin import stored
+
+        return stored.of(self, self.signature_image_path)
 
     # Flask-Login protocol
     @property

@@ -54,7 +54,7 @@ def sign_as(pdf: bytes, user: User, settings: SigningSettings, *, field_name: st
         return token.signed
     signer = signing_services.user_signer(user, settings, passphrase=passphrase, pin=pin)
     try:
-        return signing.sign_official(pdf, signer, image_png=user.signature_image_path,
+        return signing.sign_official(pdf, signer, image_png=user.signature_image,
                                      reason=reason, field_name=field_name,
                                      **signing_services.signing_options(settings))
     except signing_services.SIGNING_FAILURES as exc:

@@ -38,7 +38,7 @@ def _sign_one(session: Session, store: FileStore, document: Document, actor: Use
               signer: Any, options: dict[str, Any], settings: SigningSettings) -> None:
     pdf = current_pdf(store, document)
     try:
-        signed = signing.sign_official(pdf, signer, image_png=actor.signature_image_path,
+        signed = signing.sign_official(pdf, signer, image_png=actor.signature_image,
                                        **options)
     except signing_services.SIGNING_FAILURES as exc:
         raise signing_services.signing_failed(exc) from exc

@@ -179,7 +179,7 @@ def _prepare(pdf: bytes, actor: User, certificate: bytes, chain: Sequence[bytes]
     level = signing_services.signing_options(settings)["level"]
     try:
         return prepare_external(pdf, certificate, list(chain),
-                                image_png=actor.signature_image_path, field_name=field_name,
+                                image_png=actor.signature_image, field_name=field_name,
                                 reason=reason, level=level)
     except signing.SigningError as exc:
         raise signing_services.signing_failed(exc) from exc

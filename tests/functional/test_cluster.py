@@ -2,17 +2,21 @@
 `eoffice worker` processes on one PostgreSQL, one S3 store (SeaweedFS) and one Redis (issue
 13, acceptance 2): documents registered through one server are found and downloaded through
 the other, a reclassified document is gone from both before the reclassify request returns,
-and the registration form's check step on one server is registered by the other with the
-file it kept and the verdict it computed."""
+the registration form's check step on one server is registered by the other with the file
+it kept and the verdict it computed, and the seal and trust anchor an admin sets through one
+server are used by the other once the first machine is gone."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -29,7 +33,7 @@ PASSWORD = "eoffice-demo"
 def cluster(tmp_path, s3_server) -> Iterator[tuple[list[str], Cluster]]:
     with Cluster(tmp_path, pg_url=PG_URL, redis_url=REDIS_URL, s3=s3_server) as c:
         c.prepare()
-        servers = [c.serve(workers=1, threads=4),
+        servers = [c.serve(workers=1, threads=4, instance=c.machine("a")),
                    c.serve(workers=1, threads=4, instance=c.machine("b"))]
         c.worker(concurrency=2)
         c.worker(concurrency=2)
@@ -102,6 +106,64 @@ def _form_check_on_a_register_on_b(a_url: str, b_url: str, pdf: bytes) -> None:
     assert [e["details"]["verdict"] for e in registered] == [checked.group(1)], registered
 
 
+def _login(base: str, username: str) -> requests.Session:
+    web = requests.Session()
+    resp = web.post(f"{base}/login", timeout=60, data={
+        "username": username, "password": PASSWORD, "csrf_token": _csrf(web, f"{base}/login")})
+    assert resp.status_code == 200 and "/login" not in resp.url, resp.text
+    return web
+
+
+def _fingerprint(pem: Path) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = x509.load_pem_x509_certificate(pem.read_bytes()).public_bytes(Encoding.DER)
+    return hashlib.sha256(der).hexdigest()
+
+
+def _admin_on_a_issue_on_b(cluster: Cluster, a_url: str, b_url: str) -> None:
+    """The agency admin sets a new seal (key and image) and a trust anchor through server A;
+    A's machine then leaves the deployment (its instance folder gone); server B issues with
+    the new seal and lists the anchor."""
+    import signing
+
+    pki = cluster.instance / "pki"
+    seal = signing.issue_user(pki, "seal-moi", "UBND thành phố Vĩnh Yên (con dấu mới)",
+                              passphrase=PASSWORD)
+    other = signing.init_dev_pki(cluster.root / "other-ca", agency_name="Sở Tài chính",
+                                 agency_abbr="STC", passphrase=PASSWORD)
+    web = _login(a_url, "admin")
+    for action, field, data in [("seal_p12", "p12", seal.p12_path.read_bytes()),
+                                ("seal_image", "image", other.seal_png.read_bytes()),
+                                ("anchor_add", "certificate", other.root_pem.read_bytes())]:
+        page = web.post(f"{a_url}/admin/agency", timeout=60, files={field: ("f", data)},
+                        data={"action": action,
+                              "csrf_token": _csrf(web, f"{a_url}/admin/agency")}).text
+        assert "flash-success" in page and "flash-error" not in page, (action, page)
+    cluster.stop(a_url)
+    shutil.rmtree(Path(cluster.root / "instance-a"))
+    anchors = _login(b_url, "admin").get(f"{b_url}/admin/agency", timeout=60).text
+    assert f'name="fingerprint" value="{_fingerprint(other.root_pem)}"' in anchors, anchors
+    api = {name: Api(b_url, name) for name in ("chuyenvien", "truongphong", "vanthu",
+                                               "chutich")}
+    resp = api["chuyenvien"].post("/api/v1/outgoing", json={
+        "type_code": "KH", "subject": "Kế hoạch phát hành bằng con dấu mới",
+        "body": ["Thực hiện chỉ đạo của UBND tỉnh."], "signer": "chutich",
+        "recipients": ["Các phòng, ban thuộc UBND thành phố"],
+        "authority": "TM. ỦY BAN NHÂN DÂN"})
+    assert resp.status_code == 201, resp.text
+    doc_id = resp.json()["id"]
+    for route, actor, body in [("submit", "chuyenvien", None), ("approve", "truongphong", None),
+                               ("approve", "vanthu", None),
+                               ("sign", "chutich", {"passphrase": PASSWORD}),
+                               ("issue", "vanthu", {"passphrase": PASSWORD})]:
+        resp = api[actor].post(f"/api/v1/outgoing/{doc_id}/{route}", json=body or {})
+        assert resp.status_code == 200, (route, resp.text)
+    meta = api["vanthu"].get(f"/api/v1/documents/{doc_id}").json()
+    assert "con dấu mới" in meta["signatures"][-1]["signer"], meta["signatures"]
+
+
 @pytest.mark.slow
 @pytest.mark.distributed
 def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text):
@@ -140,3 +202,4 @@ def test_two_servers_and_two_workers_share_one_deployment(cluster, pdf_with_text
     assert resp.status_code == 200, resp.text
     _wait_found(leader_b, word)
     assert leader_a.total(word) == 1
+    _admin_on_a_issue_on_b(cluster[1], a_url, b_url)

@@ -21,7 +21,7 @@ with app.app_context():
     for doc_id in IDS:  # noqa: F821
         with db.transaction() as session:
             clerk = session.scalar(sa.select(User).where(User.username == CLERK))  # noqa: F821
-            settings = for_agency(settings_from_config(app.config), clerk.agency, INSTANCE)  # noqa: F821
+            settings = for_agency(settings_from_config(app.config), clerk.agency)
             document = get_outgoing(session, clerk, doc_id)
             issue(session, file_store(), document, clerk, settings=settings,
                   passphrase="eoffice-demo", clock=lambda: date(2026, 6, 1))

@@ -146,10 +146,10 @@ def test_trust_anchors_and_policy_of_the_agency(app):
     with app.app_context():
         people = {u.username: u for u in db.session.scalars(sa.select(User))}
         base = settings_from_config(app.config)
-        province = for_agency(base, people["admintinh"].agency, app.config["INSTANCE_PATH"])
-        city = for_agency(base, people["admin"].agency, app.config["INSTANCE_PATH"])
+        province = for_agency(base, people["admintinh"].agency)
+        city = for_agency(base, people["admin"].agency)
         assert province.revocation_online and not city.revocation_online
-        assert len(province.trust_roots) == len(city.trust_roots) + 1
+        assert len(province.trust_pems) == len(city.trust_pems) + 1
         assert not province.seal_p12.is_file()  # no seal of its own: cannot issue
         assert city.seal_p12.is_file()
         db.session.remove()

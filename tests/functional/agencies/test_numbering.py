@@ -83,8 +83,7 @@ def _equip_agency_b(app, agency_b) -> None:
         users["b_chutich"].p12_path = str(leader.p12_path)
         admin = next(u for u in users.values()
                      if u.agency_id == agency_b.id and u.has_role("admin"))
-        credentials.set_seal_credential(session, app.config["INSTANCE_PATH"], admin,
-                                        p12=seal.p12_path.read_bytes())
+        credentials.set_seal_credential(session, admin, p12=seal.p12_path.read_bytes())
     db.session.remove()
 
 
