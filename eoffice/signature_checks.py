@@ -6,7 +6,9 @@ validated afterwards by a worker. Until then the document page and the API show 
 whose PDF is not checked yet — and never ``valid``.
 
 What stays synchronous: the hostile-file structure check (sandboxed), so a file that must be
-refused is refused before anything is stored.
+refused is refused before anything is stored; and, from the same sandboxed call, the verdict
+of a file without any filled signature field (``unsigned``, or ``invalid`` for data after
+``%%EOF``), which needs no cryptography: nothing is queued for it.
 
 The durable record is a :class:`SignatureCheck` row written in the registration's
 transaction. The background task ``signatures.check`` claims rows (``FOR UPDATE SKIP

@@ -81,12 +81,15 @@ def check_bytes(data: bytes, *, accepted: Iterable[str] = (PDF,), filename: str 
                 validate: bool = False, roots: Iterable[bytes] = (),
                 crls: Iterable[bytes] = (), online: bool = False,
                 revocation_cache: Any = None, max_bytes: int = MAX_BYTES,
-                text: bool | None = None) -> AcceptedFile:
+                text: bool | None = None, unsigned_verdict: bool = False) -> AcceptedFile:
     """Run ``data`` through the pipeline; :class:`FileRefused` when it does not pass.
 
     ``validate``: also check a PDF's signatures (against DER ``roots`` and ``crls``; OCSP
     and CRLs fetched when ``online``, cached in ``revocation_cache``) and read its first
     pages' text (``text``, default ``validate``: only forms that guess fields need it).
+    ``unsigned_verdict`` (without ``validate``): the report all the same of a PDF without
+    any filled signature field, whose verdict needs no validation (``report`` stays None
+    for a signed one).
     """
     from signing.structure import check_structure
 
@@ -102,7 +105,8 @@ def check_bytes(data: bytes, *, accepted: Iterable[str] = (PDF,), filename: str 
                             crls=list(crls), validate=validate and mime == PDF,
                             text=(validate if text is None else text) and mime == PDF,
                             allow_fetching=online,
-                            cache_dir=str(revocation_cache) if revocation_cache else None)
+                            cache_dir=str(revocation_cache) if revocation_cache else None,
+                            unsigned=unsigned_verdict and not validate and mime == PDF)
     if found.problem is not None:
         raise FileRefused(REFUSALS.get(found.problem, REFUSALS["unreadable"]),
                           code=f"hostile_file_{found.problem}")
@@ -155,10 +159,11 @@ def read_upload(upload: Any) -> tuple[bytes | None, str]:
 
 def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: bool = False,
                  data: bytes | None = None, filename: str = "",
-                 text: bool | None = None) -> AcceptedFile | None:
+                 text: bool | None = None, unsigned_verdict: bool = False) -> AcceptedFile | None:
     """The pipeline for a request's upload (``None`` when no file was chosen).
 
-    ``data``/``filename`` instead of ``upload`` for bytes already read from a request.
+    ``data``/``filename`` instead of ``upload`` for bytes already read from a request;
+    ``unsigned_verdict``: see :func:`check_bytes`.
     """
     if data is None:
         data, filename = read_upload(upload)
@@ -173,7 +178,8 @@ def check_upload(upload: Any, *, accepted: Iterable[str] = (PDF,), validate: boo
                  "online": material.online, "revocation_cache": material.revocation_cache}
     end_read_transaction()
     return check_bytes(data, accepted=accepted, filename=filename, validate=validate,
-                       max_bytes=max_upload_bytes(), text=text, **trust)
+                       max_bytes=max_upload_bytes(), text=text,
+                       unsigned_verdict=unsigned_verdict, **trust)
 
 
 # --- a checked file kept between two steps of a web form (never in the store) ---------

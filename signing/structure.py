@@ -28,7 +28,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signing.sandbox import SandboxError, run_sandboxed
 from signing.validation import ValidationReport, report_from_facts
-from signing.validation_core import analyse_pdf, page_leaves, resolved
+from signing.validation_core import analyse_pdf, page_leaves, resolved, unsigned_facts
 
 STREAM_MAX_BYTES = 64 * 1024 * 1024
 """Decoded size allowed for one non-image stream."""
@@ -167,13 +167,19 @@ def first_pages_text(data: bytes, *, pages: int = 2, wall: float = 120) -> str:
 
 def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes],
                 validate: bool = True, text: bool = False, allow_fetching: bool = False,
-                cache_dir: str | None = None) -> dict[str, Any]:
+                cache_dir: str | None = None, unsigned: bool = False) -> dict[str, Any]:
     """Runs in the sandbox child: structure first, then (when sound) the signature facts
-    and, with ``text``, the first pages' text."""
+    and, with ``text``, the first pages' text. ``unsigned`` (without ``validate``): the
+    signature facts all the same of a file without any filled signature field (its
+    verdict is decided without cryptography)."""
     structure = pdf_structure(data)
     facts: dict[str, Any] = {"structure": structure}
     if structure["problem"] is None and validate:
         facts["signatures"] = analyse_pdf(data, roots, crls, [], allow_fetching, cache_dir)
+    elif structure["problem"] is None and unsigned:
+        found = unsigned_facts(data)
+        if found is not None:
+            facts["signatures"] = found
     if structure["problem"] is None and text:
         facts["text"] = first_pages_text(data)
     return facts
@@ -222,13 +228,14 @@ class StructureCheck:
 def check_structure(data: bytes, kind: str, *, roots: Sequence[bytes] = (),
                     crls: Sequence[bytes] = (),
                     validate: bool = True, text: bool = False, allow_fetching: bool = False,
-                    cache_dir: str | None = None) -> StructureCheck:
+                    cache_dir: str | None = None, unsigned: bool = False) -> StructureCheck:
     """Parent side: run :func:`inspect_pdf` (``kind="pdf"``) or :func:`inspect_docx`
-    (``kind="docx"``) in the sandbox. Never raises for a bad file."""
+    (``kind="docx"``) in the sandbox. Never raises for a bad file. ``unsigned``: the
+    report of a PDF without signatures even when not validating (None for a signed one)."""
     try:
         if kind == "pdf":
             facts = run_sandboxed(inspect_pdf, bytes(data), list(roots), list(crls), validate,
-                                  text, allow_fetching, cache_dir)
+                                  text, allow_fetching, cache_dir, unsigned)
         elif kind == "docx":
             facts = run_sandboxed(inspect_docx, bytes(data))
         else:

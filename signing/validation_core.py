@@ -401,6 +401,29 @@ def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
         inputs.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
 
 
+def _field_facts(data: bytes) -> tuple[dict[str, Any], Any, list[_FilledField]]:
+    """The facts that need no cryptography: trailing bytes, revisions, filled fields."""
+    result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
+    result["trailing_bytes"] = trailing_garbage(data)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        fields = find_filled_signature_fields(reader)
+        result["field_count"] = len(fields)
+        result["revision_count"] = reader.xrefs.total_revisions
+    except Exception as exc:  # any parse failure means an invalid file
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        return result, None, []
+    return result, reader, fields
+
+
+def unsigned_facts(data: bytes) -> dict[str, Any] | None:
+    """What :func:`analyse_pdf` returns for ``data`` when it has no filled signature field
+    (its verdict needs no trust material, no revocation data, no cryptography); ``None``
+    when it has one, or cannot be read (left to the full validation)."""
+    result, _reader, fields = _field_facts(data)
+    return result if result["error"] is None and not fields else None
+
+
 def analyse_pdf(
     data: bytes,
     trust_roots: list[bytes],
@@ -418,18 +441,14 @@ def analyse_pdf(
     "trailing_bytes": n}``. Per-signature failures are recorded in the
     signature's ``error`` entry; a file that cannot be parsed sets ``error``.
     """
-    result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
-    result["trailing_bytes"] = trailing_garbage(data)
+    result, reader, fields = _field_facts(data)
+    if result["error"] is not None or not fields:
+        return result  # nothing to verify: the trust material is not even parsed
     anchors, intermediates = split_anchors([x509.Certificate.load(der) for der in trust_roots])
     inputs = _Inputs(anchors, list(crls), list(ocsps), allow_fetching, cache_dir)
     inputs.dss_certs.extend(intermediates)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        fields = find_filled_signature_fields(reader)
-        result["field_count"] = len(fields)
-        result["revision_count"] = reader.xrefs.total_revisions
-        if fields:
-            _load_dss(reader, inputs)
+        _load_dss(reader, inputs)
     except Exception as exc:  # any parse failure means an invalid file
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         return result

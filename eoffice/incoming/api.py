@@ -43,8 +43,10 @@ def register():
     check_before_file(user, data, has_file=bool(upload is not None and upload.filename),
                       classified_files=settings.classified_files())
     # the pipeline, holding no lock; the signatures are left to a worker when deferred
+    # (a file without any has its verdict from the pipeline: nothing to defer)
     deferred = signature_checks.deferred(current_app)
-    file = untrusted.check_upload(upload, validate=not deferred, text=False)
+    file = untrusted.check_upload(upload, validate=not deferred, text=False,
+                                  unsigned_verdict=True)
     result = register_incoming(
         db.session, file_store(), user, data, file=file, trust=settings.trust_material(),
         classified_files=settings.classified_files(), today=settings.today(),

@@ -144,7 +144,8 @@ def new():
         # check step validates the signatures; registering leaves them to a worker when
         # deferred, and reuses the check step's verdict for the file it kept.
         file = untrusted.check_upload(request.files.get("file"), text=analysing,
-                                      validate=analysing or not deferred)
+                                      validate=analysing or not deferred,
+                                      unsigned_verdict=True)
         kept = untrusted.load_pending(pending) if file is None else None
         if kept is not None:
             known = None if analysing else untrusted.pending_verdict(
@@ -152,7 +153,7 @@ def new():
             file = untrusted.check_upload(None, data=kept,
                                           filename=request.form.get("filename", ""),
                                           validate=analysing or (known is None and not deferred),
-                                          text=analysing)
+                                          text=analysing, unsigned_verdict=True)
         if analysing:
             if file is None:
                 raise Invalid("Hãy chọn tệp PDF để kiểm tra.")

@@ -90,6 +90,23 @@ def test_registration_answers_pending_and_the_worker_writes_the_verdict(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_an_unsigned_file_has_its_verdict_at_once_and_nothing_is_queued(app, api, register):
+    """No filled signature field: nothing to validate, the answer says "unsigned" (data
+    after %%EOF makes it "invalid") and the worker gets no check to do."""
+    from hostile_files import plain_pdf
+
+    resp = register(plain_pdf())
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["validation"]["verdict"] == "unsigned"
+    doc = api.get(f"/api/v1/documents/{resp.get_json()['id']}", "chutich").get_json()
+    assert doc["validation"]["verdict"] == "unsigned"
+    resp = register(plain_pdf() + b"\n<< /Injected true >>\n")
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["validation"]["verdict"] == "invalid"
+    assert "%%EOF" in " ".join(resp.get_json()["validation"]["reasons"])
+    assert _queued(app) == []
+
+
 def test_a_tampered_file_goes_from_pending_to_invalid(app, api, register, tampered_pdf):
     resp = register(tampered_pdf)
     assert resp.status_code == 201, resp.get_json()
