@@ -116,7 +116,9 @@ class S3Store(FileStore):
         digest = hashlib.sha256(data).hexdigest()
         if len(data) > MULTIPART_THRESHOLD:
             return self.put_stream(BytesIO(data))
-        if not self.exists(digest):
+        # A conditional write needs no HEAD first (one request, not two): the service
+        # refuses it when the key exists. Without conditional writes, ask first.
+        if self._conditional_put or not self.exists(digest):
             self._put_once(digest, data)
         return StoredBlob(digest, len(data))
 

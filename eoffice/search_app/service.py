@@ -93,9 +93,13 @@ def file_text(ctx: SearchContext, snap: Snapshot) -> str:
     if cached.exists():
         return cached.read_text("utf-8")
     text = ""
-    if ctx.files.exists(snap.file_sha):
+    try:
+        data = ctx.files.get(snap.file_sha)  # one request to an object store, not two
+    except FileNotFoundError:
+        data = None
+    if data is not None:
         try:
-            text = search.extract_text(ctx.files.get(snap.file_sha), snap.file_kind)
+            text = search.extract_text(data, snap.file_kind)
         except search.ExtractionError as exc:
             log.warning("text extraction failed for document %s: %s", snap.entry.id, exc)
     ctx.text_cache.mkdir(parents=True, exist_ok=True)
