@@ -66,6 +66,8 @@ class Track:
     (else the rows are queried by ``key`` and added to the session)."""
     columns: dict[str, Any] = field(default_factory=dict)
     """Further columns of a new row (e.g. the actor's display name)."""
+    fresh: bool = False
+    """The subject was created in this transaction: no history yet (none is read)."""
 
     def query(self) -> sa.Select[Any]:
         return (sa.select(self.model)
@@ -99,6 +101,8 @@ def refusals(comment_code: str | None = None) -> Iterator[None]:
 
 def history(session: Session, track: Track) -> list[workflow.Event]:
     """The subject's events, oldest first."""
+    if track.fresh and track.collection is None:
+        return []
     rows = track.collection if track.collection is not None else session.scalars(track.query())
     return [row.as_event() for row in rows]
 

@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Actor, ApiToken, Clearance, Department, LoginAttempt, Role, User
@@ -145,7 +145,10 @@ def issue_token(session: Session, user: User, hours: int = 12) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    """The active user of a valid API token (one query: token, user, department, roles)."""
+    row = session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
     if row is None or row.revoked or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user

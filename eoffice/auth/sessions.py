@@ -12,7 +12,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Actor, ApiToken, User, UserSession
@@ -31,13 +31,14 @@ def open_session(session: Session, user: User) -> str:
 
 
 def session_user(session: Session, user_id: int, key: str) -> User | None:
-    """The active user of an open web session, or None (ended, unknown, deactivated)."""
-    row = session.scalar(sa.select(UserSession).where(
+    """The active user of an open web session, or None (ended, unknown, deactivated).
+    One query: the session row's existence, the user, their department and roles."""
+    open_row = sa.select(UserSession.id).where(
         UserSession.key_hash == _digest(key), UserSession.user_id == user_id,
-        UserSession.ended_at.is_(None)))
-    if row is None:
-        return None
-    user = session.get(User, user_id)
+        UserSession.ended_at.is_(None))
+    user = session.scalars(
+        sa.select(User).where(User.id == user_id, open_row.exists())
+        .options(joinedload(User.role_rows))).unique().first()
     return user if user is not None and user.active else None
 
 

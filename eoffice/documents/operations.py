@@ -10,7 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, joinedload, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 import workflow
 from eoffice import hooks, workflow_store
@@ -36,12 +37,17 @@ def store_bytes(session: Session, store: FileStore, data: bytes, accepted: set[s
         raise Invalid(str(exc), code="unsupported_type") from exc
     blob = store.put(data)
     # INSERT … ON CONFLICT DO NOTHING: two requests storing the same bytes at once both succeed;
-    # flushed now so that rows referring to it (documents, files) can follow in any order.
+    # written now so that rows referring to it (documents, files) can follow in any order —
+    # without flushing them first: a new document is then inserted with its file already.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(StoredFile).values(sha256=blob.sha256, size=blob.size, mime=mime)
-                    .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
-    row = session.get(StoredFile, blob.sha256)
-    assert row is not None
+    with session.no_autoflush:
+        session.execute(insert(StoredFile).values(sha256=blob.sha256, size=blob.size, mime=mime)
+                        .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
+    row = session.identity_map.get(identity_key(StoredFile, blob.sha256))
+    if row is None:  # the row exists now: known without reading it back
+        row = StoredFile(sha256=blob.sha256, size=blob.size, mime=mime)
+        make_transient_to_detached(row)  # its other columns load if ever read
+        session.add(row)
     return row
 
 
@@ -78,7 +84,10 @@ def get_visible(session: Session, user: User, document_id: Any) -> Document:
         doc_id = int(document_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    document = session.get(Document, doc_id)
+    # its access keys in the same query; its creator's roles only if something asks
+    document = session.get(Document, doc_id, options=[
+        joinedload(Document.access_rows),
+        defaultload(Document.created_by).lazyload(User.role_rows)])
     if document is None or not document.can_view(user):
         raise NotFound()
     return document
@@ -102,14 +111,17 @@ def history_of(session: Session, document: Document, machine: str) -> list[workf
 def fire(session: Session, machine: workflow.Machine, document: Document, actor: User,
          transition: str, *, comment: str = "", subject: Any = None,
          details: dict[str, Any] | None = None, history_key: str | None = None,
-         holder: Any = None, audit_prefix: str | None = None) -> workflow.Event:
+         holder: Any = None, audit_prefix: str | None = None,
+         new: bool = False) -> workflow.Event:
     """Fire a workflow transition on the document (or on a part of it, such as one handler's
     assignment: ``subject``/``holder`` with its own ``history_key``) through the workflow
-    store, then refresh the index."""
-    row = workflow_store.fire(
-        session, machine, track(document, history_key or machine.name, holder=holder,
-                                audit_prefix=audit_prefix),
-        actor, transition, comment=comment, subject=subject, details=details)
+    store, then refresh the index. ``new``: the document was created in this transaction
+    (no history to read yet)."""
+    history = track(document, history_key or machine.name, holder=holder,
+                    audit_prefix=audit_prefix)
+    history.fresh = new
+    row = workflow_store.fire(session, machine, history, actor, transition, comment=comment,
+                              subject=subject, details=details)
     mark_changed(session, document)
     return row.as_event()
 

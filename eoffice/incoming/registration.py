@@ -166,16 +166,16 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     )
     document.grant("role:clerk", "role:leader")
     session.add(document)
-    session.flush()
-    if check is not None:
+    if check is not None:  # the blob first: the document row is inserted with its file
         attach_file(session, store, document, "received", check.data, actor, accepted={PDF},
                     filename=filename or check.filename or "van-ban-den.pdf")
         if signature_checks.is_pending(validation):
             signature_checks.queue(session, document.id, str(document.current_file_sha))
+    session.flush()
     document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
     # REGISTRATION ends in "registered", where the document's INCOMING handling starts
     fire(session, workflow.REGISTRATION, document, actor, "register",
-         comment=f"Số đến {document.arrival_number}", audit_prefix="incoming",
+         comment=f"Số đến {document.arrival_number}", audit_prefix="incoming", new=True,
          details={"arrival_number": document.arrival_number, "register": register,
                   "year": year, "verdict": validation["verdict"] if validation else None,
                   "duplicates": duplicates})
