@@ -84,6 +84,8 @@ EXTENSIONS = ("pg_trgm",)
 LAYOUT = "eoffice-search-3"
 #: Reading one row's vector (out of line) costs about this many bitmap rows.
 _DETOAST_COST = 50
+#: Key of ``Connection.info``: the scan the current search transaction is steered to.
+_SCAN = "eoffice.search_scan"
 _MAX_WORD = 200  # longer "words" (hashes, garbage) are not indexed
 _MAX_POS = 16383  # PostgreSQL's largest tsvector position
 _MAX_VECTOR_CHARS = 600_000  # stay well below the 1 MB tsvector limit
@@ -468,6 +470,7 @@ class PostgresIndex(GuardedIndex):
         conn.execute(sa.text("SELECT set_config('jit', 'off', true), "
                              "set_config('enable_seqscan', 'off', true), "
                              "set_config('work_mem', '32MB', true)"))
+        conn.info[_SCAN] = ""  # both scans allowed, as at every transaction's start
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
         """Search what ``access_keys`` may see; totals, facets and snippets count only that."""
@@ -570,7 +573,11 @@ class PostgresIndex(GuardedIndex):
 
     @staticmethod
     def _prefer(conn: sa.Connection, scan: str) -> None:
-        """Steer the next statement to ``indexscan`` or ``bitmapscan`` ("" = either)."""
+        """Steer the next statement to ``indexscan`` or ``bitmapscan`` ("" = either); no
+        round trip when the transaction is already set so."""
+        if conn.info.get(_SCAN) == scan:
+            return
+        conn.info[_SCAN] = scan
         conn.execute(sa.text("SELECT set_config('enable_indexscan', :i, true), "
                              "set_config('enable_bitmapscan', :b, true)"),
                      {"i": "off" if scan == "bitmapscan" else "on",
