@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from search.analysis import nfc
 
@@ -46,11 +46,23 @@ def _limits(memory: int, seconds: float) -> Callable[[], None]:
     return apply
 
 
+def _limited(cmd: list[str], memory: int, seconds: float) -> tuple[list[str], Any]:
+    """``cmd`` run under the limits: through util-linux ``prlimit`` when installed (it sets
+    them, then execs ``cmd``; the parent needs no ``preexec_fn``, so Python starts the child
+    with vfork instead of copying a large worker process), else a ``preexec_fn``."""
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        return cmd, _limits(memory, seconds)
+    cpu = int(seconds) + 1
+    return [prlimit, f"--as={memory}", f"--cpu={cpu}:{cpu + 1}", "--core=0", "--", *cmd], None
+
+
 def _run(cmd: list[str], data: bytes | None, memory: int, seconds: float) -> bytes:
+    cmd, preexec = _limited(cmd, memory, seconds)
     try:
         proc = subprocess.run(
             cmd, input=data, capture_output=True, timeout=max(MIN_WALL, seconds * WALL_FACTOR),
-            preexec_fn=_limits(memory, seconds), check=False,
+            preexec_fn=preexec, check=False,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
         )
     except subprocess.TimeoutExpired:
