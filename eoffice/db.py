@@ -78,6 +78,23 @@ def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
     return result.rowcount
 
 
+@contextmanager
+def keeping_loaded(session: Session, *objects: Any) -> Iterator[None]:
+    """Keep these unchanged objects of ``session`` as they are loaded through a rollback in
+    the block (a rollback expires every object: the next read of one queries it again).
+    They leave the session for the block and come back after it, with their loaded
+    relationships' objects (their cascade)."""
+    kept = [obj for obj in objects
+            if obj is not None and obj in session and not session.is_modified(obj)]
+    for obj in kept:
+        session.expunge(obj)
+    try:
+        yield
+    finally:
+        for obj in kept:
+            session.add(obj)
+
+
 class ScopedSession(Session):
     """How the code sees ``db.session``: the current scope's :class:`Session` (the scoped
     registry proxies every Session method to it), plus the registry's own ``remove`` and

@@ -135,14 +135,19 @@ def end_read_transaction() -> None:
     """End the request's transaction while it has only read (SQLite takes its write lock
     at BEGIN), so the sandbox runs holding no lock and no connection. Rolled back, not
     committed: the request's one commit stays at its end (:mod:`eoffice.web.transaction`);
-    a transaction that has written is left as it is."""
-    from eoffice.db import db
+    a transaction that has written is left as it is. The acting user stays loaded (the
+    rollback would expire it: reading it again after the sandbox would cost a query)."""
+    from eoffice.db import db, keeping_loaded
+    from eoffice.extensions import acting_user
     from eoffice.web.transaction import wrote_in_request
 
     session = db.session()  # the request's session behind the scoped proxy
     if session.in_transaction() and not (session.new or session.dirty or session.deleted) \
             and not wrote_in_request(session):
-        session.rollback()
+        user = acting_user()
+        user = user._get_current_object() if hasattr(user, "_get_current_object") else user
+        with keeping_loaded(session, user, vars(user).get("department") if user else None):
+            session.rollback()
 
 
 def read_upload(upload: Any) -> tuple[bytes | None, str]:
