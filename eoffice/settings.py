@@ -35,26 +35,30 @@ def signing_settings() -> SigningSettings:
                       current_app.config.get("SEAL_AGENCY") or DEFAULT_SEAL_AGENCY)
 
 
-def trust_material() -> TrustMaterial:
+def trust_material(agency_id: int | None = None) -> TrustMaterial:
     """Trust anchors and CRLs to validate received files: the deployment's (loaded once per
-    app) plus the anchors the acting user's agency installed."""
-    cached = current_app.extensions.get(_TRUST_KEY)
-    if cached is None:
-        cached = load_trust(settings_from_config(current_app.config))
-        current_app.extensions[_TRUST_KEY] = cached
-    return _with_agency_anchors(cached)
-
-
-def _with_agency_anchors(base: TrustMaterial) -> TrustMaterial:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
+    app) plus the anchors the agency (``agency_id``, else the acting user's) installed, read
+    from the database on every call."""
     from eoffice.admin.credentials import anchor_pems
     from eoffice.db import db
     from eoffice.extensions import acting_user
 
-    user = acting_user() if has_request_context() else None
-    pems = anchor_pems(db.session, user.agency_id) if user is not None else []
+    cached = current_app.extensions.get(_TRUST_KEY)
+    if cached is None:
+        cached = load_trust(settings_from_config(current_app.config))
+        current_app.extensions[_TRUST_KEY] = cached
+    if agency_id is None:
+        user = acting_user() if has_request_context() else None
+        agency_id = user.agency_id if user is not None else None
+    return with_anchors(cached, anchor_pems(db.session, agency_id)
+                        if agency_id is not None else [])
+
+
+def with_anchors(base: TrustMaterial, pems: list[bytes]) -> TrustMaterial:
+    """``base`` with the PEM anchors ``pems`` added."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     if not pems:
         return base
     extra = [x509.load_pem_x509_certificate(p).public_bytes(Encoding.DER) for p in pems]

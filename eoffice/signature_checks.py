@@ -93,12 +93,22 @@ def queue(session: Session, document_id: int, sha256: str) -> None:
     after_commit(session, nudge)
 
 
-def _validate(data: bytes) -> dict[str, Any]:
-    """The full pipeline (structure and signatures, sandboxed) for a stored file."""
-    from eoffice.settings import trust_material
+def _anchors_of(session: Session, document_id: int) -> list[bytes]:
+    """The trust anchors the document's agency installed (the agency admin's page)."""
+    from eoffice.admin.credentials import anchor_pems
+    from eoffice.documents.models import Document
+
+    agency_id = session.scalar(sa.select(Document.agency_id).where(Document.id == document_id))
+    return anchor_pems(session, agency_id) if agency_id is not None else []
+
+
+def _validate(data: bytes, anchors: list[bytes]) -> dict[str, Any]:
+    """The full pipeline (structure and signatures, sandboxed) for a stored file, trusting
+    the deployment's anchors and ``anchors`` (its agency's)."""
+    from eoffice.settings import trust_material, with_anchors
     from eoffice.untrusted import FileRefused, check_bytes
 
-    trust = trust_material()
+    trust = with_anchors(trust_material(), anchors)
     try:
         report = check_bytes(data, validate=True, text=False, roots=trust.roots, crls=trust.crls,
                              online=trust.online, revocation_cache=trust.revocation_cache)
@@ -149,6 +159,7 @@ def check_pending(session: Session, store: Any, *, limit: int = 20) -> int:
         row_id, sha = row.id, row.sha256
         try:
             data = store.get(sha)
+            anchors = _anchors_of(session, row.document_id)
         except Exception:  # noqa: BLE001 - a missing blob is repair's business; next row
             log.exception("signature check: file %s of document %s unreadable", sha,
                           row.document_id)
@@ -157,7 +168,7 @@ def check_pending(session: Session, store: Any, *, limit: int = 20) -> int:
             continue
         if not claim:
             session.rollback()
-        validation = _validate(data)
+        validation = _validate(data, anchors)
         if not claim:
             row = session.get(SignatureCheck, row_id)
             if row is None:

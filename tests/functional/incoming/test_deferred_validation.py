@@ -107,6 +107,30 @@ def test_an_unsigned_file_has_its_verdict_at_once_and_nothing_is_queued(app, api
     assert _queued(app) == []
 
 
+def test_the_worker_trusts_the_anchor_the_agency_installed(app, api, register, signed_pdf):
+    """The worker's verdict counts the agency's own trust anchors, as a check made in the
+    request does: here the deployment trusts no root, only the agency's anchor makes the
+    file valid."""
+    from eoffice.admin import credentials
+    from eoffice.auth.models import User
+    from eoffice.db import db
+
+    app.config["TRUST_ROOTS"] = []
+    app.extensions.pop("eoffice.trust", None)  # the deployment's anchors, loaded once
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        credentials.add_trust_anchor(db.session, admin,
+                                     (Path(app.instance_path) / "pki" / "root.pem").read_bytes())
+        db.session.commit()
+        db.session.remove()
+    resp = register(signed_pdf, code_number="13", code_notation="KH-SVHTTDL")
+    assert resp.status_code == 201, resp.get_json()
+    doc_id = resp.get_json()["id"]
+    _worker_runs(app)
+    doc = api.get(f"/api/v1/documents/{doc_id}", "chutich").get_json()
+    assert doc["validation"]["verdict"] == "valid", doc["validation"]
+
+
 def test_a_tampered_file_goes_from_pending_to_invalid(app, api, register, tampered_pdf):
     resp = register(tampered_pdf)
     assert resp.status_code == 201, resp.get_json()
