@@ -58,6 +58,14 @@ def db_upgrade(ctx: Context) -> None:
     app = ctx.app()
     upgrade(app.config["DATABASE_URL"])
     click.echo("Cơ sở dữ liệu đã được cập nhật.")
+    from eoffice.admin.credentials import import_instance_files
+    from eoffice.db import db
+
+    with app.app_context(), db.transaction() as session:
+        taken = import_instance_files(session, app.instance_path)
+    if taken:
+        click.echo(f"Đã chuyển {taken} tệp quản trị cơ quan (con dấu, khóa, ảnh chữ ký, "
+                   "chứng thư tin cậy) từ thư mục instance vào cơ sở dữ liệu.")
 
 
 # --- audit ----------------------------------------------------------------------------------

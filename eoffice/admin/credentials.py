@@ -269,3 +269,51 @@ def for_agency(settings: SigningSettings, agency: Agency,
         return replace(settings, **common, seal_p12=NO_SEAL, seal_png=image,
                        seal_token_label=None, seal_key_label=None)
     return replace(settings, **common)
+
+
+def import_instance_files(session: Session, instance: str | Path) -> int:
+    """Take into the database what the admin pages wrote under ``<instance>/agencies/<id>/``
+    before they kept it there (trust anchors, the seal's key and image, users' keys and
+    signature images): run by ``eoffice db upgrade`` on the machine that holds them. The
+    files stay (remove them once every server runs this version). Returns how many were
+    taken; a second run takes none."""
+    from eoffice.auth.models import User
+
+    root = (Path(instance) / "agencies").resolve()
+    if not root.is_dir():
+        return 0
+    taken = 0
+
+    def take(agency_id: int, kind: str, ref: str | None, name: str = "") -> str | None:
+        nonlocal taken
+        if not ref or ref.startswith(stored.SCHEME):
+            return ref
+        try:
+            path = Path(ref).resolve()
+            if not path.is_relative_to(root):
+                return ref  # installed by an operator (e.g. the demo PKI): stays a path
+            data = path.read_bytes()
+        except OSError:
+            return ref
+        taken += 1
+        return stored.keep(session, agency_id, kind, data, name=name)
+
+    for agency in session.scalars(sa.select(Agency).order_by(Agency.id)):
+        own = _settings(agency)
+        moved = {key: take(agency.id, key, own.get(key)) for key in ("seal_png", "seal_p12")
+                 if own.get(key)}
+        if any(moved[key] != own.get(key) for key in moved):
+            _save(agency, moved)
+        known = dict(stored.anchors(session, agency.id))
+        folder = root / str(agency.id) / "trust"
+        for pem in sorted(folder.glob("*.pem")) if folder.is_dir() else []:
+            if pem.stem not in known:
+                stored.keep(session, agency.id, stored.TRUST_ANCHOR, pem.read_bytes(),
+                            name=pem.stem)
+                taken += 1
+    for user in session.scalars(sa.select(User).where(sa.or_(
+            User.p12_path.is_not(None), User.signature_image_path.is_not(None)))):
+        user.p12_path = take(user.agency_id, "user_p12", user.p12_path, user.username)
+        user.signature_image_path = take(user.agency_id, "signature_png",
+                                         user.signature_image_path, user.username)
+    return taken

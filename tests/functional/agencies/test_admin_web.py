@@ -183,3 +183,56 @@ def test_csv_import_page_previews_then_imports(app):
     assert 'id="import-created">2<' in body and "cv.moi" in body
     person = web.get("/admin/users/cv.moi").get_data(as_text=True)
     assert "Chờ đăng nhập lần đầu" in person
+
+
+def test_db_upgrade_takes_what_an_earlier_version_kept_in_the_instance_folder(app, instance):
+    """Trust anchors and the seal key the admin pages used to write under
+    ``<instance>/agencies/<id>/`` are taken into the database by `eoffice db upgrade` (once),
+    so they still count — on every server — after the folder is gone."""
+    import hashlib
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from eoffice.admin.credentials import for_agency
+    from eoffice.auth.models import User
+    from eoffice.db import db
+    from eoffice.signing_services import settings_from_config
+
+    pki = instance / "pki"
+    root = (pki / "root.pem").read_bytes()
+    fingerprint = hashlib.sha256(x509.load_pem_x509_certificate(root).public_bytes(
+        Encoding.DER)).hexdigest()
+    with app.app_context(), db.transaction() as session:
+        agency = session.scalar(sa.select(User).where(User.username == "admin")).agency
+        old = instance / "agencies" / str(agency.id)
+        (old / "trust").mkdir(parents=True)
+        (old / "trust" / f"{fingerprint}.pem").write_bytes(root)
+        shutil.copy(pki / "seal.p12", old / "seal.p12")
+        agency.settings = {**agency.settings, "seal_p12": str(old / "seal.p12")}
+    db.session.remove()
+    env = {**os.environ, "EOFFICE_DATABASE_URL": app.config["DATABASE_URL"]}
+    eoffice = str(Path(sys.executable).parent / "eoffice")
+
+    def upgrade() -> str:
+        done = subprocess.run([eoffice, "--instance", str(instance), "db", "upgrade"], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert "Đã chuyển 2 tệp" in upgrade()
+    assert "Đã chuyển" not in upgrade()  # once
+    shutil.rmtree(instance / "agencies")
+    page = _login(app, "admin").get("/admin/agency").get_data(as_text=True)
+    assert f'name="fingerprint" value="{fingerprint}"' in page
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        settings = for_agency(settings_from_config(app.config), admin.agency)
+        assert settings.seal_p12 == (pki / "seal.p12").read_bytes()
+        assert len(settings.trust_pems) == 1
+        db.session.remove()
