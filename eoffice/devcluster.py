@@ -1,6 +1,8 @@
 """A distributed deployment on one machine, for tests and benchmarks: PostgreSQL (a private
 schema), a real S3 server (SeaweedFS), Redis (a private Celery queue), N `eoffice serve`
-processes and M `eoffice worker` processes sharing one instance folder (config, PKI).
+processes and M `eoffice worker` processes: on one shared instance folder (config, PKI), or
+a server on its own copy of it (another machine, :meth:`Cluster.machine`), which may leave
+the deployment (:meth:`Cluster.stop`).
 
     with Cluster(tmp, pg_url=..., redis_url=..., s3=seaweed) as cluster:
         cluster.prepare()                  # `eoffice demo --no-serve` on the shared services
