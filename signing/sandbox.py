@@ -20,6 +20,7 @@ are JSON, so the parent never unpickles anything a child produced.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import json
@@ -379,6 +380,9 @@ def _zygote() -> int:
     proto_out = os.dup(1)
     os.dup2(2, 1)  # stray prints must not corrupt the protocol
     _preload()
+    # What is loaded now lives as long as the zygote: out of the collector's sight, so a
+    # collection in a child does not touch (and copy, page by page) the inherited heap.
+    gc.freeze()
     while True:
         header = proto_in.read(_REQUEST.size)
         if len(header) < _REQUEST.size:
