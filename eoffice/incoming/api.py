@@ -143,7 +143,8 @@ describe(bp, "/api/v1/incoming", "post", {
                                          "duplicates. validation.verdict is 'pending' while "
                                          "a worker checks the signatures (deployments with "
                                          "a broker): GET /api/v1/documents/{id} gives the "
-                                         "verdict once written"},
+                                         "verdict once written. A file without any "
+                                         "signature has its verdict at once (unsigned)"},
                   "422": {"description": "missing field, bad file, classified file refused"}},
 })
 describe(bp, "/api/v1/incoming/{document_id}/direction", "post", {
