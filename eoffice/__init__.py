@@ -35,13 +35,14 @@ def create_app(config: dict[str, Any] | None = None, instance: str | Path | None
     app.config.update(load_config(instance_path, config))
     app.config["INSTANCE_PATH"] = str(instance_path)
 
-    from eoffice import extensions
+    from eoffice import deployment_secret, extensions
     from eoffice.params import init_params
     from signing import fast_parse
 
     init_params(app)  # before any blueprint: bounded <int:…> in every route
     fast_parse.install()  # pyHanko reads hex strings in one slice (explicit, idempotent)
     extensions.init_app(app)
+    deployment_secret.init_app(app)
 
     from eoffice.api import register_api
     from eoffice.features import register_features

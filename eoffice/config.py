@@ -88,13 +88,14 @@ def load_config(instance: Path, overrides: dict[str, Any] | None = None) -> dict
     config.update(overrides or {})
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'eoffice.sqlite3'}"
-    if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = _instance_secret(instance)
+    # Without an explicit SECRET_KEY, the deployment's key is read from the database on
+    # first use (eoffice.deployment_secret): every app server of a deployment has the same.
     return config
 
 
-def _instance_secret(instance: Path) -> str:
-    """Read the instance's secret key, generating it (mode 0600) on first run."""
+def instance_secret(instance: Path) -> str:
+    """Read the instance's secret key, generating it (mode 0600) on first run (used only
+    before the database is upgraded: see eoffice.deployment_secret)."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
