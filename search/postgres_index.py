@@ -157,6 +157,9 @@ class _Plan:
     clustered: bool = False  # a filter gathers the matches in a date range
     #: The same condition as lexemes for the bitmaps (None: a condition they cannot answer)
     conds: list[Cond] | None = field(default_factory=list)
+    #: Without text: the same condition on plain columns (no vector to read), else ""
+    plain: str = ""
+    plain_params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cond(self) -> str:
@@ -198,12 +201,23 @@ def plan(q: SearchQuery, keys: list[str]) -> _Plan:
         p.params["aq"] = " & ".join(aux)
     if q.date_from or q.date_to:
         p.conds = None
+    plain = ["acl && CAST(:keys AS text[])"]
+    columns = {"t": "type_code", "y": "year", "i": "issuer", "r": "register", "d": "direction"}
+    p.plain_params = {"keys": keys}
+    for k, value in filters.items():
+        if value:
+            plain.append(f"{columns[k]} = :c_{k}")
+            p.plain_params[f"c_{k}"] = int(value) if k == "y" else value
     if q.date_from:
         p.where.append("issued >= :dfrom")
-        p.params["dfrom"] = date_key(q.date_from)
+        plain.append("issued >= :dfrom")
+        p.params["dfrom"] = p.plain_params["dfrom"] = date_key(q.date_from)
     if q.date_to:
         p.where.append("issued BETWEEN 1 AND :dto")
-        p.params["dto"] = date_key(q.date_to)
+        plain.append("issued BETWEEN 1 AND :dto")
+        p.params["dto"] = p.plain_params["dto"] = date_key(q.date_to)
+    if not (pq.terms or pq.phrases or pq.prefixes):
+        p.plain = " AND ".join(plain)
     p.clustered = bool(q.year or q.date_to)
     words = pq.terms + [w for ph in pq.phrases for w in ph]  # as typed (exact boost)
     p.rank = " | ".join(dict.fromkeys(_lit(fold(w)) for w in words))
@@ -269,6 +283,8 @@ class PostgresIndex(GuardedIndex):
             f"WITH (fastupdate = off)",
             f"CREATE INDEX IF NOT EXISTS {name}_issued ON {name} (issued, id)",
             f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_ord ON {name} (ord)",
+            # A year's documents newest first, for a listing without text.
+            f"CREATE INDEX IF NOT EXISTS {name}_year ON {name} (year, issued, id)",
             f"CREATE INDEX IF NOT EXISTS {name}_subj ON {name} "
             f"USING gin (subj_f public.gin_trgm_ops)",
         ]
@@ -455,7 +471,7 @@ class PostgresIndex(GuardedIndex):
             for suffix in ("", *pg_bitmaps.SUFFIXES):
                 conn.execute(sa.text(f"DROP TABLE {t}{suffix}"))
                 conn.execute(sa.text(f"ALTER TABLE {new}{suffix} RENAME TO {t}{suffix}"))
-            for index in ("pkey", "text", "issued", "subj", "ord", "bits_pkey",
+            for index in ("pkey", "text", "issued", "subj", "ord", "year", "bits_pkey",
                           "terms_pkey", "dead_pkey"):
                 conn.execute(sa.text(f"ALTER INDEX {new}_{index} RENAME TO {t}_{index}"))
         # Tombstones stay: a delayed stale upsert must not resurrect a removed entry.
@@ -548,11 +564,17 @@ class PostgresIndex(GuardedIndex):
         ids = [i for i, _ in ranked[offset:offset + limit]]
         if len(ids) < limit:
             skip = max(0, offset - len(ranked))
-            self._prefer(conn, self._scan(conn, p, total, skip + limit - len(ids)))
+            wanted = skip + limit - len(ids)
+            if p.plain and self._dense(conn, total, wanted, 1):
+                # No text: the columns tell a match without reading its vector.
+                scan, cond, params = "indexscan", p.plain, p.plain_params
+            else:
+                scan, params = self._scan(conn, p, total, wanted), p.params
+            self._prefer(conn, scan)
             ids += conn.scalars(sa.text(
                 f"SELECT id FROM {t} WHERE {cond} AND NOT (id = ANY(:ranked)) "
                 f"ORDER BY issued DESC, id DESC LIMIT :lim OFFSET :off"),
-                {**p.params, "ranked": [i for i, _ in ranked], "lim": limit - len(ids),
+                {**params, "ranked": [i for i, _ in ranked], "lim": limit - len(ids),
                  "off": skip}).all()
         self._prefer(conn, "")
         return ids, dict(ranked)
@@ -566,10 +588,14 @@ class PostgresIndex(GuardedIndex):
         """
         if p.clustered:
             return "bitmapscan"
+        return "indexscan" if self._dense(conn, total, wanted, _DETOAST_COST) else "bitmapscan"
+
+    def _dense(self, conn: sa.Connection, total: int, wanted: int, row_cost: float) -> bool:
+        """Is walking the date index (``rows / total`` rows per match, each costing
+        ``row_cost``) cheaper than visiting all ``total`` matches?"""
         rows = conn.scalar(sa.text(
             "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": self.table})
-        dense = total * total > _DETOAST_COST * wanted * max(1.0, float(rows or 0))
-        return "indexscan" if dense else "bitmapscan"
+        return total * total > row_cost * wanted * max(1.0, float(rows or 0))
 
     @staticmethod
     def _prefer(conn: sa.Connection, scan: str) -> None:

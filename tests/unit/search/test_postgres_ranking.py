@@ -58,3 +58,24 @@ def test_an_index_table_of_an_older_layout_is_recreated_empty(pg_engine, make_do
     ix.apply([make_doc(id="n1", subject="Kế hoạch mới")])
     assert set(ix.stamps()) == {"n1"}
     assert set(PostgresIndex(pg_engine).stamps()) == {"n1"}  # the current layout is kept
+
+
+def test_a_listing_without_text_is_newest_first_and_only_what_the_caller_may_see(
+        pg_index, make_doc):
+    """Filters alone (the register browser): pages read the columns in date order."""
+    docs = [make_doc(id=f"b{i}", type_code="KH" if i % 4 else "QĐ", year=2025,
+                     issued_date=date(2025, 1 + i % 12, 1 + (i * 7) % 28),
+                     visibility=frozenset({"all"} if i % 5 else {"dept:X"}))
+            for i in range(60)]
+    pg_index.apply(docs)
+    with pg_index.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(sa.text(f"ANALYZE {pg_index.table}"))
+    seen = [d for d in docs if d.type_code == "KH" and "all" in d.visibility]
+    expected = [d.id for d in sorted(seen, key=lambda d: (d.issued_date, d.id), reverse=True)]
+    got: list[str] = []
+    for page in (1, 2, 3):
+        res = pg_index.search(SearchQuery(type_code="KH", year=2025, page=page, per_page=15),
+                              ALL)
+        assert res.total == len(seen)
+        got += [h.id for h in res.hits]
+    assert got == expected
