@@ -129,22 +129,28 @@ def _stream_sizes(reader: PdfFileReader) -> None:
 
 def pdf_structure(data: bytes) -> dict[str, Any]:
     """``{"problem": None|"bomb"|"loop"|"unreadable", "page_count": n|None}``."""
+    return _read_structure(data)[0]
+
+
+def _read_structure(data: bytes) -> tuple[dict[str, Any], PdfFileReader | None]:
+    """:func:`pdf_structure` and, for a sound unencrypted file, its reader (every object
+    already read and cached, for the signature facts that follow)."""
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if "/Encrypt" in reader.trailer:
-            return {"problem": None, "page_count": None, "encrypted": True}
+            return {"problem": None, "page_count": None, "encrypted": True}, None
         pages = page_leaves(reader.root)
         _stream_sizes(reader)
     except Bomb:
-        return {"problem": "bomb", "page_count": None}
+        return {"problem": "bomb", "page_count": None}, None
     except RecursionError:
-        return {"problem": "loop", "page_count": None}
+        return {"problem": "loop", "page_count": None}, None
     except ValueError as exc:
         problem = "loop" if "loop" in str(exc) or "deep" in str(exc) else "unreadable"
-        return {"problem": problem, "page_count": None}
+        return {"problem": problem, "page_count": None}, None
     except Exception:  # noqa: BLE001 - anything else: the file cannot be read
-        return {"problem": "unreadable", "page_count": None}
-    return {"problem": None, "page_count": len(pages)}
+        return {"problem": "unreadable", "page_count": None}, None
+    return {"problem": None, "page_count": len(pages)}, reader
 
 
 MAX_TEXT = 20_000
@@ -172,12 +178,12 @@ def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes],
     and, with ``text``, the first pages' text. ``unsigned`` (without ``validate``): the
     signature facts all the same of a file without any filled signature field (its
     verdict is decided without cryptography)."""
-    structure = pdf_structure(data)
+    structure, reader = _read_structure(data)
     facts: dict[str, Any] = {"structure": structure}
     if structure["problem"] is None and validate:
         facts["signatures"] = analyse_pdf(data, roots, crls, [], allow_fetching, cache_dir)
     elif structure["problem"] is None and unsigned:
-        found = unsigned_facts(data)
+        found = unsigned_facts(data, reader)
         if found is not None:
             facts["signatures"] = found
     if structure["problem"] is None and text:

@@ -401,12 +401,15 @@ def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
         inputs.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
 
 
-def _field_facts(data: bytes) -> tuple[dict[str, Any], Any, list[_FilledField]]:
-    """The facts that need no cryptography: trailing bytes, revisions, filled fields."""
+def _field_facts(data: bytes, reader: PdfFileReader | None = None,
+                 ) -> tuple[dict[str, Any], Any, list[_FilledField]]:
+    """The facts that need no cryptography: trailing bytes, revisions, filled fields
+    (``reader``: one already opened on ``data`` with ``strict=False``)."""
     result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
     result["trailing_bytes"] = trailing_garbage(data)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader is None:
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
         fields = find_filled_signature_fields(reader)
         result["field_count"] = len(fields)
         result["revision_count"] = reader.xrefs.total_revisions
@@ -416,11 +419,12 @@ def _field_facts(data: bytes) -> tuple[dict[str, Any], Any, list[_FilledField]]:
     return result, reader, fields
 
 
-def unsigned_facts(data: bytes) -> dict[str, Any] | None:
+def unsigned_facts(data: bytes, reader: PdfFileReader | None = None) -> dict[str, Any] | None:
     """What :func:`analyse_pdf` returns for ``data`` when it has no filled signature field
     (its verdict needs no trust material, no revocation data, no cryptography); ``None``
-    when it has one, or cannot be read (left to the full validation)."""
-    result, _reader, fields = _field_facts(data)
+    when it has one, or cannot be read (left to the full validation). ``reader``: one the
+    structure check already opened on ``data`` (not parsed twice)."""
+    result, _reader, fields = _field_facts(data, reader)
     return result if result["error"] is None and not fields else None
 
 
