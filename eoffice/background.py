@@ -10,6 +10,9 @@ A feature registers its tasks by name, at import time::
     background.sweep("exchange.deliver_pending", every=30)      # a periodic task (no args)
 
 and asks for one after its commit: ``background.submit("exchange.deliver", delivery_id=7)``.
+A task without arguments that drains an outbox is better asked for with
+``background.nudge(name)``: a burst of commits then sends one message per short window
+(and always one after the last commit) instead of one each.
 With a broker (``redis://…`` or ``amqp://…``) that is a Celery message handled by any
 ``eoffice worker`` (any machine); without one, a thread of this process runs it.
 
@@ -22,10 +25,13 @@ sweeps periodically, so a lost message or a worker killed mid-task loses nothing
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app
@@ -96,6 +102,7 @@ class Background:
     _jobs: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sweeper: Sweeper | None = None
+    _nudges: dict[str, Coalesced] = field(default_factory=dict)
 
     @property
     def celery(self) -> Any:
@@ -116,6 +123,18 @@ class Background:
             return
         self._start_thread()
         self._jobs.put((name, kwargs))
+
+    def nudge(self, name: str) -> None:
+        """:func:`submit` ``name`` (without arguments), at most once per
+        :data:`NUDGE_WINDOW` with a trailing message after the last call."""
+        coalesced = self._nudges.get(name)
+        if coalesced is None:
+            if name not in _TASKS:
+                raise KeyError(f"unknown background task {name!r}")
+            with self._lock:
+                coalesced = self._nudges.setdefault(
+                    name, Coalesced(partial(self.submit, name), NUDGE_WINDOW))
+        coalesced()
 
     def start_sweeps(self) -> None:
         """Without a broker: the periodic sweeps in a thread of this process (started by
@@ -155,6 +174,57 @@ def submit(name: str, app: Flask | None = None, **kwargs: Any) -> None:
     """Ask for the task ``name`` to run in the background (after your commit)."""
     target = app or current_app
     target.extensions["eoffice.background"].submit(name, **kwargs)
+
+
+class Coalesced:
+    """``send()`` at most once per ``window`` seconds however often it is called, and always
+    once more after the last call: the first call of a quiet moment sends at once, calls
+    within the window after a send are folded into one trailing send at the window's end.
+
+    For nudges: a burst of commits costs one message per window instead of one each, and
+    every commit is still followed by a nudge (sent after it, within ``window`` seconds).
+    """
+
+    def __init__(self, send: Callable[[], None], window: float) -> None:
+        self._send = send
+        self.window = window
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._timer: threading.Timer | None = None
+        self._pid = os.getpid()
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's timer is not ours
+                self._pid, self._timer, self._last = os.getpid(), None, float("-inf")
+            if self._timer is not None:
+                return  # the pending send happens after this call
+            wait = self._last + self.window - time.monotonic()
+            if wait > 0:
+                self._timer = threading.Timer(wait, self._trailing)
+                self._timer.daemon = True
+                self._timer.start()
+                return
+            self._last = time.monotonic()
+        self._send()
+
+    def _trailing(self) -> None:
+        with self._lock:
+            self._timer = None  # calls from now on are not covered by this send
+            self._last = time.monotonic()
+        self._send()
+
+
+#: Nudges of one task sent by a process: at most one per this many seconds.
+NUDGE_WINDOW = 0.15
+
+
+def nudge(name: str, app: Flask | None = None) -> None:
+    """Ask for the task ``name`` (no arguments: it drains an outbox) after your commit,
+    coalesced: a burst of commits sends one message per :data:`NUDGE_WINDOW`, and the
+    last commit is always followed by one (see :class:`Coalesced`)."""
+    target = app or current_app
+    target.extensions["eoffice.background"].nudge(name)
 
 
 def make_celery(app: Flask, broker_url: str, queue_name: str) -> Any:

@@ -86,7 +86,7 @@ def queue(session: Session, document_id: int, sha256: str) -> None:
 
     def nudge() -> None:
         try:
-            background.submit(TASK, app)
+            background.nudge(TASK, app)  # one message per burst of registrations
         except Exception:  # noqa: BLE001 - the row stays; the sweep takes it
             log.exception("could not ask for the signature check of document %s", document_id)
 

@@ -60,7 +60,7 @@ def register(app: Flask) -> None:
     wake: Callable[[], None] | None = None
     if mode == "thread" and app.config.get("BROKER_URL"):
         mode = "celery"  # `eoffice worker` processes apply the outbox
-        wake = partial(background.submit, "search.drain", app)
+        wake = partial(background.nudge, "search.drain", app)  # coalesced
     elif mode == "thread":
         worker = OutboxWorker(ctx)  # started lazily: CLI commands that only read need none
         app.before_request(worker.start)

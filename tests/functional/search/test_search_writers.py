@@ -95,3 +95,55 @@ def test_embedded_writer_thread_applies_after_commit(app, docs, search_api):
         assert search_api("lambdaword")["total"] == 1
     finally:
         worker.stop()
+
+
+class _Broker:
+    """A broker and one worker: messages are queued and handled in order by a thread."""
+
+    def __init__(self, app) -> None:
+        import queue
+        import threading
+
+        self.app = app
+        self.sent: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, daemon=True)
+        self._thread.start()
+
+    def send_task(self, name: str, kwargs: dict, queue: str) -> None:
+        self.sent.append(name)
+        self._queue.put(name)
+
+    def _work(self) -> None:
+        from eoffice import background
+
+        while (name := self._queue.get()) is not None:
+            background.run(self.app, name)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(60)
+
+
+@pytest.mark.parametrize("app_config", [{"BROKER_URL": "redis://broker.invalid",
+                                         "SEARCH_WORKER": "thread"}])
+def test_a_burst_of_commits_sends_few_nudges_and_every_document_is_found(
+        app, docs, search_api, monkeypatch):
+    """With a broker, each commit nudges the worker, but a burst of them sends one message
+    per short window (and one after the last commit): nothing is left unindexed."""
+    from eoffice import background
+
+    monkeypatch.setattr(background, "NUDGE_WINDOW", 1.0)
+    broker = _Broker(app)
+    monkeypatch.setattr(app.extensions["eoffice.background"], "_celery", broker)
+    try:
+        count = 12
+        for i in range(count):
+            docs.create(f"Công văn đợt cao điểm số {i} omegaburst")
+        deadline = time.monotonic() + 30
+        while search_api("omegaburst")["total"] < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert search_api("omegaburst")["total"] == count
+        assert 1 <= len(broker.sent) < count
+    finally:
+        broker.close()
