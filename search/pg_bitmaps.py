@@ -309,8 +309,8 @@ def record_dead(conn: sa.Connection, t: str, ords: Iterable[int], sealed: int) -
     """Old ords of replaced or removed entries: those in the bitmaps go to the dead set."""
     old = [o for o in ords if o is not None and o <= sealed]
     if old:
-        conn.execute(sa.text(f"INSERT INTO {t}_dead VALUES (:o) ON CONFLICT DO NOTHING"),
-                     [{"o": o} for o in old])
+        conn.execute(sa.text(f"INSERT INTO {t}_dead SELECT unnest(CAST(:o AS bigint[])) "
+                             f"ON CONFLICT DO NOTHING"), {"o": old})
 
 
 def check(conn: sa.Connection, t: str, sample: int = 12) -> list[str]:

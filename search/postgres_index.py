@@ -35,7 +35,8 @@ indexes, and swaps the tables in with renames in one transaction: readers see th
 the new ones. The application rebuilds oldest document first, so ords follow time.
 
 Writers serialise per document with ``pg_advisory_xact_lock`` (ids locked in sorted order),
-so concurrent workers on several machines apply each document's newest revision.
+so concurrent workers on several machines apply each document's newest revision; a batch
+is written in one transaction with a fixed number of statements, whatever its size.
 """
 
 # ruff: noqa: S608 - the only interpolated names are the validated table name and fixed SQL
@@ -225,6 +226,26 @@ def plan(q: SearchQuery, keys: list[str]) -> _Plan:
     return p
 
 
+#: The writers' per-entry locks of a batch in one statement, in the order given (sorted).
+_XACT_LOCKS_IN_ORDER = sa.text(
+    "SELECT count(pg_advisory_xact_lock(:c, hashtext(id))) FROM (SELECT id FROM "
+    "unnest(CAST(:ids AS text[])) WITH ORDINALITY AS u(id, n) ORDER BY n) AS ordered")
+
+
+def _distinct_runs(batch: list[IndexedDocument | Removal]
+                   ) -> list[list[IndexedDocument | Removal]]:
+    """``batch`` cut into consecutive parts without a repeated id (usually one part)."""
+    parts: list[list[IndexedDocument | Removal]] = [[]]
+    seen: set[str] = set()
+    for item in batch:
+        if item.id in seen:
+            parts.append([])
+            seen.clear()
+        parts[-1].append(item)
+        seen.add(item.id)
+    return parts
+
+
 class PostgresIndex(GuardedIndex):
     """Search entries in PostgreSQL tables next to (or apart from) the application data.
 
@@ -365,38 +386,66 @@ class PostgresIndex(GuardedIndex):
         return dict(zip(_COLUMNS[1:], self._row(doc)[0][1:], strict=True))
 
     def _write(self, batch: list[IndexedDocument | Removal]) -> WriteResult:
+        """One transaction, a fixed number of statements per batch (not per entry): the
+        batch is cut where an id comes again, each part written set-wise, in order."""
         result = WriteResult()
         t = self.table
-        dead: list[int] = []
+        newest = 0
         with self.engine.begin() as conn:
             sealed = pg_bitmaps.writer_lock(conn, t, LOCK_CLASS)
-            for doc_id in sorted({item.id for item in batch}):
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, hashtext(:id))"),
-                             {"c": LOCK_CLASS, "id": doc_id})
-            for item in batch:
-                if item.revision:
-                    held = conn.scalar(sa.text(
-                        f"SELECT greatest((SELECT revision FROM {t} WHERE id = :id), "
-                        f"(SELECT revision FROM {t}_tomb WHERE id = :id))"), {"id": item.id})
-                    if held is not None and item.revision < held:
-                        result.stale.append(item.id)
-                        continue
-                dead += conn.scalars(sa.text(f"DELETE FROM {t} WHERE id = :id RETURNING ord"),
-                                     {"id": item.id}).all()
-                if isinstance(item, Removal):
-                    if item.revision:
-                        conn.execute(sa.text(
-                            f"INSERT INTO {t}_tomb VALUES (:id, :r) ON CONFLICT (id) "
-                            f"DO UPDATE SET revision = EXCLUDED.revision"),
-                            {"id": item.id, "r": item.revision})
-                    result.removed.append(item.id)
-                    continue
-                conn.execute(sa.text(self._insert_sql(t)), self._values(item))
-                conn.execute(sa.text(f"DELETE FROM {t}_tomb WHERE id = :id"), {"id": item.id})
-                result.written.append(item.id)
+            conn.execute(_XACT_LOCKS_IN_ORDER,
+                         {"c": LOCK_CLASS, "ids": sorted({item.id for item in batch})})
+            dead: list[int] = []
+            for part in _distinct_runs(batch):
+                newest = max(newest, self._write_part(conn, part, result, dead))
             pg_bitmaps.record_dead(conn, t, dead, sealed)
-        self._maybe_seal()
+        if newest - sealed >= self.seal_rows:
+            self._maybe_seal()
         return result
+
+    def _write_part(self, conn: sa.Connection, part: list[IndexedDocument | Removal],
+                    result: WriteResult, dead: list[int]) -> int:
+        """Write ``part`` (distinct ids); returns the largest ord handed out (0: none)."""
+        t = self.table
+        if any(item.revision for item in part):
+            held: dict[str, int] = dict(conn.execute(sa.text(
+                f"SELECT k.id, greatest((SELECT revision FROM {t} WHERE id = k.id), "
+                f"(SELECT revision FROM {t}_tomb WHERE id = k.id)) "
+                f"FROM unnest(CAST(:ids AS text[])) AS k(id)"),
+                {"ids": [item.id for item in part if item.revision]}).all())
+            stale = {item.id for item in part
+                     if item.revision and item.revision < (held.get(item.id) or 0)}
+            result.stale += [item.id for item in part if item.id in stale]
+            part = [item for item in part if item.id not in stale]
+        if not part:
+            return 0
+        dead += conn.scalars(sa.text(f"DELETE FROM {t} WHERE id = ANY(:ids) RETURNING ord"),
+                             {"ids": [item.id for item in part]}).all()
+        tombs = [item for item in part if isinstance(item, Removal) and item.revision]
+        if tombs:
+            conn.execute(sa.text(
+                f"INSERT INTO {t}_tomb SELECT * FROM unnest(CAST(:ids AS text[]), "
+                f"CAST(:revs AS bigint[])) ON CONFLICT (id) "
+                f"DO UPDATE SET revision = EXCLUDED.revision"),
+                {"ids": [r.id for r in tombs], "revs": [r.revision for r in tombs]})
+        docs = [item for item in part if isinstance(item, IndexedDocument)]
+        result.removed += [item.id for item in part if isinstance(item, Removal)]
+        if not docs:
+            return 0
+        params: dict[str, Any] = {"ids": [doc.id for doc in docs]}
+        rows = []
+        for n, doc in enumerate(docs):
+            params.update({f"{c}_{n}": v for c, v in self._values(doc).items()})
+            rows.append("(" + ", ".join(
+                f"CAST(:{c}_{n} AS tsvector)" if c in ("fts", "aux") else f":{c}_{n}"
+                for c in _COLUMNS[1:]) + ")")
+        # An entry written is no longer removed: its tombstone goes (same statement).
+        ords = conn.scalars(sa.text(
+            f"WITH untombed AS (DELETE FROM {t}_tomb WHERE id = ANY(:ids)) "
+            f"INSERT INTO {t} ({', '.join(_COLUMNS[1:])}) VALUES {', '.join(rows)} "
+            f"RETURNING ord"), params).all()
+        result.written += [doc.id for doc in docs]
+        return max(ords)
 
     def _maybe_seal(self) -> None:
         """Seal the entries written since the last seal once there are enough of them (one
