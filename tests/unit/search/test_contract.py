@@ -138,6 +138,20 @@ def test_out_of_order_updates_keep_the_newest_revision(any_index, make_doc):
     assert any_index.stamps()["o1"] == "v0"
 
 
+def test_one_batch_applies_in_order_even_when_an_id_comes_again(any_index, make_doc):
+    """Many documents in one apply (a worker's batch); an id given twice: the last wins,
+    and a delete after an upsert of the same id removes it."""
+    docs = [make_doc(id=f"b{i}", subject=f"Báo cáo lô {i}", version="v1") for i in range(5)]
+    any_index.apply(docs)
+    any_index.apply([make_doc(id="b1", subject="Báo cáo sửa", version="v2"),
+                     make_doc(id="b1", subject="Báo cáo cuối", version="v3"),
+                     make_doc(id="b2", subject="Báo cáo tạm", version="v2")],
+                    deletes=["b2", "b3"])
+    assert found(any_index, "báo cáo") == {"b0", "b1", "b4"}
+    assert found(any_index, "cuối") == {"b1"} and found(any_index, "sửa") == set()
+    assert any_index.stamps()["b1"] == "v3"
+
+
 def test_suggestions_come_from_visible_subjects(any_index, make_doc):
     any_index.apply([
         make_doc(id="s1", subject="Kế hoạch chuyển đổi số năm 2026"),
