@@ -96,12 +96,14 @@ class Cluster:
         proc = self.servers.pop(url)
         _end(proc)
 
-    def worker(self, concurrency: int = 2, nice: int = 0) -> subprocess.Popen[bytes]:
+    def worker(self, concurrency: int = 2, nice: int = 0,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Start `eoffice worker` (``nice``: at a lower CPU priority than the web servers,
-        as background work on a machine shared with them should run)."""
+        as background work on a machine shared with them should run; ``env``: other
+        settings than the cluster's)."""
         n = len(self.procs)
         return self._start(["worker", "--concurrency", str(concurrency)], f"worker-{n}",
-                           nice=nice)
+                           nice=nice, env=env)
 
     def demo(self) -> str:
         """`eoffice demo` (embedded: SQLite, files, Whoosh, Werkzeug) in a folder of its own."""
