@@ -48,6 +48,8 @@ def serve(ctx: Context, workers: int, threads: int, bind: str, timeout: int) -> 
     from gunicorn.app.base import BaseApplication
 
     _check_bind(bind)
+    # every thread may hold a connection, plus the process's background threads
+    os.environ.setdefault("EOFFICE_DATABASE_POOL_SIZE", str(max(12, threads + 4)))
     ctx.app()  # fail here with one line if a setting is wrong, not in every worker
     instance = ctx.instance
     url = f"http://{bind}" if not bind.startswith("unix:") else bind
@@ -85,6 +87,7 @@ def worker(ctx: Context, concurrency: int) -> None:
 
     from eoffice import background
 
+    os.environ.setdefault("EOFFICE_DATABASE_POOL_SIZE", str(max(12, concurrency + 6)))
     app = ctx.app(SEARCH_WORKER="external")
     bg: background.Background = app.extensions["eoffice.background"]
     if not bg.broker_url:

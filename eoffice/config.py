@@ -9,6 +9,11 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: sqlite:///<instance>/eoffice.sqlite3
+    # Connections a process keeps open to a server database (PostgreSQL): at least the
+    # requests it serves at once (`eoffice serve --threads`, which raises it to threads + 4)
+    # — below that, connections are opened and closed under load, and a new PostgreSQL
+    # session costs tens of ms of the server's CPU. SQLite ignores it.
+    "DATABASE_POOL_SIZE": 12,
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
     "CLASSIFIED_FILES": False,
     "DEMO": False,

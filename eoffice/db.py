@@ -43,8 +43,9 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
     )
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE.
+def make_engine(url: str, *, pool_size: int = 12, **kwargs: Any) -> sa.Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE;
+    a server database keeps ``pool_size`` connections open (see DATABASE_POOL_SIZE).
 
     BEGIN IMMEDIATE makes every SQLite transaction take the write lock up front, which is what
     keeps counters (document numbers, arrival numbers, the audit chain) free of duplicates and
@@ -67,7 +68,8 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=max(1, min(pool_size, 500)),
+                            **kwargs)
 
 
 def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
@@ -137,15 +139,15 @@ class Database:
         self.engine: sa.Engine | None = None
         self.session: ScopedSession = cast(ScopedSession, scoped_session(sessionmaker()))
 
-    def configure(self, url: str) -> None:
+    def configure(self, url: str, pool_size: int = 12) -> None:
         if self.engine is not None:
             self.session.remove()
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size)
         self.session.configure(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Any) -> None:
-        self.configure(app.config["DATABASE_URL"])
+        self.configure(app.config["DATABASE_URL"], int(app.config["DATABASE_POOL_SIZE"]))
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
