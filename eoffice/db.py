@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,8 +69,43 @@ def make_engine(url: str, *, pool_size: int = 12, **kwargs: Any) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=max(1, min(pool_size, 500)),
-                            **kwargs)
+    engine = sa.create_engine(url, pool_size=max(1, min(pool_size, 500)), **kwargs)
+    ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 1.0
+"""A pooled connection unused for longer is pinged before it is handed out."""
+_IDLE_SINCE = "eoffice.idle_since"
+
+
+def ping_when_idle(engine: sa.Engine) -> None:
+    """Ping a pooled connection on checkout only when it has been idle for longer than
+    :data:`IDLE_PING_SECONDS`
+    (``pool_pre_ping`` pings on every checkout: a round trip per request under load, where
+    connections come back to the pool and leave again within milliseconds). A failed ping
+    invalidates the whole pool (as ``pool_pre_ping`` does: the server restarted) and the
+    checkout takes a new connection, so a request after a quiet period never meets a dead
+    one."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if not engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                raise
+            alive = False
+        if not alive:
+            raise sa.exc.InvalidatePoolError()
 
 
 def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:

@@ -1,6 +1,7 @@
 """A server keeps as many database connections open as it serves requests at once: under
 load it reuses them instead of opening (and the database forking) a new session for every
-request beyond the pool."""
+request beyond the pool; one the server dropped while it sat idle is replaced before a
+request uses it."""
 
 from __future__ import annotations
 
@@ -51,3 +52,23 @@ def test_concurrent_requests_reuse_connections(threads: int) -> None:
         assert not closed  # none closed while requests kept coming
     finally:
         engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("EOFFICE_TEST_DATABASE_URL"),
+                    reason="the app on PostgreSQL (EOFFICE_TEST_DATABASE_URL)")
+def test_a_request_after_the_server_dropped_an_idle_connection_succeeds(app, api, monkeypatch):
+    from eoffice import db as database
+    from eoffice.db import db
+
+    assert api.get("/api/v1/me", "vanthu").status_code == 200
+    with app.app_context():
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        db.session.rollback()
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:  # what a server restart does to every pooled connection
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # it has been idle long enough
+    resp = api.get("/api/v1/me", "vanthu")
+    assert resp.status_code == 200
+    assert resp.get_json()["username"] == "vanthu"
