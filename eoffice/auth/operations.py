@@ -144,14 +144,20 @@ def issue_token(session: Session, user: User, hours: int = 12) -> str:
     return token
 
 
+_TOKEN_USER = (
+    sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked.is_(False),
+           ApiToken.expires_at >= sa.bindparam("now"), User.active.is_(True))
+    .options(joinedload(User.role_rows)))
+"""The active user of an unrevoked, unexpired token, with department and roles: built once
+(the statement is the same on every request; only its parameters change)."""
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user of a valid API token (one query: token, user, department, roles)."""
-    row = session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
-    if row is None or row.revoked or row.expires_at < utcnow() or not row.user.active:
-        return None
-    return row.user
+    """The active user of a valid API token (one query: user, department, roles; the token
+    row itself is not loaded)."""
+    return session.scalars(_TOKEN_USER, {"digest": _token_digest(token),
+                                         "now": utcnow()}).unique().first()
 
 
 def create_user(session: Session, *, username: str, full_name: str, password: str,

@@ -78,16 +78,24 @@ def visible_documents(user: User) -> sa.Select[Document]:
     return sa.select(Document).where(visible_filter(user))
 
 
+_VISIBLE_CANDIDATE = (
+    sa.select(Document).where(Document.id == sa.bindparam("id"))
+    .options(joinedload(Document.access_rows),
+             defaultload(Document.created_by).lazyload(User.role_rows)))
+"""A document with its access keys in the same query (its creator's roles only if something
+asks): built once, as ``session.get`` would build it on every call."""
+
+
 def get_visible(session: Session, user: User, document_id: Any) -> Document:
     """The document if the user may see it; otherwise NotFound, exactly as if it did not exist."""
     try:
         doc_id = int(document_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    # its access keys in the same query; its creator's roles only if something asks
-    document = session.get(Document, doc_id, options=[
-        joinedload(Document.access_rows),
-        defaultload(Document.created_by).lazyload(User.role_rows)])
+    if identity_key(Document, doc_id) in session.identity_map:
+        document = session.get(Document, doc_id)  # already loaded in this transaction
+    else:
+        document = session.scalars(_VISIBLE_CANDIDATE, {"id": doc_id}).unique().first()
     if document is None or not document.can_view(user):
         raise NotFound()
     return document
