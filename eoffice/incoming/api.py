@@ -48,7 +48,7 @@ def register():
     file = untrusted.check_upload(upload, validate=not deferred, text=False,
                                   unsigned_verdict=True)
     result = register_incoming(
-        db.session, file_store(), user, data, file=file, trust=settings.trust_material(),
+        db.session, file_store(), user, data, file=file, trust=settings.trust_material,
         classified_files=settings.classified_files(), today=settings.today(),
         defer_validation=deferred)
     doc = result.document

@@ -5,18 +5,21 @@ Operations take the acting user, flush and never commit; the caller commits once
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import workflow
 from eoffice import signature_checks
 from eoffice.auth.models import Clearance, User
+from eoffice.db import utcnow
 from eoffice.documents.models import Direction, Document
-from eoffice.documents.numbering import next_value
+from eoffice.documents.numbering import number_row
 from eoffice.documents.operations import (
     attach_file,
     fire,
@@ -48,6 +51,14 @@ class Registration:
 
 def register_for(secrecy: Clearance | str) -> str:
     return GENERAL_REGISTER if Clearance(secrecy) is Clearance.NONE else CLASSIFIED_REGISTER
+
+
+TrustSource = TrustMaterial | Callable[[], TrustMaterial]
+"""Trust material, or the function that reads it when it is needed."""
+
+
+def _resolve(trust: TrustSource) -> TrustMaterial:
+    return trust if isinstance(trust, TrustMaterial) else trust()
 
 
 def _trust_options(trust: TrustMaterial) -> dict[str, Any]:
@@ -111,7 +122,7 @@ def check_before_file(actor: User, data: IncomingInput, *, has_file: bool,
 
 def register_incoming(session: Session, store: FileStore, actor: User, data: IncomingInput, *,
                       file: bytes | AcceptedFile | None, filename: str = "",
-                      trust: TrustMaterial, classified_files: bool, today: date,
+                      trust: TrustSource, classified_files: bool, today: date,
                       check: AcceptedFile | None = None,
                       defer_validation: bool = False,
                       validated: dict[str, Any] | None = None) -> Registration:
@@ -125,6 +136,8 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     ``defer_validation``: a file that passed the structure check without its signatures
     being validated is registered with the verdict ``pending`` and queued for a background
     worker (:mod:`eoffice.signature_checks`); a file already validated keeps its verdict.
+    ``trust``: the trust material, or the function that reads it (called only when
+    signatures are validated here, not when the validation is deferred).
     ``validated``: the verdict this server computed for the same bytes in the form's check
     step (same user), used instead of validating them again (with ``defer_validation``).
     """
@@ -133,10 +146,12 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     check_before_file(actor, data, has_file=file is not None, classified_files=classified_files)
     if isinstance(file, bytes) and check is not None and check.data == file:
         file = check
+    # the trust material is read (from the database) only when signatures are validated here
+    validating = not defer_validation and isinstance(file, bytes)
     checked = ensure_checked(file, accepted={PDF}, validate=not defer_validation, text=False,
-                             **_trust_options(trust))
+                             **(_trust_options(_resolve(trust)) if validating else {}))
     if checked is not None and checked.report is None and not defer_validation:
-        checked = analyse(checked.data, trust, text=False)  # passed without validation
+        checked = analyse(checked.data, _resolve(trust), text=False)  # passed unvalidated
     check = checked
     validation = None
     if check is not None:
@@ -172,7 +187,13 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
         if signature_checks.is_pending(validation):
             signature_checks.queue(session, document.id, str(document.current_file_sha))
     session.flush()
-    document.arrival_number = next_value(session, f"incoming:{actor.agency_id}:{register}:{year}")
+    # the number last, in one statement with the document's UPDATE: the counter row stays
+    # locked until the commit (a rollback returns the number), so as short a time as can be
+    updated = utcnow()
+    set_committed_value(document, "arrival_number", number_row(
+        session, f"incoming:{actor.agency_id}:{register}:{year}", Document.arrival_number,
+        document.id, updated_at=updated))
+    set_committed_value(document, "updated_at", updated)
     # REGISTRATION ends in "registered", where the document's INCOMING handling starts
     fire(session, workflow.REGISTRATION, document, actor, "register",
          comment=f"Số đến {document.arrival_number}", audit_prefix="incoming", new=True,

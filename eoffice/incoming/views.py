@@ -180,7 +180,7 @@ def new():
                                 if file else "")
         result = register_incoming(
             db.session, file_store(), current_user, parsed, file=file,
-            trust=settings.trust_material(), classified_files=settings.classified_files(),
+            trust=settings.trust_material, classified_files=settings.classified_files(),
             today=settings.today(), defer_validation=deferred or known is not None,
             validated=known)
     except AppError as exc:

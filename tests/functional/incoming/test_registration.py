@@ -114,3 +114,35 @@ def test_return_to_sender_needs_a_reason(api, register, tampered_pdf):
     assert resp.get_json()["state"] == "returned"
     history = api.get(f"/api/v1/documents/{doc_id}", "vanthu").get_json()["history"]
     assert history[-1]["comment"] == "Chữ ký số không hợp lệ"
+
+
+def test_a_registration_undone_after_its_number_gives_the_number_back(app, scan, register,
+                                                                       monkeypatch):
+    from eoffice.audit.models import AuditEntry
+    from eoffice.db import db
+    from eoffice.documents.models import Document, DocumentEvent
+    from eoffice.errors import Invalid
+    from eoffice.incoming import registration
+
+    assert register(scan).get_json()["arrival_number"] == 1
+    fire = registration.fire
+
+    def fire_then_fail(*args, **kwargs):
+        fire(*args, **kwargs)  # the number is taken and written by now
+        raise Invalid("Lỗi thử.", code="test_failure")
+
+    monkeypatch.setattr(registration, "fire", fire_then_fail)
+    assert register(scan).status_code == 422
+    monkeypatch.undo()
+    body = register(scan).get_json()
+    assert body["arrival_number"] == 2  # no gap
+    with app.app_context():
+        assert db.session.scalars(sa.select(Document.arrival_number).where(
+            Document.arrival_number.is_not(None)).order_by(Document.id)).all() == [1, 2]
+        event = db.session.scalars(sa.select(DocumentEvent).where(
+            DocumentEvent.document_id == body["id"])).one()
+        assert event.comment == "Số đến 2"
+        details = db.session.scalars(sa.select(AuditEntry.details).where(
+            AuditEntry.action == "incoming.register",
+            AuditEntry.object_id == str(body["id"]))).one()
+        assert details["arrival_number"] == 2
