@@ -132,16 +132,21 @@ def max_upload_bytes() -> int:
 
 
 def end_read_transaction() -> None:
-    """End the request's transaction while it has only read (SQLite takes its write lock
-    at BEGIN), so the sandbox runs holding no lock and no connection. Rolled back, not
-    committed: the request's one commit stays at its end (:mod:`eoffice.web.transaction`);
-    a transaction that has written is left as it is. The acting user stays loaded (the
-    rollback would expire it: reading it again after the sandbox would cost a query)."""
+    """SQLite: end the request's transaction while it has only read (SQLite takes its write
+    lock at BEGIN), so the sandbox runs holding no lock. Rolled back, not committed: the
+    request's one commit stays at its end (:mod:`eoffice.web.transaction`); a transaction
+    that has written is left as it is. The acting user stays loaded (the rollback would
+    expire it: reading it again after the sandbox would cost a query). PostgreSQL: a
+    transaction that has only read holds no lock a writer waits for (READ COMMITTED: each
+    statement reads the latest commits), so it stays open — no ROLLBACK and no second
+    BEGIN per upload."""
     from eoffice.db import db, keeping_loaded
     from eoffice.extensions import acting_user
     from eoffice.web.transaction import wrote_in_request
 
     session = db.session()  # the request's session behind the scoped proxy
+    if session.get_bind().dialect.name != "sqlite":
+        return
     if session.in_transaction() and not (session.new or session.dirty or session.deleted) \
             and not wrote_in_request(session):
         user = acting_user()

@@ -63,6 +63,20 @@ def append(session: Session, action: str, *, actor: Any = None, object_type: str
         (utcnow(), actor_name, action, object_type, obj_id, details, agency_id))
 
 
+def amend_pending(session: Session, action: str, object_id: Any, **details: Any) -> None:
+    """Set ``details`` in this transaction's entry ``action`` about ``object_id``, still to
+    be written at the commit (a value known only after the entry was made, such as a number
+    taken as late as possible). ValueError when there is no such entry."""
+    pending = session.info.get(_PENDING, [])
+    obj_id = str(object_id)
+    for i, (at, actor, act, object_type, oid, old, agency_id) in enumerate(pending):
+        if act == action and oid == obj_id:
+            new = old | json.loads(json.dumps(details, default=str))
+            pending[i] = (at, actor, act, object_type, oid, new, agency_id)
+            return
+    raise ValueError(f"no pending audit entry {action} about {obj_id}")
+
+
 def has_pending(session: Session) -> bool:
     """Whether the transaction has audit entries still to write at its commit."""
     return bool(session.info.get(_PENDING))

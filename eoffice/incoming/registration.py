@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,9 +17,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 import workflow
 from eoffice import signature_checks
+from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
 from eoffice.db import utcnow
-from eoffice.documents.models import Direction, Document
+from eoffice.documents.models import Direction, Document, DocumentEvent
 from eoffice.documents.numbering import number_row
 from eoffice.documents.operations import (
     attach_file,
@@ -187,20 +189,45 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
         if signature_checks.is_pending(validation):
             signature_checks.queue(session, document.id, str(document.current_file_sha))
     session.flush()
-    # the number last, in one statement with the document's UPDATE: the counter row stays
-    # locked until the commit (a rollback returns the number), so as short a time as can be
-    updated = utcnow()
-    set_committed_value(document, "arrival_number", number_row(
-        session, f"incoming:{actor.agency_id}:{register}:{year}", Document.arrival_number,
-        document.id, updated_at=updated))
-    set_committed_value(document, "updated_at", updated)
+    # the event and its audit entry first, the number they mention last: the counter row
+    # stays locked until the commit (a rollback returns the number), so as short as can be
+    details = {"arrival_number": None, "register": register, "year": year,
+               "verdict": validation["verdict"] if validation else None,
+               "duplicates": duplicates}
     # REGISTRATION ends in "registered", where the document's INCOMING handling starts
-    fire(session, workflow.REGISTRATION, document, actor, "register",
-         comment=f"Số đến {document.arrival_number}", audit_prefix="incoming", new=True,
-         details={"arrival_number": document.arrival_number, "register": register,
-                  "year": year, "verdict": validation["verdict"] if validation else None,
-                  "duplicates": duplicates})
+    fire(session, workflow.REGISTRATION, document, actor, "register", audit_prefix="incoming",
+         new=True, details=details)
+    updated = utcnow()
+    number = number_row(
+        session, f"incoming:{actor.agency_id}:{register}:{year}", Document.arrival_number,
+        document.id, values={"updated_at": updated},
+        also=[partial(_number_in_comment, document.id)])
+    set_committed_value(document, "arrival_number", number)
+    set_committed_value(document, "updated_at", updated)
+    comment = ARRIVAL_COMMENT + str(number)
+    for row in _registration_events(session, document.id):
+        set_committed_value(row, "comment", comment)
+    audit.amend_pending(session, "incoming.register", document.id, comment=comment,
+                        arrival_number=number)
     return Registration(document, duplicates, validation)
+
+
+ARRIVAL_COMMENT = "Số đến "
+"""The registration event's comment, before its arrival number."""
+
+
+def _number_in_comment(document_id: int, number: Any) -> sa.Update:
+    """The new document's registration event gets the comment that names its number."""
+    return (sa.update(cast(sa.Table, DocumentEvent.__table__))
+            .where(DocumentEvent.document_id == document_id,
+                   DocumentEvent.machine == workflow.REGISTRATION.name)
+            .values(comment=sa.literal(ARRIVAL_COMMENT) + sa.cast(number, sa.String)))
+
+
+def _registration_events(session: Session, document_id: int) -> list[DocumentEvent]:
+    return [row for row in session.identity_map.values() if isinstance(row, DocumentEvent)
+            and row.document_id == document_id
+            and row.machine == workflow.REGISTRATION.name]
 
 
 def return_to_sender(session: Session, document: Document, actor: User, reason: str) -> None:

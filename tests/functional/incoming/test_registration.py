@@ -125,13 +125,13 @@ def test_a_registration_undone_after_its_number_gives_the_number_back(app, scan,
     from eoffice.incoming import registration
 
     assert register(scan).get_json()["arrival_number"] == 1
-    fire = registration.fire
+    number_row = registration.number_row
 
-    def fire_then_fail(*args, **kwargs):
-        fire(*args, **kwargs)  # the number is taken and written by now
+    def number_then_fail(*args, **kwargs):
+        number_row(*args, **kwargs)  # the number is taken and written by now
         raise Invalid("Lỗi thử.", code="test_failure")
 
-    monkeypatch.setattr(registration, "fire", fire_then_fail)
+    monkeypatch.setattr(registration, "number_row", number_then_fail)
     assert register(scan).status_code == 422
     monkeypatch.undo()
     body = register(scan).get_json()
