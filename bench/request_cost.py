@@ -77,9 +77,19 @@ def measure(cluster: Cluster, pdfs: list[bytes], n: int, detail: bool,
     assert db.engine is not None
     seen: list[str] = []
 
-    @sa.event.listens_for(db.engine, "before_cursor_execute")
-    def _count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+    # Counted where the driver sends them, so that a statement the app sends on the
+    # session's connection without SQLAlchemy's statement layer counts too.
+    import psycopg
+
+    def counted(method: Any) -> Any:
+        def send(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(query if isinstance(query, str) else str(query))
+            return method(cursor, query, *args, **kwargs)
+        return send
+
+    psycopg.Cursor.execute = counted(psycopg.Cursor.execute)  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = counted(  # type: ignore[method-assign]
+        psycopg.Cursor.executemany)
 
     ping = db.engine.dialect.do_ping
 

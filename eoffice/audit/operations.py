@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,6 +105,13 @@ WHERE audit_head.id = 1 RETURNING audit_head.last_id
 """)
 
 
+_CHAIN_ONE_STATEMENT_DRIVER = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _CHAIN_ONE_STATEMENT.text)
+"""The same statement in psycopg's placeholders, sent on the session's own connection
+without SQLAlchemy's statement layer (bind processing of ten parameters, result wrapping:
+≈ 0.35 ms of CPU on every request, reads included, for a statement whose text never
+changes)."""
+
+
 def _write_postgres(session: Session, at: datetime, actor_name: str | None, action: str,
                     object_type: str | None, obj_id: str | None, details: dict[str, Any],
                     agency_id: int | None) -> bool:
@@ -111,18 +119,20 @@ def _write_postgres(session: Session, at: datetime, actor_name: str | None, acti
     hash and the canonical text, the same bytes :func:`canonical_json` gives) and head — so
     the head row is locked for that statement and the commit only, never while the client
     computes (a busy web process would keep every other writer waiting). False when there
-    is no head row yet."""
+    is no head row yet. Runs in the session's transaction (same connection)."""
     canonical = canonical_json(_ID_MARK, at, actor_name, action, object_type, obj_id, details,
                                agency_id)
     before, mark, after = canonical.rpartition(f'"id":{_ID_MARK}')
     if not mark:
         raise ValueError("canonical audit text without its id")
-    row = session.execute(_CHAIN_ONE_STATEMENT, {
-        "before_id": before + '"id":', "after_id": after, "at": at, "actor": actor_name,
-        "action": action, "object_type": object_type, "object_id": obj_id,
-        "details": json.dumps(details, ensure_ascii=False), "agency_id": agency_id,
-    }).first()
-    return row is not None
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(_CHAIN_ONE_STATEMENT_DRIVER, {
+            "before_id": before + '"id":', "after_id": after, "at": at, "actor": actor_name,
+            "action": action, "object_type": object_type, "object_id": obj_id,
+            "details": json.dumps(details, ensure_ascii=False), "agency_id": agency_id,
+        })
+        return cursor.fetchone() is not None
 
 
 def _write(session: Session, at: datetime, actor_name: str | None, action: str,
