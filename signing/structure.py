@@ -11,7 +11,9 @@ in :mod:`signing.sandbox`); :func:`check_structure` is the parent-side call. A f
 * ``unreadable``: not parseable at all (or the sandbox gave up: ``limits``).
 
 A PDF that parses also gets its signature facts (:func:`signing.validation_core.analyse_pdf`)
-and its page count, from the same child.
+and its page count, from the same child. Without validation (registration) the child
+comes from the sandbox's small ``structure`` zygote, which imports only this module and
+pyHanko's object reader (:mod:`signing.pdf_fields`): fewer pages to copy at each fork.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signing.pdf_fields import page_leaves, resolved, unsigned_facts
 from signing.sandbox import SandboxError, run_sandboxed
-from signing.validation import ValidationReport, report_from_facts
-from signing.validation_core import analyse_pdf, page_leaves, resolved, unsigned_facts
+
+if TYPE_CHECKING:
+    from signing.validation import ValidationReport
 
 STREAM_MAX_BYTES = 64 * 1024 * 1024
 """Decoded size allowed for one non-image stream."""
@@ -181,6 +185,9 @@ def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes],
     structure, reader = _read_structure(data)
     facts: dict[str, Any] = {"structure": structure}
     if structure["problem"] is None and validate:
+        # Preloaded by the full zygote only: the structure-only one stays small.
+        from signing.validation_core import analyse_pdf
+
         facts["signatures"] = analyse_pdf(data, roots, crls, [], allow_fetching, cache_dir)
     elif structure["problem"] is None and unsigned:
         found = unsigned_facts(data, reader)
@@ -241,9 +248,10 @@ def check_structure(data: bytes, kind: str, *, roots: Sequence[bytes] = (),
     try:
         if kind == "pdf":
             facts = run_sandboxed(inspect_pdf, bytes(data), list(roots), list(crls), validate,
-                                  text, allow_fetching, cache_dir, unsigned)
+                                  text, allow_fetching, cache_dir, unsigned,
+                                  zygote="full" if validate else "structure")
         elif kind == "docx":
-            facts = run_sandboxed(inspect_docx, bytes(data))
+            facts = run_sandboxed(inspect_docx, bytes(data), zygote="structure")
         else:
             raise ValueError(f"unknown kind {kind!r}")
     except SandboxError:
@@ -254,6 +262,8 @@ def check_structure(data: bytes, kind: str, *, roots: Sequence[bytes] = (),
     problem = structure.get("problem")
     if problem is not None:
         return StructureCheck(problem if problem in PROBLEMS else "unreadable")
+    from signing.validation import report_from_facts  # parent side, pyHanko's signing code
+
     count = structure.get("page_count")
     signatures = facts.get("signatures")
     report = report_from_facts(signatures) if isinstance(signatures, dict) else None

@@ -9,7 +9,6 @@ no judgment: the verdict is computed from these facts in :mod:`signing.validatio
 from __future__ import annotations
 
 import contextvars
-import io
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
@@ -31,10 +29,9 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
+from signing.pdf_fields import FilledField, field_facts
 from signing.validation_coverage import signed_range_end, uncovered_tail
 from signing.vntime import VN_TZ
-
-_MAX_FIELDS = 2000
 
 COVERAGE_NAMES = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
@@ -57,13 +54,6 @@ def vn_iso(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
-
-
-@dataclass
-class _FilledField:
-    name: str
-    field: generic.DictionaryObject
-    sig_type: str
 
 
 @dataclass
@@ -108,115 +98,6 @@ class _Inputs:
                 retroactive_revinfo=True,
             )
         return self._contexts[key]
-
-
-def _field_name(node: generic.DictionaryObject, parents: list[str]) -> str:
-    own = resolved(node, "/T")
-    parts = [*parents, str(own)] if own is not None else parents
-    return ".".join(parts) or "(không tên)"
-
-
-def resolved(node: Any, key: str) -> Any:
-    """``node[key]`` with indirect references followed; None when absent, null or not a
-    dictionary. (pyHanko's ``dict.get`` returns the raw reference: an indirect
-    ``/AcroForm``, ``/Fields``, ``/Kids`` or ``/Annots`` would be missed.)"""
-    if isinstance(node, generic.IndirectObject):
-        node = node.get_object()
-    if not isinstance(node, generic.DictionaryObject) or key not in node:
-        return None
-    try:
-        return node[key]
-    except KeyError:  # null value
-        return None
-
-
-def _inherited_ft(node: generic.DictionaryObject, inherited: Any) -> Any:
-    ft = resolved(node, "/FT")
-    return ft if ft is not None else inherited
-
-
-def _filled_value(node: generic.DictionaryObject) -> generic.PdfObject | None:
-    if "/V" not in node:
-        return None
-    value = node.raw_get("/V")
-    resolved = value.get_object() if isinstance(value, generic.IndirectObject) else value
-    if isinstance(resolved, generic.NullObject):
-        return None
-    return resolved
-
-
-def find_filled_signature_fields(reader: PdfFileReader) -> list[_FilledField]:
-    """Every filled signature field: AcroForm tree and widgets on pages.
-
-    Unlike pyHanko's ``embedded_signatures`` this skips nothing: fields without
-    ``/SubFilter`` or with a broken value are returned too.
-    """
-    found: list[_FilledField] = []
-    seen: set[tuple[int, int]] = set()
-
-    def visit(ref: Any, parents: list[str], ft: Any, depth: int) -> None:
-        if depth > 50 or len(seen) > _MAX_FIELDS:
-            raise ValueError("form field tree too deep or too large")
-        if isinstance(ref, generic.IndirectObject):
-            key = (ref.idnum, ref.generation)
-            if key in seen:
-                return
-            seen.add(key)
-        node = ref.get_object()
-        if not isinstance(node, generic.DictionaryObject):
-            return
-        ft = _inherited_ft(node, ft)
-        name = _field_name(node, parents)
-        kids = resolved(node, "/Kids")
-        if str(ft) == "/Sig":
-            value = _filled_value(node)
-            if value is not None:
-                sig_type = ""
-                if isinstance(value, generic.DictionaryObject):
-                    sig_type = str(resolved(value, "/Type") or "/Sig")
-                found.append(_FilledField(name, node, sig_type))
-        if isinstance(kids, generic.ArrayObject):
-            for kid in kids:
-                visit(kid, name.split(".") if name != "(không tên)" else [], ft, depth + 1)
-
-    root = reader.root
-    fields = resolved(resolved(root, "/AcroForm"), "/Fields")
-    if isinstance(fields, generic.ArrayObject):
-        for ref in fields:
-            visit(ref, [], None, 0)
-    # Widgets with a signature value that the AcroForm does not list.
-    for page in page_leaves(root):
-        annots = resolved(page, "/Annots")
-        if isinstance(annots, generic.ArrayObject):
-            for ref in annots:
-                visit(ref, [], None, 0)
-    return found
-
-
-def page_leaves(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
-    """Leaves of the page tree; a loop in the tree is an error."""
-    pages: list[generic.DictionaryObject] = []
-    on_path: set[int] = set()
-
-    def walk(node: Any, depth: int) -> None:
-        if depth > 64 or len(pages) > 100_000:
-            raise ValueError("page tree too deep or too large")
-        node_obj = node.get_object() if isinstance(node, generic.IndirectObject) else node
-        if not isinstance(node_obj, generic.DictionaryObject):
-            return
-        if id(node_obj) in on_path:
-            raise ValueError("loop in the page tree")
-        kids = resolved(node_obj, "/Kids")
-        if isinstance(kids, generic.ArrayObject):
-            on_path.add(id(node_obj))
-            for kid in kids:
-                walk(kid, depth + 1)
-            on_path.discard(id(node_obj))
-        else:
-            pages.append(node_obj)
-
-    walk(root.raw_get("/Pages") if "/Pages" in root else None, 0)
-    return pages
 
 
 def _certificate_facts(cert: x509.Certificate) -> dict[str, Any]:
@@ -324,7 +205,7 @@ def _algorithm_facts(embedded: EmbeddedPdfSignature, trust_problem: str | None) 
             "weak_algorithm": weak}
 
 
-def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Inputs) -> dict:
+def _signature_facts(filled: FilledField, reader: PdfFileReader, inputs: _Inputs) -> dict:
     facts: dict[str, Any] = {"field": filled.name, "error": None}
     embedded = EmbeddedPdfSignature(reader, filled.field, filled.name)
     facts["signed_revision"] = embedded.signed_revision
@@ -367,14 +248,6 @@ def _signature_facts(filled: _FilledField, reader: PdfFileReader, inputs: _Input
 
 
 
-def trailing_garbage(data: bytes) -> int:
-    """Bytes after the last ``%%EOF`` marker that are not whitespace."""
-    last = data.rfind(b"%%EOF")
-    if last < 0:
-        return len(data)
-    return len(data[last + 5:].strip(b"\x00\t\n\x0c\r "))
-
-
 def split_anchors(
     certs: list[x509.Certificate],
 ) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
@@ -401,33 +274,6 @@ def _load_dss(reader: PdfFileReader, inputs: _Inputs) -> None:
         inputs.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
 
 
-def _field_facts(data: bytes, reader: PdfFileReader | None = None,
-                 ) -> tuple[dict[str, Any], Any, list[_FilledField]]:
-    """The facts that need no cryptography: trailing bytes, revisions, filled fields
-    (``reader``: one already opened on ``data`` with ``strict=False``)."""
-    result: dict[str, Any] = {"error": None, "signatures": [], "field_count": 0}
-    result["trailing_bytes"] = trailing_garbage(data)
-    try:
-        if reader is None:
-            reader = PdfFileReader(io.BytesIO(data), strict=False)
-        fields = find_filled_signature_fields(reader)
-        result["field_count"] = len(fields)
-        result["revision_count"] = reader.xrefs.total_revisions
-    except Exception as exc:  # any parse failure means an invalid file
-        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
-        return result, None, []
-    return result, reader, fields
-
-
-def unsigned_facts(data: bytes, reader: PdfFileReader | None = None) -> dict[str, Any] | None:
-    """What :func:`analyse_pdf` returns for ``data`` when it has no filled signature field
-    (its verdict needs no trust material, no revocation data, no cryptography); ``None``
-    when it has one, or cannot be read (left to the full validation). ``reader``: one the
-    structure check already opened on ``data`` (not parsed twice)."""
-    result, _reader, fields = _field_facts(data, reader)
-    return result if result["error"] is None and not fields else None
-
-
 def analyse_pdf(
     data: bytes,
     trust_roots: list[bytes],
@@ -445,7 +291,7 @@ def analyse_pdf(
     "trailing_bytes": n}``. Per-signature failures are recorded in the
     signature's ``error`` entry; a file that cannot be parsed sets ``error``.
     """
-    result, reader, fields = _field_facts(data)
+    result, reader, fields = field_facts(data)
     if result["error"] is not None or not fields:
         return result  # nothing to verify: the trust material is not even parsed
     anchors, intermediates = split_anchors([x509.Certificate.load(der) for der in trust_roots])

@@ -59,3 +59,16 @@ def test_docx_zip_bomb_is_refused_and_a_letter_passes():
     letter.save(buf)
     assert check_structure(buf.getvalue(), "docx").problem is None
     assert check_structure(b"PK\x03\x04 not a zip", "docx").problem == "unreadable"
+
+
+@pytest.mark.parametrize("hostile, problem", [
+    (lambda pdf: content_bomb(pdf, megabytes=512, layers=3), "bomb"),
+    (page_tree_loop, "loop"), (page_tree_cycle, "loop"), (reference_loop, "loop"),
+])
+def test_registration_check_refuses_the_same(hostile, problem):
+    """Registration checks without validating (the sandbox's small structure zygote)."""
+    found = check_structure(hostile(plain_pdf(pages=2)), "pdf", validate=False, unsigned=True)
+    assert found.problem == problem
+    benign = check_structure(plain_pdf(pages=2), "pdf", validate=False, unsigned=True)
+    assert benign.problem is None and benign.page_count == 2
+    assert benign.report is not None and benign.report.verdict == "unsigned"
