@@ -396,6 +396,10 @@ def _zygote(kind: str) -> int:
     proto_out = os.dup(1)
     os.dup2(2, 1)  # stray prints must not corrupt the protocol
     _preload(kind)
+    for name in PRELOAD[kind]:  # children start warm (see signing.structure.warm_up)
+        warm_up = getattr(sys.modules[name], "warm_up", None)
+        if warm_up is not None:
+            warm_up()
     # What is loaded now lives as long as the zygote: out of the collector's sight, so a
     # collection in a child does not touch (and copy, page by page) the inherited heap.
     gc.freeze()

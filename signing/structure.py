@@ -198,6 +198,44 @@ def inspect_pdf(data: bytes, roots: list[bytes], crls: list[bytes],
     return facts
 
 
+def _sample_pdf() -> bytes:
+    """A small sound PDF built here (trusted): a page, a Flate content stream, a font
+    with a /Widths array, an /Info dictionary."""
+    content = zlib.compress(b"BT /F1 12 Tf 72 780 Td (eoffice) Tj ET")
+    widths = b" ".join(b"%d" % (500 + i % 7 * 50) for i in range(95))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> /ProcSet [/PDF /Text] >> >>",
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(content),
+                                                                         content),
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Serif /FirstChar 32 /LastChar 126"
+        b" /Widths [" + widths + b"] /Encoding /WinAnsiEncoding >>",
+        b"<< /Producer (eoffice) /Title <FEFF00650020> >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def warm_up(rounds: int = 20) -> None:
+    """Run the registration's check on :func:`_sample_pdf` (the sandbox's zygotes call
+    this before they fork: each child inherits the warmed interpreter — specialised
+    bytecode, filled caches — instead of warming it again, ≈ 100 fewer page faults)."""
+    data = _sample_pdf()
+    for _ in range(rounds):
+        inspect_pdf(data, [], [], validate=False, unsigned=True)
+
+
 def inspect_docx(data: bytes) -> dict[str, Any]:
     """Runs in the sandbox child: a DOCX's parts inflate within :data:`DOCX_MAX_BYTES`."""
     try:
