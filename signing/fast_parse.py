@@ -1,4 +1,4 @@
-"""A faster, behaviour-identical hex string reader for pyHanko's PDF parser.
+"""Faster, behaviour-identical token readers for pyHanko's PDF parser.
 
 pyHanko reads a hex string (``<...>``) one byte at a time through
 ``read_non_whitespace``; a signature's ``/Contents`` is 12–20 k hex digits, so reading
@@ -7,7 +7,13 @@ string in one slice when it is plain (hex digits and PDF whitespace up to the fi
 ``>``) and hands every other case (comments, bad tokens, a missing ``>``) back to
 pyHanko's own reader, which then returns or raises exactly as before.
 
-:func:`install` swaps it into ``pyhanko.pdf_utils.generic`` (idempotent).
+Names (``/Type``) and numbers are read one byte at a time too (a font's ``/Widths`` is
+a hundred numbers; every dictionary key is a name): :func:`read_name` and
+:func:`read_number` take the token with one regular-expression search of a short slice
+when it is plain (a name without ``#`` escapes or bytes outside ``!``–``~``; a number
+followed by some other byte) and hand every other case back to pyHanko the same way.
+
+:func:`install` swaps them into ``pyhanko.pdf_utils.generic`` (idempotent).
 """
 
 from __future__ import annotations
@@ -20,9 +26,15 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 
 ORIGINAL = generic.read_hex_string_from_stream
+ORIGINAL_NAME = generic.NameObject.read_from_stream
+ORIGINAL_NUMBER = generic.NumberObject.read_from_stream
 _WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]*")
 _CHUNK = 1 << 16
+_TOKEN_CHUNK = 128
+_NAME_END = re.compile(rb"[ \n\r\t\f\x00()<>\[\]{}/%]")  # pyHanko's whitespace + delimiters
+_PLAIN_NAME = re.compile(rb"[!\"$-~]*")  # printable, no '#' escape
+_NUMBER_END = generic.NumberObject.NumberPattern
 
 
 def read_hex_string(stream: Any) -> generic.ByteStringObject | generic.TextStringObject:
@@ -56,6 +68,34 @@ def _fallback(stream: Any, start: int) -> generic.ByteStringObject | generic.Tex
     return ORIGINAL(stream)
 
 
+def read_name(stream: Any) -> generic.NameObject:
+    """Same result and stream position as ``NameObject.read_from_stream``."""
+    start = stream.tell()
+    chunk = stream.read(_TOKEN_CHUNK)
+    end = _NAME_END.search(chunk, 1)
+    if chunk[:1] != b"/" or end is None or _PLAIN_NAME.fullmatch(chunk, 1, end.start()) is None:
+        stream.seek(start)
+        return ORIGINAL_NAME(stream)
+    stream.seek(start + end.start())
+    return generic.NameObject("/" + chunk[1:end.start()].decode("ascii"))
+
+
+def read_number(stream: Any) -> generic.NumberObject | generic.FloatObject:
+    """Same result and stream position as ``NumberObject.read_from_stream``."""
+    start = stream.tell()
+    chunk = stream.read(_TOKEN_CHUNK)
+    end = _NUMBER_END.search(chunk)
+    if end is None:  # a long token or the end of the stream
+        stream.seek(start)
+        return ORIGINAL_NUMBER(stream)
+    stream.seek(start + end.start())
+    digits = chunk[:end.start()].decode("ascii")
+    return generic.FloatObject(digits) if "." in digits else generic.NumberObject(digits)
+
+
 def install() -> None:
-    """Make pyHanko's object reader use :func:`read_hex_string`."""
+    """Make pyHanko's object reader use :func:`read_hex_string`, :func:`read_name` and
+    :func:`read_number`."""
     generic.read_hex_string_from_stream = read_hex_string
+    generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
+    generic.NumberObject.read_from_stream = staticmethod(read_number)  # type: ignore[method-assign]
