@@ -54,20 +54,29 @@ def main() -> int:
         "EOFFICE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--detail", action="store_true", help="statements by kind per route")
-    ap.add_argument("--profile", metavar="FILE", help="cProfile statistics of the measured "
-                    "requests written to FILE.<route>")
+    ap.add_argument("--profile", metavar="FILE", help="cProfile statistics (CPU time) of "
+                    "the measured requests written to FILE.<route>")
+    ap.add_argument("--routes", default=",".join(ROUTES), help="the routes measured, "
+                    "comma-separated (open and download read registered documents: keep "
+                    "register before them)")
     args = ap.parse_args()
+    chosen = [r for r in args.routes.split(",") if r]
+    if not chosen or set(chosen) - set(ROUTES):
+        ap.error(f"--routes: some of {', '.join(ROUTES)}")
     pdfs = make_pdfs(50)
     root = Path(tempfile.mkdtemp(prefix="bench-requests-"))
     with Cluster(root / "cluster", pg_url=args.pg_url, redis_url=args.redis_url,
                  s3=None) as cluster:
         cluster.prepare()
         os.environ.update(cluster.env)
-        return measure(cluster, pdfs, args.n, args.detail, args.profile)
+        return measure(cluster, pdfs, args.n, args.detail, args.profile, chosen)
+
+
+ROUTES = ("register", "search", "open", "download")
 
 
 def measure(cluster: Cluster, pdfs: list[bytes], n: int, detail: bool,
-            profile: str | None) -> int:
+            profile: str | None, chosen: list[str]) -> int:
     import sqlalchemy as sa
 
     from eoffice import create_app
@@ -147,8 +156,12 @@ def measure(cluster: Cluster, pdfs: list[bytes], n: int, detail: bool,
         assert resp.status_code == 200, resp.get_data(as_text=True)
         return resp
 
-    routes = {"register": register, "search": search, "open": open_document,
-              "download": download}
+    every = {"register": register, "search": search, "open": open_document,
+             "download": download}
+    routes = {name: every[name] for name in chosen}
+    if "register" not in routes:  # open and download read registered documents
+        for _ in range(5):
+            register()
     for call in routes.values():  # warm-up: zygotes, caches, a pool connection
         for _ in range(5):
             call()
@@ -156,7 +169,7 @@ def measure(cluster: Cluster, pdfs: list[bytes], n: int, detail: bool,
           f"pool pings included), CPU of this process per request")
     for name, call in routes.items():
         seen.clear()
-        profiler = cProfile.Profile() if profile else None
+        profiler = cProfile.Profile(time.process_time) if profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
