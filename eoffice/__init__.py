@@ -37,8 +37,10 @@ def create_app(config: dict[str, Any] | None = None, instance: str | Path | None
 
     from eoffice import deployment_secret, extensions
     from eoffice.params import init_params
+    from eoffice.web.multipart import Request
     from signing import fast_parse
 
+    app.request_class = Request  # multipart bodies without two re.compile per request
     init_params(app)  # before any blueprint: bounded <int:…> in every route
     fast_parse.install()  # pyHanko reads hex strings in one slice (explicit, idempotent)
     extensions.init_app(app)
