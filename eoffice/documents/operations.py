@@ -6,7 +6,7 @@ Operations take the acting user, flush, and never commit; the caller commits onc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +28,13 @@ from eoffice.documents.models import (
 from eoffice.errors import Invalid, NotFound
 from eoffice.storage import FileStore, require_type
 
+_STORED_FILES = cast(sa.Table, StoredFile.__table__)
+_STORE_ROW = {postgres: insert(_STORED_FILES).on_conflict_do_nothing(
+    index_elements=[_STORED_FILES.c.sha256])
+    for postgres, insert in ((True, postgresql.insert), (False, sqlite.insert))}
+"""INSERT … ON CONFLICT DO NOTHING of a stored file's row (sha256, size, mime as parameters),
+by dialect (PostgreSQL: True)."""
+
 
 def store_bytes(session: Session, store: FileStore, data: bytes, accepted: set[str]) -> StoredFile:
     """Check the real type, write the blob atomically, record it. Raises Invalid on bad type."""
@@ -39,10 +46,11 @@ def store_bytes(session: Session, store: FileStore, data: bytes, accepted: set[s
     # INSERT … ON CONFLICT DO NOTHING: two requests storing the same bytes at once both succeed;
     # written now so that rows referring to it (documents, files) can follow in any order —
     # without flushing them first: a new document is then inserted with its file already.
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # (a Core statement on the table, built once: the ORM's bulk-insert path adds nothing here)
+    postgres = session.get_bind().dialect.name == "postgresql"
     with session.no_autoflush:
-        session.execute(insert(StoredFile).values(sha256=blob.sha256, size=blob.size, mime=mime)
-                        .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
+        session.execute(_STORE_ROW[postgres], {"sha256": blob.sha256, "size": blob.size,
+                                               "mime": mime})
     row = session.identity_map.get(identity_key(StoredFile, blob.sha256))
     if row is None:  # the row exists now: known without reading it back
         row = StoredFile(sha256=blob.sha256, size=blob.size, mime=mime)

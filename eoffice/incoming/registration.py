@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -201,7 +200,7 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
     number = number_row(
         session, f"incoming:{actor.agency_id}:{register}:{year}", Document.arrival_number,
         document.id, values={"updated_at": updated},
-        also=[partial(_number_in_comment, document.id)])
+        also=[_number_in_comment])
     set_committed_value(document, "arrival_number", number)
     set_committed_value(document, "updated_at", updated)
     comment = ARRIVAL_COMMENT + str(number)
@@ -216,7 +215,7 @@ ARRIVAL_COMMENT = "Số đến "
 """The registration event's comment, before its arrival number."""
 
 
-def _number_in_comment(document_id: int, number: Any) -> sa.Update:
+def _number_in_comment(number: Any, document_id: Any) -> sa.Update:
     """The new document's registration event gets the comment that names its number."""
     return (sa.update(cast(sa.Table, DocumentEvent.__table__))
             .where(DocumentEvent.document_id == document_id,
