@@ -14,7 +14,7 @@ Operations flush and never commit; the caller commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,14 +136,18 @@ def available(session: Session, machine: workflow.Machine, track: Track, actor: 
 def fire(session: Session, machine: workflow.Machine, track: Track, actor: Any,
          transition: str, *, comment: str = "", at: datetime | None = None,
          subject: Any = None, details: Mapping[str, Any] | None = None,
-         comment_code: str | None = None, **columns: Any) -> EventRow:
+         comment_code: str | None = None, also: Sequence[Any] = (),
+         **columns: Any) -> EventRow:
     """Fire ``transition``: append its event row, update the cached state, audit it.
-    Refusals become 409/403 (see :func:`refusals`). ``columns`` go into the new row."""
+    Refusals become 409/403 (see :func:`refusals`). ``columns`` go into the new row;
+    ``also``: further new objects, added once the transition is allowed and flushed with
+    the row (one flush, not one more each)."""
     with refusals(comment_code):
         event = machine.fire(_subject(track, subject), actor, transition,
                              history(session, track), comment=comment, at=at or utcnow())
     row = _append(session, track, track.new_row(event, **columns))
     setattr(track.holder, track.attribute, event.to_state)
+    session.add_all(also)
     session.flush()
     from eoffice.audit import operations as audit
 

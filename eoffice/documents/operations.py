@@ -136,9 +136,12 @@ def fire(session: Session, machine: workflow.Machine, document: Document, actor:
     history = track(document, history_key or machine.name, holder=holder,
                     audit_prefix=audit_prefix)
     history.fresh = new
+    # the index's outbox row is flushed with the event row (see mark_changed)
+    queued = [] if document.id is None else [SearchOutbox(document_id=document.id)]
     row = workflow_store.fire(session, machine, history, actor, transition, comment=comment,
-                              subject=subject, details=details)
-    mark_changed(session, document)
+                              subject=subject, details=details, also=queued)
+    if not queued:
+        mark_changed(session, document)
     return row.as_event()
 
 
