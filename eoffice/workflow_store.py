@@ -27,6 +27,9 @@ import workflow
 from eoffice.db import utcnow
 from eoffice.errors import Conflict, Forbidden, Invalid
 
+_UNLOADED = object()
+"""What ``vars(holder)`` gives for a state not loaded (read without loading it)."""
+
 
 class EventRow:
     """The columns of every workflow event table (a declarative mixin): one fired transition
@@ -146,7 +149,9 @@ def fire(session: Session, machine: workflow.Machine, track: Track, actor: Any,
         event = machine.fire(_subject(track, subject), actor, transition,
                              history(session, track), comment=comment, at=at or utcnow())
     row = _append(session, track, track.new_row(event, **columns))
-    setattr(track.holder, track.attribute, event.to_state)
+    if vars(track.holder).get(track.attribute, _UNLOADED) != event.to_state:
+        # (the same value set again would make the holder a part of the flush for nothing)
+        setattr(track.holder, track.attribute, event.to_state)
     session.add_all(also)
     session.flush()
     from eoffice.audit import operations as audit
