@@ -6,6 +6,10 @@ it; identical content either way), with the SHA-256 checksum checked by the serv
 blobs go up as multipart uploads; an upload interrupted by a crash is what ``eoffice
 repair`` lists as a leftover and aborts with ``--fix``. Reads stream.
 
+The two hot requests, a one-part PUT and a GET, are signed with botocore's SigV4 signer and
+sent through urllib3 (eoffice/s3_lean.py: a third of boto3's CPU per call); boto3 does the
+rest, and those two as well for AWS itself (no endpoint) or behind a proxy.
+
 Credentials come from boto3's usual chain (``AWS_ACCESS_KEY_ID`` /
 ``AWS_SECRET_ACCESS_KEY``, a profile, an instance role); they never appear in the URL.
 """
@@ -21,10 +25,13 @@ import threading
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import parse_qs, urlsplit
 
 from eoffice.storage import CHUNK, FileStore, StoredBlob, _hash_to_temp, blob_key, check_digest
+
+if TYPE_CHECKING:
+    from eoffice.s3_lean import LeanS3
 
 KEY_RE = re.compile(r"(?:^|/)[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})$")
 #: Blobs above this size are uploaded in parts (boto3's transfer manager).
@@ -46,7 +53,7 @@ class S3Store(FileStore):
         self.endpoint = endpoint
         self.region = region or "us-east-1"
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self._clients: dict[int, Any] = {}
+        self._clients: dict[int, tuple[Any, LeanS3 | None]] = {}
         self._lock = threading.Lock()
         self._conditional_put = True
         self._check(create_bucket)
@@ -68,24 +75,49 @@ class S3Store(FileStore):
     @property
     def client(self) -> Any:
         """One boto3 client per process (clients are thread-safe, not fork-safe)."""
-        pid = os.getpid()
-        client = self._clients.get(pid)
-        if client is None:
-            import boto3
-            from botocore.config import Config
+        return self._connections()[0]
 
+    @property
+    def lean(self) -> LeanS3 | None:
+        """This process's signed PUT/GET of blobs without botocore's per-call cost (None:
+        boto3 for those too — AWS itself without an endpoint, a proxy, no credentials)."""
+        return self._connections()[1]
+
+    def _connections(self) -> tuple[Any, LeanS3 | None]:
+        pid = os.getpid()
+        found = self._clients.get(pid)
+        if found is None:
             with self._lock:
-                client = self._clients.get(pid)
-                if client is None:
-                    # Own session: the default one is not thread-safe and caches credentials.
-                    client = boto3.session.Session().client(
-                        "s3", endpoint_url=self.endpoint, region_name=self.region,
-                        config=Config(s3={"addressing_style": "path"},
-                                      retries={"max_attempts": 5, "mode": "standard"},
-                                      max_pool_connections=32,
-                                      connect_timeout=5, read_timeout=60))
-                    self._clients = {pid: client}
-        return client
+                found = self._clients.get(pid)
+                if found is None:
+                    found = self._connect()
+                    self._clients = {pid: found}
+        return found
+
+    def _connect(self) -> tuple[Any, LeanS3 | None]:
+        import boto3
+        import botocore.session
+        from botocore.config import Config
+        from botocore.httpsession import get_cert_path
+
+        from eoffice.s3_lean import LeanS3
+
+        # Own session: the default one is not thread-safe and caches credentials.
+        core = botocore.session.get_session()
+        session = boto3.session.Session(botocore_session=core)
+        client = session.client(
+            "s3", endpoint_url=self.endpoint, region_name=self.region,
+            config=Config(s3={"addressing_style": "path"},
+                          retries={"max_attempts": 5, "mode": "standard"},
+                          max_pool_connections=32, connect_timeout=5, read_timeout=60))
+        credentials = session.get_credentials()  # the client's own (refreshed in place)
+        if self.endpoint is None or credentials is None or _proxied(self.endpoint):
+            return client, None
+        https = self.endpoint.lower().startswith("https:")
+        ca_certs = (core.get_config_variable("ca_bundle") or get_cert_path(True)
+                    if https else None)
+        return client, LeanS3(client.meta.endpoint_url, client.meta.region_name, self.bucket,
+                              credentials, ca_certs=ca_certs)
 
     def _check(self, create_bucket: bool) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -125,13 +157,16 @@ class S3Store(FileStore):
     def _put_once(self, digest: str, data: bytes) -> None:
         from botocore.exceptions import ClientError
 
-        args: dict[str, Any] = {
-            "Bucket": self.bucket, "Key": self.key(digest), "Body": data,
-            "ChecksumSHA256": base64.b64encode(bytes.fromhex(digest)).decode()}
-        if self._conditional_put:
-            args["IfNoneMatch"] = "*"
+        checksum = base64.b64encode(bytes.fromhex(digest)).decode()
         try:
-            self.client.put_object(**args)
+            if (lean := self.lean) is not None:
+                lean.put(self.key(digest), data, checksum, if_none_match=self._conditional_put)
+            else:
+                args: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key(digest),
+                                        "Body": data, "ChecksumSHA256": checksum}
+                if self._conditional_put:
+                    args["IfNoneMatch"] = "*"
+                self.client.put_object(**args)
         except ClientError as exc:
             code = _code(exc)
             if code in {"PreconditionFailed", "ConditionalRequestConflict"}:
@@ -166,8 +201,11 @@ class S3Store(FileStore):
     def open(self, sha256: str) -> BinaryIO:
         from botocore.exceptions import ClientError
 
+        key = self.key(sha256)
         try:
-            obj = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))
+            if (lean := self.lean) is not None:
+                return cast(BinaryIO, lean.get(key))
+            obj = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if _code(exc) in {"NoSuchKey", "404", "NotFound"}:
                 raise FileNotFoundError(sha256) from None
@@ -243,6 +281,14 @@ class _Body:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _proxied(endpoint: str) -> bool:
+    """A proxy applies to ``endpoint`` (HTTP(S)_PROXY / NO_PROXY): boto3 handles those."""
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(endpoint)
+    return bool(getproxies().get(parts.scheme.lower())) and not proxy_bypass(parts.netloc)
 
 
 def _code(exc: Exception) -> str:
