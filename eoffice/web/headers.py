@@ -1,14 +1,16 @@
-"""Security headers on every answer (Flask-Talisman) and no caching of anything but static files.
+"""Security headers on every answer and no caching of anything but static files.
 
 The Content-Security-Policy allows no inline script or style: templates link files under
 ``eoffice/static``. Pages may frame only our own PDFs (``frame-ancestors 'self'``).
 HSTS is sent whenever session cookies are marked secure (the deployment is behind HTTPS).
+
+The headers are those Flask-Talisman produced (same names, order and values), built once at
+start-up: no view sets its own, so nothing about them depends on the request but the scheme.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -23,38 +25,40 @@ CONTENT_SECURITY_POLICY = {
     "frame-src": "'self'",
     "frame-ancestors": "'self'",
 }
+PERMISSIONS_POLICY = {"camera": "()", "microphone": "()", "geolocation": "()"}
 HSTS_MAX_AGE = 365 * 24 * 3600
-talisman = Talisman()
+HSTS = f"max-age={HSTS_MAX_AGE}; includeSubDomains"
+HARDENING = (
+    ("Permissions-Policy", ", ".join(f"{k}={v}" for k, v in PERMISSIONS_POLICY.items())),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in CONTENT_SECURITY_POLICY.items())),
+)
+"""Headers on every answer, in the order they are set."""
+REFERRER_POLICY = "same-origin"
 
 
 def init_security_headers(app: Flask) -> None:
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
 
-    # Registered before Talisman: Flask runs after_request functions in reverse order, so
-    # this one sees the headers Talisman has set.
+    # Registered last of the app's after_request functions: Flask runs them in reverse
+    # order, so this one runs first (before the transaction boundary's commit).
     @app.after_request
-    def _no_store(response: Response) -> Response:
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        for name, value in HARDENING:
+            headers[name] = value
+        if secure and (request.is_secure
+                       or request.headers.get("X-Forwarded-Proto", "http") == "https"):
+            headers["Strict-Transport-Security"] = HSTS
+        headers["Referrer-Policy"] = REFERRER_POLICY
         if request.endpoint != "static":
             # Files and pages carry documents: never kept by browsers or proxies.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Pragma"] = "no-cache"
-        if secure and "Strict-Transport-Security" not in response.headers:
-            # Behind a TLS proxy that does not forward the scheme, Talisman cannot tell.
-            response.headers["Strict-Transport-Security"] = (
-                f"max-age={HSTS_MAX_AGE}; includeSubDomains")
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        if secure and "Strict-Transport-Security" not in headers:
+            # Behind a TLS proxy that does not forward the scheme, the request looks plain.
+            headers["Strict-Transport-Security"] = HSTS
         return response
-
-    talisman.init_app(
-        app,
-        force_https=False,  # TLS ends at the reverse proxy; it redirects
-        strict_transport_security=secure,
-        strict_transport_security_max_age=HSTS_MAX_AGE,
-        session_cookie_secure=secure,
-        session_cookie_http_only=True,
-        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
-        frame_options="SAMEORIGIN",
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        referrer_policy="same-origin",
-        x_content_type_options=True,
-        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
-    )
