@@ -33,7 +33,7 @@ def get_document(document_id: int):
 @authenticated
 def get_document_file(document_id: int):
     user = acting_user()
-    document = get_visible(db.session, user, document_id)
+    document = get_visible(db.session, user, document_id, for_file=True)
     return send(serving.current_file(db.session, file_store(), user, document))
 
 

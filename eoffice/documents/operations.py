@@ -10,7 +10,13 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, defaultload, joinedload, make_transient_to_detached
+from sqlalchemy.orm import (
+    Session,
+    defaultload,
+    joinedload,
+    lazyload,
+    make_transient_to_detached,
+)
 from sqlalchemy.orm.util import identity_key
 
 import workflow
@@ -92,10 +98,18 @@ _VISIBLE_CANDIDATE = (
              defaultload(Document.created_by).lazyload(User.role_rows)))
 """A document with its access keys in the same query (its creator's roles only if something
 asks): built once, as ``session.get`` would build it on every call."""
+_VISIBLE_FILE_CANDIDATE = _VISIBLE_CANDIDATE.options(
+    lazyload(Document.department), lazyload(Document.created_by))
+"""The same without the document's department and creator (loaded only if something asks):
+what serving a file reads is the document's own row."""
 
 
-def get_visible(session: Session, user: User, document_id: Any) -> Document:
-    """The document if the user may see it; otherwise NotFound, exactly as if it did not exist."""
+def get_visible(session: Session, user: User, document_id: Any, *,
+                for_file: bool = False) -> Document:
+    """The document if the user may see it; otherwise NotFound, exactly as if it did not exist.
+
+    ``for_file``: the caller serves its file and reads nothing of its department or creator
+    (a narrower query; they still load if asked)."""
     try:
         doc_id = int(document_id)
     except (TypeError, ValueError):
@@ -103,7 +117,8 @@ def get_visible(session: Session, user: User, document_id: Any) -> Document:
     if identity_key(Document, doc_id) in session.identity_map:
         document = session.get(Document, doc_id)  # already loaded in this transaction
     else:
-        document = session.scalars(_VISIBLE_CANDIDATE, {"id": doc_id}).unique().first()
+        statement = _VISIBLE_FILE_CANDIDATE if for_file else _VISIBLE_CANDIDATE
+        document = session.scalars(statement, {"id": doc_id}).unique().first()
     if document is None or not document.can_view(user):
         raise NotFound()
     return document

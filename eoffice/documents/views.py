@@ -26,14 +26,14 @@ bp = Blueprint("documents", __name__)
 @bp.route("/documents/<int:document_id>/file")
 @authenticated
 def file(document_id: int):
-    document = get_visible(db.session, current_user, document_id)
+    document = get_visible(db.session, current_user, document_id, for_file=True)
     return send(serving.current_file(db.session, file_store(), current_user, document))
 
 
 @bp.route("/documents/<int:document_id>/download")
 @authenticated
 def download(document_id: int):
-    document = get_visible(db.session, current_user, document_id)
+    document = get_visible(db.session, current_user, document_id, for_file=True)
     return send(serving.current_file(db.session, file_store(), current_user, document),
                 as_attachment=True)
 
