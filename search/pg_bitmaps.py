@@ -139,10 +139,15 @@ class Collector:
 
 def load(conn: sa.Connection, t: str, lexemes: Iterable[str]) -> dict[str, BitMap]:
     """The bitmaps of those ``lexemes`` that are frequent (and of the dead set)."""
+    return _merged(conn.execute(sa.text(
+        f"SELECT term, bits FROM {t}_bits WHERE term = ANY(:terms)"),
+        {"terms": sorted({*lexemes, DEAD})}).all())
+
+
+def _merged(chunks: Iterable[tuple[str, bytes]]) -> dict[str, BitMap]:
+    """Stored (term, chunk bits) rows as one bitmap per term."""
     out: dict[str, BitMap] = {}
-    rows = conn.execute(sa.text(f"SELECT term, bits FROM {t}_bits WHERE term = ANY(:terms)"),
-                        {"terms": sorted({*lexemes, DEAD})})
-    for term, data in rows:
+    for term, data in chunks:
         bm = BitMap.deserialize(bytes(data))
         if term in out:
             out[term] |= bm
@@ -177,14 +182,16 @@ class Matches:
 
 
 def match(conn: sa.Connection, t: str, conds: Sequence[Cond], gin_cond: str,
-          params: dict[str, Any]) -> Matches | None:
+          params: dict[str, Any], settings: Sequence[tuple[str, str]] = ()
+          ) -> Matches | None:
     """The matches of ``conds`` through the bitmaps, or ``None`` when some condition has
     no frequent lexeme (the GIN condition is then cheap). ``gin_cond``/``params``: the same
-    query as one SQL condition, used for the entries written since the last seal."""
-    sealed, _ = state(conn, t)
+    query as one SQL condition, used for the entries written since the last seal.
+    ``settings``: (name, value) pairs set for the rest of the caller's transaction by the
+    first statement (``set_config(…, true)``), which saves the caller a round trip."""
+    sealed, bitmaps = _first(conn, t, (a for c in conds for a in c.alts), settings)
     if not sealed:
         return None
-    bitmaps = load(conn, t, (a for c in conds for a in c.alts))
     if any(not any(a in bitmaps for a in c.alts) for c in conds):
         return None
     result: BitMap | None = None
@@ -198,15 +205,34 @@ def match(conn: sa.Connection, t: str, conds: Sequence[Cond], gin_cond: str,
                 {"sealed": sealed, "q": " | ".join(lit(a) for a in rare)}).all())
         result = part if result is None else result & part
     assert result is not None
-    dead = bitmaps.get(DEAD, BitMap()) | BitMap(
-        conn.scalars(sa.text(f"SELECT ord FROM {t}_dead")).all())
-    result -= dead
-    conn.execute(sa.text("SELECT set_config('enable_bitmapscan', 'off', true)"))
+    result -= bitmaps.get(DEAD, BitMap())
+    # The newer entries walking the ord index: the fence (OFFSET 0) keeps the GIN condition
+    # out of the scan, so the planner cannot turn it into a GIN bitmap of every match.
     delta = BitMap(conn.scalars(sa.text(
-        f"SELECT ord FROM {t} WHERE ord > :sealed AND {gin_cond}"),
-        {**params, "sealed": sealed}).all())
-    conn.execute(sa.text("SELECT set_config('enable_bitmapscan', 'on', true)"))
+        f"SELECT ord FROM (SELECT * FROM {t} WHERE ord > :sealed OFFSET 0) AS recent "
+        f"WHERE {gin_cond}"), {**params, "sealed": sealed}).all())
     return Matches(base=result, delta=delta)
+
+
+def _first(conn: sa.Connection, t: str, lexemes: Iterable[str],
+           settings: Sequence[tuple[str, str]]) -> tuple[int, dict[str, BitMap]]:
+    """In one statement: apply ``settings``, read the seal watermark, the bitmaps of those
+    ``lexemes`` that are frequent and every dead ord (sealed ones under :data:`DEAD`)."""
+    params: dict[str, Any] = {"terms": sorted({*lexemes, DEAD})}
+    sets = ""
+    for i, (name, value) in enumerate(settings):
+        sets += f", set_config(:n{i}, :v{i}, true)"
+        params[f"n{i}"], params[f"v{i}"] = name, value
+    row = conn.execute(sa.text(
+        f"SELECT s.sealed, d.ords, b.terms, b.bits{sets} "
+        f"FROM (SELECT (SELECT sealed FROM {t}_state) AS sealed) AS s, "
+        f"(SELECT array_agg(ord) AS ords FROM {t}_dead) AS d, "
+        f"(SELECT array_agg(term) AS terms, array_agg(bits) AS bits FROM {t}_bits "
+        f"WHERE term = ANY(:terms)) AS b"), params).one()
+    out = _merged(zip(row.terms or (), row.bits or (), strict=True))
+    if row.ords:
+        out[DEAD] = out.get(DEAD, BitMap()) | BitMap(row.ords)
+    return int(row.sealed or 0), out
 
 
 def lit(word: str) -> str:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,14 @@ LAYOUT = "eoffice-search-3"
 _DETOAST_COST = 50
 #: Key of ``Connection.info``: the scan the current search transaction is steered to.
 _SCAN = "eoffice.search_scan"
+#: Per-transaction settings of a search: no JIT (it costs more than a search), no
+#: sequential scan (every search has a GIN condition; the planner does not see that
+#: checking a row means reading its out-of-line vector).
+_SETTINGS = (("jit", "off"), ("enable_seqscan", "off"), ("work_mem", "32MB"))
+#: Seconds a process reuses the entry table's row estimate (``reltuples``). It only
+#: chooses between two plans of the same result (see :meth:`PostgresIndex._dense`), and
+#: is itself an estimate refreshed by (auto)vacuum: a few seconds' staleness is harmless.
+_ROWS_TTL = 5.0
 _MAX_WORD = 200  # longer "words" (hashes, garbage) are not indexed
 _MAX_POS = 16383  # PostgreSQL's largest tsvector position
 _MAX_VECTOR_CHARS = 600_000  # stay well below the 1 MB tsvector limit
@@ -269,6 +278,8 @@ class PostgresIndex(GuardedIndex):
         self.frequent = frequent or pg_bitmaps.FREQUENT_MIN
         self.seal_rows = max(1, seal_rows)
         self.promote = promote
+        #: (reltuples, when read): see :meth:`_rows`.
+        self._rows_seen = (0.0, -_ROWS_TTL)
         if create:
             self.create()
 
@@ -529,12 +540,9 @@ class PostgresIndex(GuardedIndex):
     # -- reading ---------------------------------------------------------------------------
     @staticmethod
     def _session(conn: sa.Connection) -> None:
-        """Per-transaction settings of a search: no JIT (it costs more than a search), no
-        sequential scan (every search has a GIN condition; the planner does not see that
-        checking a row means reading its out-of-line vector)."""
-        conn.execute(sa.text("SELECT set_config('jit', 'off', true), "
-                             "set_config('enable_seqscan', 'off', true), "
-                             "set_config('work_mem', '32MB', true)"))
+        """Per-transaction settings of a search (:data:`_SETTINGS`) in their own statement."""
+        conn.execute(sa.text("SELECT " + ", ".join(
+            f"set_config('{name}', '{value}', true)" for name, value in _SETTINGS)))
         conn.info[_SCAN] = ""  # both scans allowed, as at every transaction's start
 
     def search(self, query: SearchQuery, access_keys: Iterable[str]) -> SearchResults:
@@ -549,18 +557,27 @@ class PostgresIndex(GuardedIndex):
         with self.engine.connect() as conn:
             # One snapshot: the bitmaps and the entries written since they were sealed.
             conn.execution_options(isolation_level="REPEATABLE READ")
-            self._session(conn)
-            found = (pg_bitmaps.match(conn, t, p.conds, cond, params)
-                     if p.conds is not None else None)
-            total = found.total if found is not None else int(conn.scalar(sa.text(
-                f"SELECT count(*) FROM {t} WHERE {cond}"), params) or 0)
+            found = None
+            if p.conds is not None:  # the settings go with the bitmaps' first statement
+                found = pg_bitmaps.match(conn, t, p.conds, cond, params, _SETTINGS)
+                conn.info[_SCAN] = ""
+            else:
+                self._session(conn)
+            ranked: list[tuple[str, float]] | None = None
+            if found is not None:
+                total = found.total
+            elif p.rank:
+                total, ranked = self._count_and_rank(conn, p, offset)
+            else:
+                total = int(conn.scalar(sa.text(
+                    f"SELECT count(*) FROM {t} WHERE {cond}"), params) or 0)
             scores: dict[str, float] = {}
             ids: list[str] = []
             if total and offset < total:
-                ids, scores = self._page(conn, p, total, offset, per_page, found)
+                ids, scores = self._page(conn, p, total, offset, per_page, found, ranked)
             rows = {r.id: r for r in conn.execute(sa.text(
                 f"SELECT id, subject, code, urgency, type_code, snip FROM {t} "
-                f"WHERE id = ANY(:ids)"), {"ids": ids})} if ids else {}
+                f"WHERE id = ANY(:ids)"), {"ids": ids}).all()} if ids else {}
             facets: dict[str, dict[str, int]] = {}
             if query.facets and total:
                 for name in ("type_code", "year"):
@@ -579,8 +596,38 @@ class PostgresIndex(GuardedIndex):
         return SearchResults(total=total, hits=hits, page=page, per_page=per_page,
                              facets=facets)
 
+    def _score(self, p: _Plan, params: dict[str, Any]) -> str:
+        """The relevance of a row as SQL (adds its queries to ``params``)."""
+        params["rq"] = p.rank
+        score = "ts_rank(fts, CAST(:rq AS tsquery))"
+        if p.exact:
+            params["xq"] = p.exact
+            score += f" + {EXACT_BOOST} * ts_rank(fts, CAST(:xq AS tsquery))"
+        return score
+
+    def _count_and_rank(self, conn: sa.Connection, p: _Plan, offset: int
+                        ) -> tuple[int, list[tuple[str, float]] | None]:
+        """The total of ``p`` and, when it is at most :data:`RANK_WINDOW` (every match
+        ranked) and above ``offset``, its matches ranked, in one statement; else ``None``
+        (the ranking query then did not run: a gating condition skips it)."""
+        t, cond = self.table, p.cond
+        params = {**p.params, "win": RANK_WINDOW, "off": offset}
+        score = self._score(p, params)
+        rows = conn.execute(sa.text(
+            f"WITH c AS MATERIALIZED (SELECT count(*) AS n FROM {t} WHERE {cond}) "
+            f"SELECT c.n, r.id, r.score FROM c LEFT JOIN LATERAL ("
+            f"SELECT id, issued, {score} AS score FROM {t} WHERE {cond} "
+            f"AND c.n <= :win AND c.n > :off OFFSET 0) AS r ON true "
+            f"ORDER BY r.score DESC, r.issued DESC, r.id DESC"), params).all()
+        total = int(rows[0].n) if rows else 0
+        if not (offset < total <= RANK_WINDOW):
+            return total, None
+        return total, [(r.id, float(r.score)) for r in rows]
+
     def _page(self, conn: sa.Connection, p: _Plan, total: int, offset: int, limit: int,
-              found: pg_bitmaps.Matches | None = None) -> tuple[list[str], dict[str, float]]:
+              found: pg_bitmaps.Matches | None = None,
+              ranked: list[tuple[str, float]] | None = None
+              ) -> tuple[list[str], dict[str, float]]:
         """Ids of one page: the ranked window first, then the other matches newest first.
 
         Up to :data:`RANK_WINDOW` matches, all are ranked. Beyond, the window is the
@@ -588,30 +635,13 @@ class PostgresIndex(GuardedIndex):
         (``found``), else the newest by date, read in date order (checking each row's
         vector) when matches are dense, or from the GIN bitmap (every match, no vector
         read) when they are sparse — the count just taken tells which is cheaper.
+        ``ranked``: the ranked window when the count already gave it.
         """
         t, cond = self.table, p.cond
-        ranked: list[tuple[str, float]] = []
-        if p.rank:
-            params = {**p.params, "win": RANK_WINDOW, "rq": p.rank}
-            score = "ts_rank(fts, CAST(:rq AS tsquery))"
-            if p.exact:
-                params["xq"] = p.exact
-                score += f" + {EXACT_BOOST} * ts_rank(fts, CAST(:xq AS tsquery))"
-            order = "ORDER BY score DESC, issued DESC, id DESC"
-            if found is not None:
-                params["ords"] = found.newest(RANK_WINDOW)
-                sql = f"SELECT id, {score} AS score FROM {t} WHERE ord = ANY(:ords) {order}"
-            elif total <= RANK_WINDOW:
-                sql = f"SELECT id, {score} AS score FROM {t} WHERE {cond} {order}"
-            else:
-                self._prefer(conn, self._scan(conn, p, total, RANK_WINDOW))
-                sql = (f"SELECT id, {score} AS score FROM {t} WHERE id IN ("
-                       f"SELECT id FROM {t} WHERE {cond} ORDER BY issued DESC, id DESC "
-                       f"LIMIT :win) {order}")
-            ranked = [(r.id, float(r.score)) for r in conn.execute(sa.text(sql), params)]
-            self._prefer(conn, "")
+        if ranked is None:
+            ranked = self._rank(conn, p, total, found) if p.rank else []
         ids = [i for i, _ in ranked[offset:offset + limit]]
-        if len(ids) < limit:
+        if len(ids) < limit and len(ranked) < total:  # else every match is ranked already
             skip = max(0, offset - len(ranked))
             wanted = skip + limit - len(ids)
             if p.plain and self._dense(conn, total, wanted, 1):
@@ -628,6 +658,27 @@ class PostgresIndex(GuardedIndex):
         self._prefer(conn, "")
         return ids, dict(ranked)
 
+    def _rank(self, conn: sa.Connection, p: _Plan, total: int,
+              found: pg_bitmaps.Matches | None) -> list[tuple[str, float]]:
+        """The ranked window of ``p`` (best first) with the scores."""
+        t, cond = self.table, p.cond
+        params = {**p.params, "win": RANK_WINDOW}
+        score = self._score(p, params)
+        order = "ORDER BY score DESC, issued DESC, id DESC"
+        if found is not None:
+            params["ords"] = found.newest(RANK_WINDOW)
+            sql = f"SELECT id, {score} AS score FROM {t} WHERE ord = ANY(:ords) {order}"
+        elif total <= RANK_WINDOW:
+            sql = f"SELECT id, {score} AS score FROM {t} WHERE {cond} {order}"
+        else:
+            self._prefer(conn, self._scan(conn, p, total, RANK_WINDOW))
+            sql = (f"SELECT id, {score} AS score FROM {t} WHERE id IN ("
+                   f"SELECT id FROM {t} WHERE {cond} ORDER BY issued DESC, id DESC "
+                   f"LIMIT :win) {order}")
+        ranked = [(r.id, float(r.score)) for r in conn.execute(sa.text(sql), params).all()]
+        self._prefer(conn, "")
+        return ranked
+
     def _scan(self, conn: sa.Connection, p: _Plan, total: int, wanted: int) -> str:
         """The cheaper way to the ``wanted`` newest of ``total`` matches.
 
@@ -642,9 +693,18 @@ class PostgresIndex(GuardedIndex):
     def _dense(self, conn: sa.Connection, total: int, wanted: int, row_cost: float) -> bool:
         """Is walking the date index (``rows / total`` rows per match, each costing
         ``row_cost``) cheaper than visiting all ``total`` matches?"""
-        rows = conn.scalar(sa.text(
-            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": self.table})
-        return total * total > row_cost * wanted * max(1.0, float(rows or 0))
+        return total * total > row_cost * wanted * max(1.0, self._rows(conn))
+
+    def _rows(self, conn: sa.Connection) -> float:
+        """The planner's row estimate of the entry table, reused for :data:`_ROWS_TTL`."""
+        rows, at = self._rows_seen
+        now = time.monotonic()
+        if now - at >= _ROWS_TTL:
+            rows = float(conn.scalar(sa.text(
+                "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+                {"t": self.table}) or 0)
+            self._rows_seen = (rows, now)
+        return rows
 
     @staticmethod
     def _prefer(conn: sa.Connection, scan: str) -> None:
