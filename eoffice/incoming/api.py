@@ -51,9 +51,8 @@ def register():
         db.session, file_store(), user, data, file=file, trust=settings.trust_material,
         classified_files=settings.classified_files(), today=settings.today(),
         defer_validation=deferred)
-    doc = result.document
-    body = {"id": doc.id, "arrival_number": doc.arrival_number, "arrival_year": doc.arrival_year,
-            "register": doc.register,
+    body = {"id": result.document_id, "arrival_number": result.arrival_number,
+            "arrival_year": result.arrival_year, "register": result.register,
             "validation": ({"verdict": result.validation["verdict"],
                             "label": result.validation.get("label"),
                             "signatures": result.validation["signatures"],

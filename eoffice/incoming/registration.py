@@ -8,29 +8,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 import workflow
-from eoffice import signature_checks
+from eoffice import signature_checks, workflow_store
 from eoffice.audit import operations as audit
 from eoffice.auth.models import Clearance, User
 from eoffice.db import utcnow
-from eoffice.documents.models import Direction, Document, DocumentEvent
-from eoffice.documents.numbering import number_row
-from eoffice.documents.operations import (
-    attach_file,
-    fire,
-    visible_filter,
-)
+from eoffice.documents.models import Direction, Document
+from eoffice.documents.operations import fire, store_bytes, visible_filter
 from eoffice.errors import Invalid
 from eoffice.i18n import N_
+from eoffice.incoming import registration_rows
 from eoffice.incoming.forms import IncomingInput
 from eoffice.incoming.header_guess import guess_fields
+from eoffice.incoming.registration_rows import ARRIVAL_COMMENT, RegistrationRows
 from eoffice.rendering.types import DOCUMENT_TYPES
+from eoffice.search_app.hooks import note_queued
 from eoffice.signing_services import TrustMaterial
 from eoffice.storage import PDF, FileStore
 from eoffice.untrusted import AcceptedFile, check_bytes, ensure_checked
@@ -45,9 +43,21 @@ CLASSIFIED_FILE_REFUSED = ("Hệ thống không được phép lưu tệp của 
 
 @dataclass
 class Registration:
-    document: Document
+    """A registered document: what the answer needs, and the document when asked for."""
+
+    session: Session
+    document_id: int
+    arrival_number: int
+    arrival_year: int
+    register: str
     duplicates: list[int]
     validation: dict[str, Any] | None
+
+    @cached_property
+    def document(self) -> Document:
+        """The document as stored, loaded when first read (its rows were written without
+        the ORM, so no object of it is in the session before)."""
+        return self.session.get_one(Document, self.document_id)
 
 
 def register_for(secrecy: Clearance | str) -> str:
@@ -131,8 +141,9 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
 
     All checks (type, secrecy, structure, signatures: the untrusted-file pipeline) run
     before the first write, so a refused file leaves nothing behind; the arrival number is
-    taken last and returns on rollback. Raw bytes go through the pipeline here; ``file``
-    (or ``check`` for the same bytes) may already have passed it.
+    taken with the rows' INSERTs (:mod:`eoffice.incoming.registration_rows`), the last
+    statement before the commit, and returns on rollback. Raw bytes go through the pipeline
+    here; ``file`` (or ``check`` for the same bytes) may already have passed it.
 
     ``defer_validation``: a file that passed the structure check without its signatures
     being validated is registered with the verdict ``pending`` and queued for a background
@@ -165,68 +176,60 @@ def register_incoming(session: Session, store: FileStore, actor: User, data: Inc
 
     register = register_for(data.secrecy)
     year = today.year
-    document = Document(
-        direction=Direction.INCOMING, state=workflow.INCOMING.initial,
-        type_code=data.type_code, type_name=DOCUMENT_TYPES[data.type_code],
-        code_number=data.code_number, code_notation=data.code_notation,
-        issued_date=data.issued_date, issuer_name=data.issuer_name, issuer_id=data.issuer_id,
-        subject=data.subject, description=data.description,
-        page_count=data.page_count or (check.page_count if check else None),
-        signer_name=data.signer_name, signer_position=data.signer_position,
-        urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date,
-        arrival_date=today, arrival_year=year, register=register,
-        agency_id=actor.agency_id, department_id=actor.department_id, created_by_id=actor.id,
-        extra={"validation": validation,
-               "signatures": validation["signatures"] if validation else [],
-               "duplicates_at_registration": duplicates},
+    # the transition is checked before any write (its guard reads the actor only)
+    with workflow_store.refusals():
+        event = workflow.REGISTRATION.fire(data, actor, "register", [], at=utcnow())
+    stored = None
+    if check is not None:  # the blob and its row first: the document row refers to it
+        stored = store_bytes(session, store, check.data, {PDF})
+    now = utcnow()
+    rows = RegistrationRows(
+        counter_key=f"incoming:{actor.agency_id}:{register}:{year}",
+        document={
+            # registered: where REGISTRATION ends and the document's INCOMING handling starts
+            "direction": Direction.INCOMING, "state": workflow.INCOMING.initial,
+            "type_code": data.type_code, "type_name": DOCUMENT_TYPES[data.type_code],
+            "code_number": data.code_number, "code_notation": data.code_notation,
+            "issued_date": data.issued_date, "issuer_name": data.issuer_name,
+            "issuer_id": data.issuer_id, "subject": data.subject,
+            "description": data.description,
+            "page_count": data.page_count or (check.page_count if check else None),
+            "signer_name": data.signer_name, "signer_position": data.signer_position,
+            "urgency": data.urgency, "secrecy": data.secrecy, "due_date": data.due_date,
+            "arrival_date": today, "arrival_year": year, "register": register,
+            "agency_id": actor.agency_id, "department_id": actor.department_id,
+            "created_by_id": actor.id, "created_at": now, "updated_at": now,
+            "current_file_sha": stored.sha256 if stored else None,
+            "extra": {"validation": validation,
+                      "signatures": validation["signatures"] if validation else [],
+                      "duplicates_at_registration": duplicates},
+        },
+        access_keys=REGISTRATION_ACCESS,
+        event={"machine": workflow.REGISTRATION.name, "transition": event.transition,
+               "from_state": event.from_state, "to_state": event.to_state,
+               "actor": event.actor, "at": event.at.replace(tzinfo=None)},
+        file=None if check is None or stored is None else {
+            "kind": "received", "sha256": stored.sha256,
+            "filename": (filename or check.filename or "van-ban-den.pdf")[:255],
+            "created_at": now, "created_by_id": actor.id},
+        outbox={"created_at": now},
     )
-    document.grant("role:clerk", "role:leader")
-    session.add(document)
-    if check is not None:  # the blob first: the document row is inserted with its file
-        attach_file(session, store, document, "received", check.data, actor, accepted={PDF},
-                    filename=filename or check.filename or "van-ban-den.pdf")
-        if signature_checks.is_pending(validation):
-            signature_checks.queue(session, document.id, str(document.current_file_sha))
-    session.flush()
-    # the event and its audit entry first, the number they mention last: the counter row
-    # stays locked until the commit (a rollback returns the number), so as short as can be
-    details = {"arrival_number": None, "register": register, "year": year,
-               "verdict": validation["verdict"] if validation else None,
-               "duplicates": duplicates}
-    # REGISTRATION ends in "registered", where the document's INCOMING handling starts
-    fire(session, workflow.REGISTRATION, document, actor, "register", audit_prefix="incoming",
-         new=True, details=details)
-    updated = utcnow()
-    number = number_row(
-        session, f"incoming:{actor.agency_id}:{register}:{year}", Document.arrival_number,
-        document.id, values={"updated_at": updated},
-        also=[_number_in_comment])
-    set_committed_value(document, "arrival_number", number)
-    set_committed_value(document, "updated_at", updated)
-    comment = ARRIVAL_COMMENT + str(number)
-    for row in _registration_events(session, document.id):
-        set_committed_value(row, "comment", comment)
-    audit.amend_pending(session, "incoming.register", document.id, comment=comment,
-                        arrival_number=number)
-    return Registration(document, duplicates, validation)
+    document_id, number = registration_rows.insert(session, rows)
+    note_queued(session, document_id, classified=data.secrecy is not Clearance.NONE)
+    if stored is not None and signature_checks.is_pending(validation):
+        signature_checks.queue(session, document_id, stored.sha256)
+    audit.append(session, "incoming.register", actor=actor, object_type="document",
+                 object_id=document_id,
+                 details={"from": event.from_state, "to": event.to_state,
+                          "comment": ARRIVAL_COMMENT + str(number), "arrival_number": number,
+                          "register": register, "year": year,
+                          "verdict": validation["verdict"] if validation else None,
+                          "duplicates": duplicates})
+    return Registration(session, document_id, number, year, register, duplicates, validation)
 
 
-ARRIVAL_COMMENT = "Số đến "
-"""The registration event's comment, before its arrival number."""
-
-
-def _number_in_comment(number: Any, document_id: Any) -> sa.Update:
-    """The new document's registration event gets the comment that names its number."""
-    return (sa.update(cast(sa.Table, DocumentEvent.__table__))
-            .where(DocumentEvent.document_id == document_id,
-                   DocumentEvent.machine == workflow.REGISTRATION.name)
-            .values(comment=sa.literal(ARRIVAL_COMMENT) + sa.cast(number, sa.String)))
-
-
-def _registration_events(session: Session, document_id: int) -> list[DocumentEvent]:
-    return [row for row in session.identity_map.values() if isinstance(row, DocumentEvent)
-            and row.document_id == document_id
-            and row.machine == workflow.REGISTRATION.name]
+REGISTRATION_ACCESS = ("role:clerk", "role:leader")
+"""The access keys of a registered document (the clerks and the leaders of its agency)."""
 
 
 def return_to_sender(session: Session, document: Document, actor: User, reason: str) -> None:

@@ -190,9 +190,8 @@ def new():
             else exc.translated() + " " + _("(Hãy chọn lại tệp.)")
         return _render_form(values, error=message, status=exc.status)
     # the pending copy stays for a repeat (purged after a day)
-    flash(_("Đã vào sổ văn bản đến, số đến %(n)s.", n=result.document.arrival_number),
-          "success")
-    return redirect(url_for("incoming.show", document_id=result.document.id))
+    flash(_("Đã vào sổ văn bản đến, số đến %(n)s.", n=result.arrival_number), "success")
+    return redirect(url_for("incoming.show", document_id=result.document_id))
 
 
 def _field_errors(values: dict[str, Any], errors: dict[str, str],

@@ -29,12 +29,18 @@ def activate(ctx: SearchContext, mode: str, wake: Callable[[], None] | None) -> 
 
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context: Any) -> None:
-    queued = session.info.setdefault("search_queued", {})
     for obj in session.new:
         if isinstance(obj, SearchOutbox):
             document = session.identity_map.get(identity_key(Document, obj.document_id))
-            classified = bool(document is not None and document.is_classified)
-            queued[obj.document_id] = queued.get(obj.document_id, False) or classified
+            note_queued(session, obj.document_id,
+                        classified=bool(document is not None and document.is_classified))
+
+
+def note_queued(session: Session, document_id: int, *, classified: bool) -> None:
+    """An outbox row of ``document_id`` in this transaction (flushed, or inserted with a
+    Core statement): applied after the commit, at once when the document is classified."""
+    queued = session.info.setdefault("search_queued", {})
+    queued[document_id] = queued.get(document_id, False) or classified
 
 
 @event.listens_for(Session, "after_rollback")

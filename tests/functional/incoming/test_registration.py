@@ -122,16 +122,16 @@ def test_a_registration_undone_after_its_number_gives_the_number_back(app, scan,
     from eoffice.db import db
     from eoffice.documents.models import Document, DocumentEvent
     from eoffice.errors import Invalid
-    from eoffice.incoming import registration
+    from eoffice.incoming import registration_rows
 
     assert register(scan).get_json()["arrival_number"] == 1
-    number_row = registration.number_row
+    insert = registration_rows.insert
 
     def number_then_fail(*args, **kwargs):
-        number_row(*args, **kwargs)  # the number is taken and written by now
+        insert(*args, **kwargs)  # the number is taken and written by now
         raise Invalid("Lỗi thử.", code="test_failure")
 
-    monkeypatch.setattr(registration, "number_row", number_then_fail)
+    monkeypatch.setattr(registration_rows, "insert", number_then_fail)
     assert register(scan).status_code == 422
     monkeypatch.undo()
     body = register(scan).get_json()
