@@ -49,9 +49,11 @@ FREQUENT_SHARE = 500
 SEAL_ROWS = 500
 #: Non-frequent lexemes checked for promotion per seal (each costs up to ``frequent`` rows).
 PROMOTE_PER_SEAL = 100
-#: Advisory lock keys (class is the index's LOCK_CLASS): writers share, the sealer excludes.
+#: Advisory lock keys (see :func:`seal_lock`): writers share, the sealer excludes.
 SEAL_LOCK = 1
 SEALER_LOCK = 2
+_LOCK_FUNCTIONS = {"shared": "pg_advisory_xact_lock_shared",
+                   "exclusive": "pg_advisory_xact_lock", "try": "pg_try_advisory_xact_lock"}
 
 
 @dataclass(frozen=True)
@@ -243,10 +245,21 @@ def lit(word: str) -> str:
 
 
 # -- writing -----------------------------------------------------------------------------
-def writer_lock(conn: sa.Connection, t: str, lock_class: int) -> int:
+def seal_lock(conn: sa.Connection, t: str, key: int, mode: str = "exclusive") -> bool:
+    """Take one of index ``t``'s seal locks until commit: ``shared`` (writers),
+    ``exclusive`` (a seal, a rebuild's swap) or ``try`` (False when another holds it).
+    The lock's class is the table's schema-qualified name: indexes in other schemas of the
+    same database (other deployments, parallel test runs) never wait for, or skip a seal
+    because of, each other."""
+    got = conn.scalar(sa.text(f"SELECT {_LOCK_FUNCTIONS[mode]}("
+                              f"hashtext(current_schema() || '.' || :t), :k)"),
+                      {"t": t, "k": key})
+    return got is not False
+
+
+def writer_lock(conn: sa.Connection, t: str) -> int:
     """Take the writers' shared lock (held to commit); returns the seal watermark."""
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:c, :k)"),
-                 {"c": lock_class, "k": SEAL_LOCK})
+    seal_lock(conn, t, SEAL_LOCK, "shared")
     return state(conn, t)[0]
 
 
@@ -274,13 +287,11 @@ def _merge(conn: sa.Connection, t: str, adds: dict[str, BitMap]) -> None:
         f"ON CONFLICT (term, chunk) DO UPDATE SET bits = EXCLUDED.bits"), rows)
 
 
-def seal(conn: sa.Connection, t: str, lock_class: int,
-         promote: int = PROMOTE_PER_SEAL) -> int:
+def seal(conn: sa.Connection, t: str, promote: int = PROMOTE_PER_SEAL) -> int:
     """Move the entries written since the last seal, and the dead ords, into the bitmaps;
     promote lexemes that became frequent. Runs in the caller's transaction; returns the
     number of entries sealed."""
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"),
-                 {"c": lock_class, "k": SEAL_LOCK})
+    seal_lock(conn, t, SEAL_LOCK)
     sealed, frequent = state(conn, t)
     upto = conn.scalar(sa.text(f"SELECT max(ord) FROM {t}"))
     upto = max(sealed, int(upto or 0))

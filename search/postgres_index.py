@@ -403,7 +403,7 @@ class PostgresIndex(GuardedIndex):
         t = self.table
         newest = 0
         with self.engine.begin() as conn:
-            sealed = pg_bitmaps.writer_lock(conn, t, LOCK_CLASS)
+            sealed = pg_bitmaps.writer_lock(conn, t)
             conn.execute(_XACT_LOCKS_IN_ORDER,
                          {"c": LOCK_CLASS, "ids": sorted({item.id for item in batch})})
             dead: list[int] = []
@@ -464,15 +464,14 @@ class PostgresIndex(GuardedIndex):
         with self.engine.begin() as conn:
             if pg_bitmaps.unsealed(conn, self.table) < self.seal_rows:
                 return
-            if conn.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:c, :k)"),
-                           {"c": LOCK_CLASS, "k": pg_bitmaps.SEALER_LOCK}):
-                pg_bitmaps.seal(conn, self.table, LOCK_CLASS, self.promote)
+            if pg_bitmaps.seal_lock(conn, self.table, pg_bitmaps.SEALER_LOCK, "try"):
+                pg_bitmaps.seal(conn, self.table, self.promote)
 
     def seal(self) -> int:
         """Move every entry written since the last seal into the bitmaps (also done by
         writers every :data:`~search.pg_bitmaps.SEAL_ROWS` entries); returns how many."""
         with self.engine.begin() as conn:
-            return pg_bitmaps.seal(conn, self.table, LOCK_CLASS, self.promote)
+            return pg_bitmaps.seal(conn, self.table, self.promote)
 
     def _load(self, docs: Iterable[IndexedDocument]) -> str:
         """``COPY`` every entry into ``<table>_new`` (ords in input order) with the bitmaps
@@ -521,8 +520,7 @@ class PostgresIndex(GuardedIndex):
         with self.engine.begin() as conn:
             # No writer in flight (they share the seal lock); readers see the old tables or
             # the new ones; new entries get ords above every loaded one.
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"),
-                         {"c": LOCK_CLASS, "k": pg_bitmaps.SEAL_LOCK})
+            pg_bitmaps.seal_lock(conn, t, pg_bitmaps.SEAL_LOCK)
             # In the order searches take them (the state first), or a search deadlocks.
             conn.execute(sa.text(f"LOCK TABLE {t}_state, {t}_bits, {t}_terms, {t}_dead, {t} "
                                  f"IN ACCESS EXCLUSIVE MODE"))
