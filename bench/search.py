@@ -163,6 +163,7 @@ def measure_postgres(args, docs, queries, totals_w, whoosh_t) -> bool:  # type: 
         cold, totals_p = timed(lambda q: whoosh_search(ix, q), queries)
         warm, _ = timed(lambda q: whoosh_search(ix, q), queries)
         print(f"queries run; load {load()}")
+        entries = ix.doc_count()  # before the schema is dropped
     finally:
         if not (args.keep_pg or args.pg_schema):
             drop()
@@ -182,7 +183,7 @@ def measure_postgres(args, docs, queries, totals_w, whoosh_t) -> bool:  # type: 
         print(line)
     if not totals_w:  # --no-whoosh
         p95 = pct(cold, 95)
-        print(f"targets (postgres, {ix.doc_count():,} documents): p95 {p95:.1f} ms ≤ 50 ms: "
+        print(f"targets (postgres, {entries:,} documents): p95 {p95:.1f} ms ≤ 50 ms: "
               f"{'OK' if p95 <= 50 else 'MISSED'}; totals not compared (--no-whoosh); "
               f"load {load()}")
         return p95 <= 50
